@@ -1,0 +1,1 @@
+"""Who is asking: users, their provider identities, sessions, roles and the request dependencies."""

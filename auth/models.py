@@ -1,0 +1,64 @@
+"""Users, their social identities and their sessions."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.db import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    READER = "reader"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+MODERATING_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    BANNED = "banned"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=100)
+    avatar_url: str | None = Field(default=None, max_length=1000)
+    role: Role = Field(default=Role.READER, sa_type=String(20))
+    status: UserStatus = Field(default=UserStatus.ACTIVE, sa_type=String(20))
+    suspended_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    premoderated: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Identity(SQLModel, table=True):
+    """A Twitter/X or Facebook account linked to a user; (provider, subject) is the account id."""
+
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    provider: str = Field(max_length=20)
+    subject: str = Field(max_length=100)
+    username: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuthSession(SQLModel, table=True):
+    """A session token the service issued; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    user_agent: str | None = Field(default=None, max_length=300)

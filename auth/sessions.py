@@ -1,0 +1,80 @@
+"""Opaque session tokens: random, stored only as a SHA-256, expiring and revocable."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select, update
+
+from auth.models import AuthSession, User
+from service.db import utcnow
+
+TOKEN_PREFIX = "cm_"
+"""Lets secret scanners and people recognise a leaked token."""
+
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+"""`last_used_at` is refreshed at most this often, so reads do not each cost a write."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_session(
+    session: Session, user: User, lifetime: timedelta, user_agent: str | None = None
+) -> str:
+    """Creates a session and returns its token; the raw token exists only in the return value."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + lifetime,
+            user_agent=(user_agent or None) and user_agent[:300],
+        )
+    )
+    session.flush()
+    return token
+
+
+def resolve_session(session: Session, token: str) -> tuple[AuthSession, User] | None:
+    """The live session and its user for a token, or None if unknown, expired or revoked."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = session.exec(
+        select(AuthSession, User)
+        .join(User, col(User.id) == AuthSession.user_id)
+        .where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    auth_session, user = row
+    now = utcnow()
+    if auth_session.revoked_at is not None or auth_session.expires_at <= now:
+        return None
+    if (
+        auth_session.last_used_at is None
+        or now - auth_session.last_used_at > LAST_USED_RESOLUTION
+    ):
+        auth_session.last_used_at = now
+        session.add(auth_session)
+    return auth_session, user
+
+
+def revoke_session(session: Session, auth_session: AuthSession) -> None:
+    auth_session.revoked_at = utcnow()
+    session.add(auth_session)
+
+
+def revoke_all_sessions(
+    session: Session, user_id: int, now: datetime | None = None
+) -> None:
+    session.exec(
+        update(AuthSession)
+        .where(
+            col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None)
+        )
+        .values(revoked_at=now or utcnow())
+    )

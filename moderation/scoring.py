@@ -1,0 +1,163 @@
+"""Toxicity scorers: one batch call, texts in, one attribute->probability mapping per text out."""
+
+import io
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+logger = logging.getLogger(__name__)
+
+Scores = dict[str, float]
+
+DETOXIFY_VARIANT_FILES = {
+    "original": "toxic_original-c1212f89.ckpt",
+    "unbiased": "toxic_debiased-c7548aa0.ckpt",
+    "multilingual": "multilingual_debiased-0b549669.ckpt",
+    "original-small": "original-albert-0e1d6498.ckpt",
+    "unbiased-small": "unbiased-albert-c8519128.ckpt",
+}
+"""File names detoxify's `torch.hub` download caches each variant under (a baked Docker image has them)."""
+
+ScorerChoice = Literal["auto", "embedded", "detoxify"]
+
+
+class ScorerUnavailable(RuntimeError):
+    """The requested model cannot be loaded on this machine (weights missing, no network)."""
+
+
+class Scorer(Protocol):
+    model_id: str
+
+    def score_batch(self, texts: Sequence[str]) -> list[Scores]:
+        """Scores every text in one forward pass; blocking, so callers run it off the event loop."""
+        ...
+
+
+class EmbeddedScorer:
+    """alt-profanity-check's linear model, shipped inside its wheel: English only, no download."""
+
+    def __init__(self) -> None:
+        from profanity_check import predict_prob
+
+        self._predict_prob = predict_prob
+        self.model_id = f"alt-profanity-check-{metadata.version('alt-profanity-check')}"
+
+    def score_batch(self, texts: Sequence[str]) -> list[Scores]:
+        if not texts:
+            return []
+        return [{"toxicity": float(p)} for p in self._predict_prob(list(texts))]
+
+
+class DetoxifyScorer:
+    """Wraps `detoxify.Detoxify`, loading either a named variant or a local checkpoint offline."""
+
+    def __init__(
+        self,
+        variant: str = "original",
+        checkpoint: Path | None = None,
+        config_dir: Path | None = None,
+    ) -> None:
+        from detoxify import Detoxify
+
+        version = metadata.version("detoxify")
+        if checkpoint is None:
+            self._model = Detoxify(model_type=variant)
+            self.model_id = f"detoxify-{version}:{variant}"
+        else:
+            source: Path | io.BytesIO = checkpoint
+            if config_dir is not None:
+                source = _checkpoint_pointing_at(checkpoint, config_dir)
+            self._model = Detoxify(
+                checkpoint=source,
+                huggingface_config_path=str(config_dir) if config_dir else None,
+            )
+            self.model_id = f"detoxify-{version}:{checkpoint.stem}"
+        _cap_tokenizer_length(self._model)
+
+    def score_batch(self, texts: Sequence[str]) -> list[Scores]:
+        if not texts:
+            return []
+        columns: Mapping[str, Any] = self._model.predict(list(texts))
+        # detoxify squeezes a batch of one into bare floats instead of one-element lists.
+        per_class = {
+            name: values if isinstance(values, list) else [values]
+            for name, values in columns.items()
+        }
+        return [
+            {name: float(values[i]) for name, values in per_class.items()}
+            for i in range(len(texts))
+        ]
+
+
+def _checkpoint_pointing_at(checkpoint: Path, config_dir: Path) -> io.BytesIO:
+    """detoxify 0.5.4 calls `from_pretrained(model_type)` with the hub name saved in the checkpoint
+    even when a local config folder is given, which needs the network; point it at the folder."""
+    import torch
+
+    loaded = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    try:
+        loaded["config"]["arch"]["args"]["model_type"] = str(config_dir)
+    except (KeyError, TypeError) as exc:
+        raise ScorerUnavailable(f"{checkpoint} is not a Detoxify checkpoint") from exc
+    buffer = io.BytesIO()
+    torch.save(loaded, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def _cap_tokenizer_length(model: Any) -> None:
+    """A tokenizer config without `model_max_length` truncates nothing, and long input then crashes
+    the model; cap it at what the position embeddings allow."""
+    tokenizer = model.tokenizer
+    positions = getattr(model.model.config, "max_position_embeddings", 512)
+    if tokenizer.model_max_length > positions:
+        tokenizer.model_max_length = positions
+
+
+def detoxify_weights_available(
+    variant: str, checkpoint: Path | None, config_dir: Path | None
+) -> bool:
+    """Whether Detoxify can load with no network: a local checkpoint, or the variant in the
+    `torch.hub` cache (then the Hugging Face cache is expected to hold its config too)."""
+    if checkpoint is not None:
+        return checkpoint.is_file() and (config_dir is None or config_dir.is_dir())
+    filename = DETOXIFY_VARIANT_FILES.get(variant)
+    if filename is None:
+        return False
+    import torch.hub
+
+    return (Path(torch.hub.get_dir()) / "checkpoints" / filename).is_file()
+
+
+def build_scorer(
+    choice: ScorerChoice,
+    variant: str = "original",
+    checkpoint: Path | None = None,
+    config_dir: Path | None = None,
+) -> Scorer:
+    """`auto` takes Detoxify when its weights are on this machine, else the embedded model, loudly."""
+    if choice == "embedded":
+        return EmbeddedScorer()
+    if config_dir is not None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    available = detoxify_weights_available(variant, checkpoint, config_dir)
+    if choice == "detoxify":
+        if not available:
+            raise ScorerUnavailable(
+                "COMMENTMOD_SCORER=detoxify but no Detoxify weights are on this machine: set "
+                "COMMENTMOD_DETOXIFY_CHECKPOINT (and COMMENTMOD_DETOXIFY_CONFIG_DIR) or bake them in"
+            )
+        return DetoxifyScorer(variant, checkpoint, config_dir)
+    if available:
+        try:
+            return DetoxifyScorer(variant, checkpoint, config_dir)
+        except Exception:
+            logger.exception("Detoxify weights were found but failed to load")
+    logger.warning(
+        "SCORER FALLBACK: Detoxify weights are not available locally; scoring with the embedded "
+        "English-only alt-profanity-check model. Set COMMENTMOD_DETOXIFY_CHECKPOINT for Detoxify."
+    )
+    return EmbeddedScorer()

@@ -1,0 +1,92 @@
+"""The comment text rules: what a reader typed, normalised and counted the way a reader counts."""
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+COMMENT_LIMIT = 250
+"""The "0/250자" counter under the comment box."""
+
+MAX_CODE_POINTS_PER_CHARACTER = 16
+"""The longest emoji ZWJ sequence with skin tones is 10 code points; "Zalgo" stacks go far past it."""
+
+_GRAPHEME = regex.compile(r"\X")
+_ZERO_WIDTH_JOINERS = {"\u200c", "\u200d"}
+_TAG_BASE = "\U0001f3f4"  # WAVING BLACK FLAG: the only base for emoji tag sequences (England, Scotland...)
+_TAG_RANGE = range(0xE0020, 0xE0080)
+
+
+class TextRuleViolation(ValueError):
+    """A comment body that breaks a text rule; `code` is the API error code."""
+
+    def __init__(self, code: str, detail: str, **extra: int) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str
+    length: int
+
+
+def count_characters(text: str) -> int:
+    """Counts extended grapheme clusters: a Hangul syllable, a ZWJ emoji family or a flag is one."""
+    return len(_GRAPHEME.findall(text))
+
+
+def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
+    """Normalises a comment body and checks it, raising `TextRuleViolation` on the first broken rule."""
+    text = unicodedata.normalize(
+        "NFC", raw.replace("\r\n", "\n").replace("\r", "\n")
+    ).strip()
+    if not text:
+        raise TextRuleViolation("comment_empty", "The comment is empty.")
+    _refuse_invisible_characters(text)
+    clusters = _GRAPHEME.findall(text)
+    for cluster in clusters:
+        if len(cluster) > MAX_CODE_POINTS_PER_CHARACTER:
+            raise TextRuleViolation(
+                "comment_invalid_characters",
+                "The comment stacks too many combining marks on one character.",
+            )
+        if any(ord(ch) in _TAG_RANGE for ch in cluster) and not _is_emoji_tag_sequence(
+            cluster
+        ):
+            raise TextRuleViolation(
+                "comment_invalid_characters",
+                "The comment contains hidden tag characters.",
+            )
+    if len(clusters) > limit:
+        raise TextRuleViolation(
+            "comment_too_long",
+            f"The comment is {len(clusters)} characters long; the limit is {limit}.",
+            length=len(clusters),
+            limit=limit,
+        )
+    return CleanText(text=text, length=len(clusters))
+
+
+def _refuse_invisible_characters(text: str) -> None:
+    """Control and format characters hide text from readers and word lists (Trojan Source, zero-width
+    spam); newline, the joiners that emoji and some scripts need, and emoji tags are allowed."""
+    for ch in text:
+        if ch == "\n" or ch in _ZERO_WIDTH_JOINERS or ord(ch) in _TAG_RANGE:
+            continue
+        if unicodedata.category(ch) in {"Cc", "Cf", "Cs"}:
+            raise TextRuleViolation(
+                "comment_invalid_characters",
+                f"The comment contains an invisible control character (U+{ord(ch):04X}).",
+            )
+
+
+def _is_emoji_tag_sequence(cluster: str) -> bool:
+    body = cluster[1:-1]
+    return (
+        cluster.startswith(_TAG_BASE)
+        and cluster.endswith("\U000e007f")
+        and all(ord(ch) in _TAG_RANGE for ch in body)
+    )

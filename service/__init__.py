@@ -1,0 +1,1 @@
+"""The FastAPI service: settings, database, routers and the `commentmod` CLI."""

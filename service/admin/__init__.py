@@ -1,0 +1,1 @@
+"""The moderators' API: queues, decisions and the audit log."""

@@ -1,0 +1,87 @@
+"""The application factory: wires settings, database, scorer, routers and background sweeps."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from auth.router import router as me_router
+from moderation.policy import PolicyConfig
+from moderation.scoring import Scorer, build_scorer
+from service.admin.router import router as admin_router
+from service.comments.router import router as comments_router
+from service.db import make_engine
+from service.errors import install_error_handlers
+from service.health import router as health_router
+from service.scoring import ScoringService
+from service.settings import Settings, get_settings
+from service.sweep import sweep_forever
+
+logger = logging.getLogger(__name__)
+
+
+def load_scorer(settings: Settings) -> Scorer:
+    return build_scorer(
+        settings.scorer,
+        variant=settings.detoxify_variant,
+        checkpoint=settings.detoxify_checkpoint,
+        config_dir=settings.detoxify_config_dir,
+    )
+
+
+def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -> FastAPI:
+    """`scorer` lets tests and benchmarks share one loaded model; by default settings choose."""
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        model = scorer or await anyio.to_thread.run_sync(load_scorer, settings)
+        logger.info("scoring with %s", model.model_id)
+        scoring = ScoringService(
+            model,
+            timeout=settings.scoring_timeout,
+            max_batch=settings.scoring_batch_size,
+            max_wait=settings.scoring_batch_wait_ms / 1000,
+        )
+        scoring.start()
+        app.state.scoring = scoring
+        # A pending comment younger than this may still be in another replica's hands.
+        pending_before = timedelta(seconds=max(30.0, 3 * settings.scoring_timeout))
+        sweeper = asyncio.create_task(
+            sweep_forever(
+                app.state.engine,
+                scoring,
+                app.state.policy,
+                pending_before,
+                settings.rescore_interval,
+            ),
+            name="rescore-sweep",
+        )
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await scoring.close()
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Comment moderation API",
+        version="0.1.0",
+        summary="Comments under news articles: social login, a 250-character rule, toxicity "
+        "scoring and a moderator queue.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.policy = PolicyConfig(hold_thresholds={"toxicity": settings.hold_threshold})
+    install_error_handlers(app)
+
+    for router in (health_router, comments_router, me_router, admin_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,117 @@
+"""`commentmod`: serve, migrate, and bootstrap users and tokens without a social login."""
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from auth.models import Role, User
+from auth.sessions import issue_session
+from service.db import make_engine
+from service.settings import get_settings
+
+
+def migrate(database_url: str) -> None:
+    """`alembic upgrade head` with the packaged migrations, so an installed service migrates too."""
+    from alembic import command
+    from alembic.config import Config
+
+    import migrations
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))  # configparser
+    command.upgrade(config, "head")
+
+
+def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+
+
+def create_user(name: str, role: Role) -> int:
+    with Session(make_engine(get_settings().database_url)) as session:
+        user = User(display_name=name, role=role)
+        session.add(user)
+        session.commit()
+        assert user.id is not None
+        return user.id
+
+
+def set_role(user_id: int, role: Role) -> None:
+    with Session(make_engine(get_settings().database_url)) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise SystemExit(f"error: no user with id {user_id}")
+        user.role = role
+        session.add(user)
+        session.commit()
+
+
+def issue_token(user_id: int, days: int | None) -> str:
+    settings = get_settings()
+    with Session(make_engine(settings.database_url)) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise SystemExit(f"error: no user with id {user_id}")
+        lifetime = timedelta(days=days or settings.session_lifetime_days)
+        token = issue_session(session, user, lifetime, user_agent="commentmod cli")
+        session.commit()
+        return token
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="commentmod", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="serve the API")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    users = commands.add_parser("users", help="manage users").add_subparsers(
+        dest="users_command", required=True
+    )
+    create = users.add_parser("create", help="create a user and print its id")
+    create.add_argument("name")
+    create.add_argument("--role", choices=[r.value for r in Role], default=Role.READER.value)
+    role = users.add_parser("set-role", help="grant or remove moderator/admin rights")
+    role.add_argument("user_id", type=int)
+    role.add_argument("role", choices=[r.value for r in Role])
+
+    tokens = commands.add_parser("tokens", help="manage session tokens").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    issue = tokens.add_parser("issue", help="issue a Bearer token for a user; prints only it")
+    issue.add_argument("user_id", type=int)
+    issue.add_argument("--days", type=int, help="lifetime (default: the session lifetime)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        serve(args.host, args.port)
+    elif args.command == "migrate":
+        migrate(get_settings().database_url)
+    elif args.command == "users" and args.users_command == "create":
+        print(create_user(args.name, Role(args.role)))
+    elif args.command == "users" and args.users_command == "set-role":
+        set_role(args.user_id, Role(args.role))
+    elif args.command == "tokens":
+        print(issue_token(args.user_id, args.days))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Articles, comments, reports and the moderation audit log."""

@@ -1,0 +1,92 @@
+"""What the API accepts and returns for comments, for readers and for moderators."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import BaseModel, Field
+
+from moderation.statuses import CommentStatus, RejectReason
+
+ArticleId = Annotated[
+    str,
+    Path(
+        pattern=r"^[A-Za-z0-9._:-]{1,128}$",
+        description="The CMS's article id: 1-128 characters of `A-Z a-z 0-9 . _ : -`.",
+    ),
+]
+
+MAX_RAW_BODY = 20_000
+"""Far above 250 characters of any script; stops megabyte bodies before the text rules run."""
+
+
+class CommentCreate(BaseModel):
+    body: str = Field(max_length=MAX_RAW_BODY)
+    parent_id: int | None = None
+
+
+class AuthorPublic(BaseModel):
+    id: int
+    display_name: str
+
+
+class CommentPublic(BaseModel):
+    id: int
+    article_id: str
+    parent_id: int | None
+    author: AuthorPublic
+    body: str
+    status: CommentStatus
+    created_at: datetime
+
+
+class CommentPage(BaseModel):
+    items: list[CommentPublic]
+    next_cursor: str | None
+
+
+class CommentCount(BaseModel):
+    article_id: str
+    count: int
+
+
+class CommentAdmin(CommentPublic):
+    status_reason: str | None
+    scores: dict[str, float] | None
+    toxicity: float | None
+    model_id: str | None
+    edited_at: datetime | None
+
+
+class ModerationActionPublic(BaseModel):
+    id: int
+    comment_id: int
+    from_status: CommentStatus | None
+    to_status: CommentStatus
+    actor_id: int | None
+    reason: str
+    note: str | None
+    created_at: datetime
+
+
+class CommentAdminDetail(CommentAdmin):
+    actions: list[ModerationActionPublic]
+
+
+class CommentAdminPage(BaseModel):
+    items: list[CommentAdmin]
+    next_cursor: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[ModerationActionPublic]
+    next_cursor: str | None
+
+
+class ApproveRequest(BaseModel):
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class RejectRequest(BaseModel):
+    reason: RejectReason
+    note: str | None = Field(default=None, max_length=1000)

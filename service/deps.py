@@ -1,0 +1,30 @@
+"""Request dependencies shared by every router: the database session, settings and the scorer."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from service.db import session_scope
+from service.scoring import ScoringService
+from service.settings import Settings
+
+
+def get_settings_from_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.engine)
+
+
+def get_scoring(request: Request) -> ScoringService:
+    scoring: ScoringService = request.app.state.scoring
+    return scoring
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+SessionDep = Annotated[Session, Depends(get_session)]
+ScoringDep = Annotated[ScoringService, Depends(get_scoring)]

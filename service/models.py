@@ -1,0 +1,16 @@
+"""Every table, imported in one place so metadata is complete for Alembic and the app."""
+
+from auth.models import AuthSession, Identity, User
+from service.comments.models import Article, Comment, ModerationAction, Report
+from service.db import metadata
+
+__all__ = [
+    "Article",
+    "AuthSession",
+    "Comment",
+    "Identity",
+    "ModerationAction",
+    "Report",
+    "User",
+    "metadata",
+]

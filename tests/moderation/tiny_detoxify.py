@@ -1,0 +1,77 @@
+"""Builds a tiny Detoxify-format checkpoint offline: a small BertConfig, a real WordPiece vocab
+file and random weights, laid out the way detoxify's own loader reads them."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+JIGSAW_CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+WORDS = (
+    "the a an and or but of to in on for with is are was were be you your they we i it this that "
+    "article report minister statement thanks clear great good bad idiot pathetic hate everyone "
+    "stupid trilateral seoul korea news comment"
+).split()
+
+
+@dataclass(frozen=True)
+class TinyDetoxify:
+    checkpoint: Path
+    config_dir: Path
+
+
+def build_tiny_detoxify(
+    folder: Path, hub_name: str = "bert-base-uncased", write_max_length: bool = True
+) -> TinyDetoxify:
+    """`hub_name` is what a real checkpoint stores as `model_type`: detoxify passes it to
+    `from_pretrained`, which would go to the network (the trap the scorer must avoid)."""
+    config_dir = folder / "config"
+    config_dir.mkdir(parents=True)
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    vocab = SPECIAL_TOKENS + letters + [f"##{c}" for c in letters] + WORDS
+    (config_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+        num_labels=len(JIGSAW_CLASSES),
+    )
+    config.save_pretrained(config_dir)
+    tokenizer = BertTokenizer(vocab_file=str(config_dir / "vocab.txt"))
+    tokenizer.save_pretrained(config_dir)
+    tokenizer_config = config_dir / "tokenizer_config.json"
+    settings = json.loads(tokenizer_config.read_text())
+    if write_max_length:
+        settings["model_max_length"] = 512
+    else:
+        settings.pop("model_max_length", None)
+    tokenizer_config.write_text(json.dumps(settings))
+
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(config)
+    checkpoint = folder / "tiny-detoxify.ckpt"
+    torch.save(
+        {
+            "config": {
+                "arch": {
+                    "args": {
+                        "model_type": hub_name,
+                        "model_name": "BertForSequenceClassification",
+                        "tokenizer_name": "BertTokenizer",
+                        "num_classes": len(JIGSAW_CLASSES),
+                    }
+                },
+                "dataset": {"args": {"classes": JIGSAW_CLASSES}},
+            },
+            "state_dict": model.state_dict(),
+        },
+        checkpoint,
+    )
+    return TinyDetoxify(checkpoint, config_dir)

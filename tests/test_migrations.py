@@ -1,0 +1,100 @@
+"""The migrations build exactly the schema the models describe, and can be rolled back."""
+
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Select, inspect, text
+
+from moderation.statuses import CommentStatus
+from service.admin.service import QueueSort, queue_query
+from auth.models import User
+from service.comments.models import Article, Comment
+from service.comments.service import article_comments_query
+from service.db import utcnow
+
+from service.db import make_engine
+from service.models import metadata
+
+
+def test_upgrade_head_matches_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+
+    assert differences == []
+
+
+@pytest.fixture
+def busy_database(database_url: str) -> str:
+    """Thousands of comments over many articles, analysed, so the planner's choice is a real one."""
+    engine = make_engine(database_url)
+    statuses = ["published"] * 8 + ["held", "rejected"]
+    with engine.begin() as connection:
+        connection.execute(
+            User.__table__.insert(),
+            [
+                {
+                    "display_name": f"u{i}",
+                    "role": "reader",
+                    "status": "active",
+                    "premoderated": False,
+                    "created_at": utcnow(),
+                }
+                for i in range(50)
+            ],
+        )
+        connection.execute(
+            Article.__table__.insert(),
+            [{"id": f"a-{i}", "created_at": utcnow()} for i in range(100)],
+        )
+        connection.execute(
+            Comment.__table__.insert(),
+            [
+                {
+                    "article_id": f"a-{i % 100}",
+                    "author_id": i % 50 + 1,
+                    "body": "text",
+                    "status": statuses[i % 10],
+                    "toxicity": (i % 97) / 97,
+                    "created_at": utcnow(),
+                }
+                for i in range(5000)
+            ],
+        )
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
+    return database_url
+
+
+def _plan(database_url: str, query: Select[Any]) -> str:
+    engine = make_engine(database_url)
+    sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN"
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"{explain} {sql}")).all()
+    engine.dispose()
+    return "\n".join(str(row) for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        (QueueSort.OLDEST, "ix_comment_status_id"),
+        (QueueSort.NEWEST, "ix_comment_status_id"),
+        (QueueSort.TOXICITY, "ix_comment_status_toxicity"),
+    ],
+)
+def test_queue_queries_use_their_index(busy_database: str, sort: QueueSort, index: str) -> None:
+    query = queue_query(CommentStatus.HELD, sort, limit=20, cursor=None)
+
+    assert index in _plan(busy_database, query)
+
+
+@pytest.mark.parametrize("viewer_id", [None, 7])
+def test_the_article_page_query_uses_its_index(busy_database: str, viewer_id: int | None) -> None:
+    query = article_comments_query("a-1", viewer_id, limit=20, cursor=None)
+
+    assert "ix_comment_article_id_status_id" in _plan(busy_database, query)
