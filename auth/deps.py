@@ -43,13 +43,9 @@ def check_csrf(request: Request, settings: Settings) -> None:
     origin = _origin_of(source)
     allowed = {o.lower() for o in settings.allowed_origins}
     if origin is None or origin not in allowed:
-        raise CsrfFailed(
-            "This request must come from an allowed site (Origin check failed)."
-        )
+        raise CsrfFailed("This request must come from an allowed site (Origin check failed).")
     if not request.headers.get("x-requested-with"):
-        raise CsrfFailed(
-            "Cookie-authenticated writes need the X-Requested-With header."
-        )
+        raise CsrfFailed("Cookie-authenticated writes need the X-Requested-With header.")
 
 
 @dataclass(frozen=True)
@@ -58,9 +54,7 @@ class Authenticated:
     user: User
 
 
-def authenticate(
-    request: Request, session: SessionDep, settings: SettingsDep
-) -> Authenticated:
+def authenticate(request: Request, session: SessionDep, settings: SettingsDep) -> Authenticated:
     token = _bearer_token(request)
     via_cookie = token is None
     if via_cookie:
@@ -69,9 +63,7 @@ def authenticate(
         raise NotAuthenticated()
     resolved = resolve_session(session, token)
     if resolved is None:
-        raise NotAuthenticated(
-            "The session is unknown, expired or revoked; sign in again."
-        )
+        raise NotAuthenticated("The session is unknown, expired or revoked; sign in again.")
     if via_cookie:
         check_csrf(request, settings)
     return Authenticated(*resolved)
@@ -92,9 +84,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 Moderator = Annotated[User, Depends(require_moderator)]
 
 
-def optional_user(
-    request: Request, session: SessionDep, settings: SettingsDep
-) -> User | None:
+def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
     """For public pages: a stale or missing session simply means an anonymous reader."""
     try:
         return authenticate(request, session, settings).user

@@ -17,7 +17,9 @@ def me(user: CurrentUser) -> UserPublic:
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(auth: CurrentAuth, session: SessionDep, settings: SettingsDep, response: Response) -> None:
+def logout(
+    auth: CurrentAuth, session: SessionDep, settings: SettingsDep, response: Response
+) -> None:
     """Revokes this session (the token stops working everywhere) and clears the cookie."""
     revoke_session(session, auth.session)
     response.delete_cookie(settings.session_cookie_name, httponly=True, secure=True, samesite="lax")

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select, update
 from auth.models import AuthSession, User
 from service.db import utcnow
 
-TOKEN_PREFIX = "cm_"
+TOKEN_PREFIX = "cm_"  # noqa: S105 - a marker, not a secret
 """Lets secret scanners and people recognise a leaked token."""
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -24,6 +24,7 @@ def issue_session(
     session: Session, user: User, lifetime: timedelta, user_agent: str | None = None
 ) -> str:
     """Creates a session and returns its token; the raw token exists only in the return value."""
+    assert user.id is not None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -54,10 +55,7 @@ def resolve_session(session: Session, token: str) -> tuple[AuthSession, User] | 
     now = utcnow()
     if auth_session.revoked_at is not None or auth_session.expires_at <= now:
         return None
-    if (
-        auth_session.last_used_at is None
-        or now - auth_session.last_used_at > LAST_USED_RESOLUTION
-    ):
+    if auth_session.last_used_at is None or now - auth_session.last_used_at > LAST_USED_RESOLUTION:
         auth_session.last_used_at = now
         session.add(auth_session)
     return auth_session, user
@@ -68,13 +66,9 @@ def revoke_session(session: Session, auth_session: AuthSession) -> None:
     session.add(auth_session)
 
 
-def revoke_all_sessions(
-    session: Session, user_id: int, now: datetime | None = None
-) -> None:
+def revoke_all_sessions(session: Session, user_id: int, now: datetime | None = None) -> None:
     session.exec(
         update(AuthSession)
-        .where(
-            col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None)
-        )
+        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=now or utcnow())
     )

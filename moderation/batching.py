@@ -1,6 +1,7 @@
 """Micro-batching: concurrent requests share one forward pass, run in a worker thread."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,9 +26,7 @@ class BatchingScorer:
     service holds the comment). Start it inside a running event loop and close it on shutdown.
     """
 
-    def __init__(
-        self, scorer: Scorer, max_batch: int = 32, max_wait: float = 0.005
-    ) -> None:
+    def __init__(self, scorer: Scorer, max_batch: int = 32, max_wait: float = 0.005) -> None:
         self.scorer = scorer
         self.max_batch = max_batch
         self.max_wait = max_wait
@@ -40,17 +39,13 @@ class BatchingScorer:
 
     def start(self) -> None:
         if self._worker is None:
-            self._worker = asyncio.get_running_loop().create_task(
-                self._run(), name="scoring"
-            )
+            self._worker = asyncio.get_running_loop().create_task(self._run(), name="scoring")
 
     async def close(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
-            except asyncio.CancelledError:
-                pass
             self._worker = None
 
     async def score(self, text: str) -> Scores:
@@ -87,10 +82,8 @@ class BatchingScorer:
                 self.scorer.score_batch, [item.text for item in batch]
             )
             if len(results) != len(batch):
-                raise RuntimeError(
-                    f"scorer returned {len(results)} results for {len(batch)} texts"
-                )
-        except Exception as exc:
+                raise RuntimeError(f"scorer returned {len(results)} results for {len(batch)} texts")
+        except Exception as exc:  # noqa: BLE001 - any model failure fails the batch, not the loop
             logger.warning("scoring a batch of %d failed: %r", len(batch), exc)
             for item in batch:
                 if not item.future.done():

@@ -23,9 +23,7 @@ class CommentContext:
 
 @dataclass(frozen=True)
 class PolicyConfig:
-    hold_thresholds: Mapping[str, float] = field(
-        default_factory=lambda: {"toxicity": 0.8}
-    )
+    hold_thresholds: Mapping[str, float] = field(default_factory=lambda: {"toxicity": 0.8})
 
 
 Phase = Callable[[CommentContext, PolicyConfig], Decision | None]

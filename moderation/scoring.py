@@ -19,7 +19,8 @@ DETOXIFY_VARIANT_FILES = {
     "original-small": "original-albert-0e1d6498.ckpt",
     "unbiased-small": "unbiased-albert-c8519128.ckpt",
 }
-"""File names detoxify's `torch.hub` download caches each variant under (a baked Docker image has them)."""
+"""File names under which detoxify's `torch.hub` download caches each variant (a baked image has
+them)."""
 
 ScorerChoice = Literal["auto", "embedded", "detoxify"]
 
@@ -138,7 +139,8 @@ def build_scorer(
     checkpoint: Path | None = None,
     config_dir: Path | None = None,
 ) -> Scorer:
-    """`auto` takes Detoxify when its weights are on this machine, else the embedded model, loudly."""
+    """`auto` takes Detoxify when its weights are on this machine, else, loudly, the embedded
+    model."""
     if choice == "embedded":
         return EmbeddedScorer()
     if config_dir is not None:
@@ -148,7 +150,8 @@ def build_scorer(
         if not available:
             raise ScorerUnavailable(
                 "COMMENTMOD_SCORER=detoxify but no Detoxify weights are on this machine: set "
-                "COMMENTMOD_DETOXIFY_CHECKPOINT (and COMMENTMOD_DETOXIFY_CONFIG_DIR) or bake them in"
+                "COMMENTMOD_DETOXIFY_CHECKPOINT (and COMMENTMOD_DETOXIFY_CONFIG_DIR) or bake "
+                "them into the image"
             )
         return DetoxifyScorer(variant, checkpoint, config_dir)
     if available:

@@ -25,9 +25,7 @@ class RejectReason(StrEnum):
     OTHER = "other"
 
 
-MODERATOR_TRANSITIONS: dict[
-    ModeratorAction, tuple[frozenset[CommentStatus], CommentStatus]
-] = {
+MODERATOR_TRANSITIONS: dict[ModeratorAction, tuple[frozenset[CommentStatus], CommentStatus]] = {
     # A moderator may take back a rejection, and may take down a comment already published.
     ModeratorAction.APPROVE: (
         frozenset({CommentStatus.HELD, CommentStatus.REJECTED}),

@@ -9,11 +9,13 @@ COMMENT_LIMIT = 250
 """The "0/250자" counter under the comment box."""
 
 MAX_CODE_POINTS_PER_CHARACTER = 16
-"""The longest emoji ZWJ sequence with skin tones is 10 code points; "Zalgo" stacks go far past it."""
+"""The longest emoji ZWJ sequence with skin tones is 10 code points; "Zalgo" stacks go far
+past it."""
 
 _GRAPHEME = regex.compile(r"\X")
 _ZERO_WIDTH_JOINERS = {"\u200c", "\u200d"}
-_TAG_BASE = "\U0001f3f4"  # WAVING BLACK FLAG: the only base for emoji tag sequences (England, Scotland...)
+# WAVING BLACK FLAG: the only base of emoji tag sequences (England, Scotland, Wales).
+_TAG_BASE = "\U0001f3f4"
 _TAG_RANGE = range(0xE0020, 0xE0080)
 
 
@@ -39,10 +41,9 @@ def count_characters(text: str) -> int:
 
 
 def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
-    """Normalises a comment body and checks it, raising `TextRuleViolation` on the first broken rule."""
-    text = unicodedata.normalize(
-        "NFC", raw.replace("\r\n", "\n").replace("\r", "\n")
-    ).strip()
+    """Normalises a comment body and checks it; raises `TextRuleViolation` on the first broken
+    rule."""
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:
         raise TextRuleViolation("comment_empty", "The comment is empty.")
     _refuse_invisible_characters(text)
@@ -53,9 +54,7 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
                 "comment_invalid_characters",
                 "The comment stacks too many combining marks on one character.",
             )
-        if any(ord(ch) in _TAG_RANGE for ch in cluster) and not _is_emoji_tag_sequence(
-            cluster
-        ):
+        if any(ord(ch) in _TAG_RANGE for ch in cluster) and not _is_emoji_tag_sequence(cluster):
             raise TextRuleViolation(
                 "comment_invalid_characters",
                 "The comment contains hidden tag characters.",
@@ -71,8 +70,8 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
 
 
 def _refuse_invisible_characters(text: str) -> None:
-    """Control and format characters hide text from readers and word lists (Trojan Source, zero-width
-    spam); newline, the joiners that emoji and some scripts need, and emoji tags are allowed."""
+    """Control and format characters hide text from readers and word lists (Trojan Source,
+    zero-width spam); newline, the joiners that emoji and some scripts need, and emoji tags pass."""
     for ch in text:
         if ch == "\n" or ch in _ZERO_WIDTH_JOINERS or ord(ch) in _TAG_RANGE:
             continue

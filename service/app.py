@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        model = scorer or await anyio.to_thread.run_sync(load_scorer, settings)
+        model = (
+            scorer if scorer is not None else await anyio.to_thread.run_sync(load_scorer, settings)
+        )
         logger.info("scoring with %s", model.model_id)
         scoring = ScoringService(
             model,

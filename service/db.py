@@ -32,15 +32,14 @@ def make_engine(database_url: str, **engine_args: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, **engine_args)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False}, **engine_args
-    )
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **engine_args)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers work while a comment is written; SQLite ignores foreign keys unless asked."""
+    """WAL lets readers work while a comment is written; SQLite ignores foreign keys unless
+    asked."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -60,21 +59,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC on every backend: SQLite stores no offset and would hand back naive times."""
+    """Timezone-aware UTC on every backend: SQLite stores no offset and would hand back naive
+    times."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use utcnow()")
         return value.astimezone(UTC) if value is not None else None
 
-    def process_result_value(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value

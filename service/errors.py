@@ -95,9 +95,7 @@ def install_error_handlers(app: FastAPI) -> None:
             location = error["loc"][1:] if error["loc"][:1] == ("body",) else error["loc"]
             where = ".".join(str(part) for part in location)
             problems.append(f"{where}: {error['msg']}" if where else error["msg"])
-        return JSONResponse(
-            _body("validation_error", "; ".join(problems)), status_code=422
-        )
+        return JSONResponse(_body("validation_error", "; ".join(problems)), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -112,8 +110,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
-            _body(
-                "internal_error", "Something went wrong on our side. Please try again."
-            ),
+            _body("internal_error", "Something went wrong on our side. Please try again."),
             status_code=500,
         )

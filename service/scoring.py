@@ -10,9 +10,7 @@ logger = logging.getLogger(__name__)
 
 
 class ScoringService:
-    def __init__(
-        self, scorer: Scorer, timeout: float, max_batch: int, max_wait: float
-    ) -> None:
+    def __init__(self, scorer: Scorer, timeout: float, max_batch: int, max_wait: float) -> None:
         self.timeout = timeout
         self._batcher = BatchingScorer(scorer, max_batch=max_batch, max_wait=max_wait)
 
@@ -31,10 +29,8 @@ class ScoringService:
         try:
             return await asyncio.wait_for(self._batcher.score_many(texts), self.timeout)
         except TimeoutError:
-            logger.warning(
-                "scoring %d text(s) took longer than %.1fs", len(texts), self.timeout
-            )
-        except Exception as exc:
+            logger.warning("scoring %d text(s) took longer than %.1fs", len(texts), self.timeout)
+        except Exception as exc:  # noqa: BLE001 - fail closed on any model error
             logger.warning("scoring %d text(s) failed: %r", len(texts), exc)
         return None
 

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     scoring_batch_size: int = Field(32, ge=1, le=512)
     scoring_batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)
     rescore_interval: float = Field(60.0, ge=0.0)
-    """Seconds between sweeps that re-score comments left unscored; 0 turns the periodic sweep off."""
+    """Seconds between sweeps that re-score unscored comments; 0 turns the periodic sweep off."""
 
     session_lifetime_days: int = Field(30, ge=1, le=365)
     session_cookie_name: str = "commentmod_session"
@@ -36,11 +36,7 @@ class Settings(BaseSettings):
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
-            return [
-                origin.strip().rstrip("/")
-                for origin in value.split(",")
-                if origin.strip()
-            ]
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
 
 

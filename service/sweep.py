@@ -9,11 +9,11 @@ import anyio.to_thread
 from sqlalchemy import Engine, and_, or_
 from sqlmodel import Session, col, select
 
-from moderation.policy import CommentContext, PolicyConfig, SCORING_UNAVAILABLE, decide
+from moderation.policy import SCORING_UNAVAILABLE, CommentContext, PolicyConfig, decide
 from moderation.scoring import Scores
 from moderation.statuses import CommentStatus
 from service.comments.models import Comment
-from service.comments.service import InvalidTransition, change_status
+from service.comments.service import InvalidTransition, apply_decision
 from service.db import utcnow
 from service.scoring import ScoringService
 
@@ -61,12 +61,9 @@ def _apply(
             decision = decide(CommentContext(text=comment.body, scores=scores), policy)
             if decision == SCORING_UNAVAILABLE and comment.status == CommentStatus.HELD:
                 continue
-            fields = {}
-            if scores is not None:
-                fields = {"scores": scores, "toxicity": scores.get("toxicity"), "model_id": model_id}
             session.add(comment)
             try:
-                change_status(session, comment, decision.status, reason=decision.reason, **fields)
+                apply_decision(session, comment, decision, scores, model_id)
             except InvalidTransition:
                 continue  # a moderator or another replica decided it meanwhile
             decided += 1

@@ -38,7 +38,8 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One `alembic upgrade head` per run: a SQLite template file, or a private PostgreSQL schema."""
+    """One `alembic upgrade head` per run: a SQLite template file, or a private PostgreSQL
+    schema."""
     if POSTGRES_URL is None:
         template = tmp_path_factory.mktemp("template") / "template.db"
         migrate(f"sqlite:///{template}")

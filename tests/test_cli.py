@@ -1,5 +1,7 @@
 """The `commentmod` CLI as a site bootstraps its first moderator."""
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -8,10 +10,10 @@ from service.settings import get_settings
 
 
 @pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("COMMENTMOD_DATABASE_URL", database_url)
     get_settings.cache_clear()
-    yield database_url  # type: ignore[misc]
+    yield database_url
     get_settings.cache_clear()
 
 

@@ -1,20 +1,16 @@
 """The migrations build exactly the schema the models describe, and can be rolled back."""
 
-from typing import Any
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Select, inspect, text
+from sqlalchemy import Executable, insert, text
 
+from auth.models import User
 from moderation.statuses import CommentStatus
 from service.admin.service import QueueSort, queue_query
-from auth.models import User
 from service.comments.models import Article, Comment
 from service.comments.service import article_comments_query
-from service.db import utcnow
-
-from service.db import make_engine
+from service.db import make_engine, utcnow
 from service.models import metadata
 
 
@@ -34,7 +30,7 @@ def busy_database(database_url: str) -> str:
     statuses = ["published"] * 8 + ["held", "rejected"]
     with engine.begin() as connection:
         connection.execute(
-            User.__table__.insert(),
+            insert(User),
             [
                 {
                     "display_name": f"u{i}",
@@ -47,11 +43,11 @@ def busy_database(database_url: str) -> str:
             ],
         )
         connection.execute(
-            Article.__table__.insert(),
+            insert(Article),
             [{"id": f"a-{i}", "created_at": utcnow()} for i in range(100)],
         )
         connection.execute(
-            Comment.__table__.insert(),
+            insert(Comment),
             [
                 {
                     "article_id": f"a-{i % 100}",
@@ -69,7 +65,7 @@ def busy_database(database_url: str) -> str:
     return database_url
 
 
-def _plan(database_url: str, query: Select[Any]) -> str:
+def _plan(database_url: str, query: ClauseElement) -> str:
     engine = make_engine(database_url)
     sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
     explain = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN"

@@ -57,9 +57,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_session")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_auth_session_token_hash")),
     )
-    op.create_index(
-        op.f("ix_auth_session_user_id"), "auth_session", ["user_id"], unique=False
-    )
+    op.create_index(op.f("ix_auth_session_user_id"), "auth_session", ["user_id"], unique=False)
 
     op.create_table(
         "comment",
@@ -78,9 +76,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["article_id"], ["article.id"], name=op.f("fk_comment_article_id_article")
         ),
-        sa.ForeignKeyConstraint(
-            ["author_id"], ["user.id"], name=op.f("fk_comment_author_id_user")
-        ),
+        sa.ForeignKeyConstraint(["author_id"], ["user.id"], name=op.f("fk_comment_author_id_user")),
         sa.ForeignKeyConstraint(
             ["parent_id"], ["comment.id"], name=op.f("fk_comment_parent_id_comment")
         ),
@@ -92,12 +88,8 @@ def upgrade() -> None:
         ["article_id", "status", "id"],
         unique=False,
     )
-    op.create_index(
-        "ix_comment_author_id_id", "comment", ["author_id", "id"], unique=False
-    )
-    op.create_index(
-        op.f("ix_comment_parent_id"), "comment", ["parent_id"], unique=False
-    )
+    op.create_index("ix_comment_author_id_id", "comment", ["author_id", "id"], unique=False)
+    op.create_index(op.f("ix_comment_parent_id"), "comment", ["parent_id"], unique=False)
     op.create_index("ix_comment_status_id", "comment", ["status", "id"], unique=False)
     # "Worst first" queue order; the query uses the same expression (service.comments.models).
     op.create_index(
@@ -123,9 +115,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity")),
-        sa.UniqueConstraint(
-            "provider", "subject", name=op.f("uq_identity_provider_subject")
-        ),
+        sa.UniqueConstraint("provider", "subject", name=op.f("uq_identity_provider_subject")),
     )
     op.create_index(op.f("ix_identity_user_id"), "identity", ["user_id"], unique=False)
 
@@ -175,9 +165,7 @@ def upgrade() -> None:
             "comment_id", "reporter_id", name=op.f("uq_report_comment_id_reporter_id")
         ),
     )
-    op.create_index(
-        op.f("ix_report_reporter_id"), "report", ["reporter_id"], unique=False
-    )
+    op.create_index(op.f("ix_report_reporter_id"), "report", ["reporter_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -6,6 +6,7 @@ from auth.deps import Moderator
 from moderation.statuses import CommentStatus, ModeratorAction
 from service.admin import service
 from service.admin.service import QueueSort
+from service.comments.models import Comment
 from service.comments.router import to_public
 from service.comments.schemas import (
     ApproveRequest,
@@ -16,7 +17,7 @@ from service.comments.schemas import (
     ModerationActionPublic,
     RejectRequest,
 )
-from service.comments.service import Comment, CommentWithAuthor
+from service.comments.service import CommentWithAuthor
 from service.deps import SessionDep
 from service.errors import Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
 from service.pagination import Cursor, Limit
@@ -70,7 +71,10 @@ def _decided(session: SessionDep, comment: Comment) -> CommentAdmin:
 
 @router.post("/comments/{comment_id}/approve", responses=error_responses(NotFound, Conflict))
 def approve(
-    comment_id: int, moderator: Moderator, session: SessionDep, payload: ApproveRequest | None = None
+    comment_id: int,
+    moderator: Moderator,
+    session: SessionDep,
+    payload: ApproveRequest | None = None,
 ) -> CommentAdmin:
     note = payload.note if payload else None
     comment = service.decide(

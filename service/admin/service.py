@@ -27,7 +27,7 @@ class QueueSort(StrEnum):
 
 def queue_query(
     status: CommentStatus, sort: QueueSort, limit: int, cursor: str | None
-) -> Select[tuple[Comment, str]]:
+) -> Select[Comment, str]:
     query = (
         select(Comment, User.display_name)
         .join(User, col(User.id) == Comment.author_id)

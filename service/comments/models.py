@@ -13,7 +13,7 @@ from sqlalchemy import (
     func,
     literal_column,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from moderation.statuses import CommentStatus
 from service.db import UTCDateTime, utcnow
@@ -56,14 +56,14 @@ class Comment(SQLModel, table=True):
 def toxicity_sort_key() -> ColumnElement[float]:
     """Queue order for "worst first": unscored comments (NULL) sort after every scored one. The
     constant is inlined so the query's expression matches the index's."""
-    return func.coalesce(Comment.__table__.c.toxicity, literal_column("-1.0"))
+    return func.coalesce(col(Comment.toxicity), literal_column("-1.0"))
 
 
 Index(
     "ix_comment_status_toxicity",
-    Comment.__table__.c.status,
+    col(Comment.status),
     toxicity_sort_key().desc(),
-    Comment.__table__.c.id,
+    col(Comment.id),
 )
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, status
 from auth.deps import CurrentUser, optional_user
 from auth.models import MODERATING_ROLES, User
 from service.comments import service
+from service.comments.models import Comment
 from service.comments.schemas import (
     ArticleId,
     AuthorPublic,
@@ -29,7 +30,7 @@ from service.pagination import Cursor, Limit
 router = APIRouter(prefix="/v1", tags=["comments"])
 
 
-def to_public(comment: service.Comment, author_name: str) -> CommentPublic:
+def to_public(comment: Comment, author_name: str) -> CommentPublic:
     assert comment.id is not None
     return CommentPublic(
         id=comment.id,
@@ -77,9 +78,7 @@ def list_comments(
     cursor: Cursor = None,
 ) -> CommentPage:
     """Published comments, newest first; a signed-in author also sees their own held ones."""
-    rows, next_cursor = service.list_article_comments(
-        session, article_id, viewer, limit, cursor
-    )
+    rows, next_cursor = service.list_article_comments(session, article_id, viewer, limit, cursor)
     return CommentPage(
         items=[to_public(row.comment, row.author_name) for row in rows],
         next_cursor=next_cursor,
@@ -88,9 +87,7 @@ def list_comments(
 
 @router.get("/articles/{article_id}/comments/count")
 def count_comments(article_id: ArticleId, session: SessionDep) -> CommentCount:
-    return CommentCount(
-        article_id=article_id, count=service.count_published(session, article_id)
-    )
+    return CommentCount(article_id=article_id, count=service.count_published(session, article_id))
 
 
 @router.delete(
@@ -99,6 +96,4 @@ def count_comments(article_id: ArticleId, session: SessionDep) -> CommentCount:
     responses=error_responses(NotAuthenticated, Forbidden, NotFound),
 )
 def delete_comment(comment_id: int, user: CurrentUser, session: SessionDep) -> None:
-    service.delete_comment(
-        session, comment_id, user, is_moderator=user.role in MODERATING_ROLES
-    )
+    service.delete_comment(session, comment_id, user, is_moderator=user.role in MODERATING_ROLES)

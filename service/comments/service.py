@@ -71,6 +71,7 @@ def change_status(
     The update only matches while the status is still the one read, so of two moderators (or a
     moderator and the re-scoring sweep) deciding at once, exactly one wins; the other gets 409.
     """
+    assert comment.id is not None
     from_status = comment.status
     result = session.execute(
         update(Comment)
@@ -110,29 +111,19 @@ def ensure_can_post(user: User) -> None:
 
 def register_article(session: Session, article_id: str) -> Article:
     """Articles come from the CMS; the first comment registers one, race-free on both backends."""
-    insert = (
-        postgresql_insert
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite_insert
-    )
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
-        insert(Article)
-        .values(id=article_id, created_at=utcnow())
-        .on_conflict_do_nothing()
+        insert(Article).values(id=article_id, created_at=utcnow()).on_conflict_do_nothing()
     )
     article = session.get(Article, article_id)
     assert article is not None
     return article
 
 
-def _check_parent(
-    session: Session, parent_id: int, article_id: str, author: User
-) -> None:
+def _check_parent(session: Session, parent_id: int, article_id: str, author: User) -> None:
     parent = session.get(Comment, parent_id)
     if parent is None or parent.article_id != article_id:
-        raise ParentUnavailable(
-            f"Comment {parent_id} is not a comment on this article."
-        )
+        raise ParentUnavailable(f"Comment {parent_id} is not a comment on this article.")
     visible = parent.status == CommentStatus.PUBLISHED or (
         parent.author_id == author.id and parent.status == CommentStatus.HELD
     )
@@ -150,29 +141,27 @@ def store_pending(
         raise ArticleClosed("Comments on this article are closed.")
     if parent_id is not None:
         _check_parent(session, parent_id, article_id, author)
-    comment = Comment(
-        article_id=article_id, author_id=author.id, parent_id=parent_id, body=text
-    )
+    assert author.id is not None
+    comment = Comment(article_id=article_id, author_id=author.id, parent_id=parent_id, body=text)
     session.add(comment)
     session.commit()
     return comment
 
 
-def record_decision(
-    session: Session,
-    comment: Comment,
-    decision: Decision,
-    scores: Scores | None,
-    model_id: str,
+def apply_decision(
+    session: Session, comment: Comment, decision: Decision, scores: Scores | None, model_id: str
 ) -> None:
+    """Records the policy's decision with the scores (and model) it was based on."""
     scored: dict[str, Any] = {}
     if scores is not None:
-        scored = {
-            "scores": scores,
-            "toxicity": scores.get("toxicity"),
-            "model_id": model_id,
-        }
+        scored = {"scores": scores, "toxicity": scores.get("toxicity"), "model_id": model_id}
     change_status(session, comment, decision.status, reason=decision.reason, **scored)
+
+
+def record_decision(
+    session: Session, comment: Comment, decision: Decision, scores: Scores | None, model_id: str
+) -> None:
+    apply_decision(session, comment, decision, scores, model_id)
     session.commit()
 
 
@@ -202,7 +191,7 @@ async def submit_comment(
 
 def article_comments_query(
     article_id: str, viewer_id: int | None, limit: int, cursor: str | None
-) -> Select[tuple[Comment, str]]:
+) -> Select[Comment, str]:
     """Published comments newest first, plus the viewer's own comments awaiting review."""
     visible = col(Comment.status) == CommentStatus.PUBLISHED
     if viewer_id is not None:
@@ -253,9 +242,7 @@ def get_comment(session: Session, comment_id: int) -> Comment:
     return comment
 
 
-def delete_comment(
-    session: Session, comment_id: int, user: User, is_moderator: bool
-) -> None:
+def delete_comment(session: Session, comment_id: int, user: User, is_moderator: bool) -> None:
     comment = get_comment(session, comment_id)
     if comment.status == CommentStatus.DELETED:
         raise CommentNotFound(comment_id)
@@ -265,9 +252,7 @@ def delete_comment(
     if comment.status not in DELETABLE:
         raise InvalidTransition(f"Comment {comment_id} cannot be deleted now.")
     reason = "deleted_by_author" if is_author else "deleted_by_moderator"
-    change_status(
-        session, comment, CommentStatus.DELETED, reason=reason, actor_id=user.id
-    )
+    change_status(session, comment, CommentStatus.DELETED, reason=reason, actor_id=user.id)
 
 
 def author_of(session: Session, comment: Comment) -> User:

@@ -68,8 +68,10 @@ def test_the_decision_is_audited_as_a_system_action(
         "toxic",
     )
     assert stored is not None
-    assert stored.model_id is not None and stored.model_id.startswith("alt-profanity-check")
-    assert stored.toxicity is not None and stored.toxicity >= 0.8
+    assert stored.model_id is not None
+    assert stored.model_id.startswith("alt-profanity-check")
+    assert stored.toxicity is not None
+    assert stored.toxicity >= 0.8
 
 
 def test_251_characters_are_refused_with_the_count(client: TestClient, reader: SignedIn) -> None:
@@ -188,13 +190,13 @@ def test_held_comments_are_shown_only_to_their_author(
     as_other = client.get(url, headers=other_reader.headers).json()["items"]
     anonymous = client.get(url).json()["items"]
 
-    assert [(c["id"], c["status"]) for c in as_author][0] == (held_id, "held")
+    assert (as_author[0]["id"], as_author[0]["status"]) == (held_id, "held")
     assert held_id not in [c["id"] for c in as_other + anonymous]
     assert len(as_other) == len(anonymous) == 1
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"cursor": "not-a-cursor"}])
-def test_bad_paging_parameters_are_422(client: TestClient, params: dict[str, object]) -> None:
+def test_bad_paging_parameters_are_422(client: TestClient, params: dict[str, str | int]) -> None:
     response = client.get(f"/v1/articles/{ARTICLE}/comments", params=params)
 
     assert response.status_code == 422

@@ -10,11 +10,11 @@ from transformers import BertConfig, BertForSequenceClassification, BertTokenize
 
 JIGSAW_CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-WORDS = (
-    "the a an and or but of to in on for with is are was were be you your they we i it this that "
-    "article report minister statement thanks clear great good bad idiot pathetic hate everyone "
-    "stupid trilateral seoul korea news comment"
-).split()
+WORDS = [
+    *"the a an and or but of to in on for with is are was were be you your they we i it".split(),
+    *"this that article report minister statement thanks clear great good bad idiot".split(),
+    *"pathetic hate everyone stupid trilateral seoul korea news comment".split(),
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def build_tiny_detoxify(
     vocab = SPECIAL_TOKENS + letters + [f"##{c}" for c in letters] + WORDS
     (config_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
 
-    config = BertConfig(
+    config = BertConfig(  # type: ignore[call-arg]
         vocab_size=len(vocab),
         hidden_size=32,
         num_hidden_layers=2,

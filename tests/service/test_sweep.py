@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from auth.models import User
 from moderation.policy import PolicyConfig
+from moderation.statuses import CommentStatus
 from service.comments.models import Comment, ModerationAction
 from service.comments.service import register_article
 from service.db import make_engine, utcnow
@@ -88,7 +89,7 @@ def test_comments_held_while_the_model_was_down_are_rescored(engine: Engine) -> 
         article_id="article-1",
         author_id=0,
         body="fine words",
-        status="held",
+        status=CommentStatus.HELD,
         status_reason="scoring_unavailable",
     )
     (comment_id,) = seed(engine, held)
@@ -98,7 +99,8 @@ def test_comments_held_while_the_model_was_down_are_rescored(engine: Engine) -> 
     assert statuses(engine) == {comment_id: ("published", "passed_checks")}
     with Session(engine) as session:
         stored = session.get(Comment, comment_id)
-        assert stored is not None and stored.model_id == ScriptedScorer.model_id
+        assert stored is not None
+        assert stored.model_id == ScriptedScorer.model_id
 
 
 def test_while_the_model_is_still_down_pending_comments_are_held(engine: Engine) -> None:
