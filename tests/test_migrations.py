@@ -1,9 +1,13 @@
 """The migrations build exactly the schema the models describe, and can be rolled back."""
 
+from pathlib import Path
+
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Executable, insert, text
+from sqlalchemy import ClauseElement, insert, inspect, text
 
 from auth.models import User
 from moderation.statuses import CommentStatus
@@ -94,3 +98,18 @@ def test_the_article_page_query_uses_its_index(busy_database: str, viewer_id: in
     query = article_comments_query("a-1", viewer_id, limit=20, cursor=None)
 
     assert "ix_comment_article_id_status_id" in _plan(busy_database, query)
+
+
+def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    config = Config("alembic.ini")
+    config.set_main_option("sqlalchemy.url", url)
+    engine = make_engine(url)
+
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+
+    command.upgrade(config, "head")
+    assert "comment" in inspect(engine).get_table_names()
+    engine.dispose()
