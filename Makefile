@@ -7,6 +7,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 # A CPU build of PyTorch: this pin lets pip take the local CPU wheel instead of a multi-GB CUDA one.
 TORCH_SPEC ?= torch==2.13.0
+# Where torch alone comes from, if not the default index (the Dockerfile uses PyTorch's CPU index).
+TORCH_INDEX ?=
 PIP = $(VENV)/bin/python -m pip --disable-pip-version-check --quiet
 export HF_HUB_DISABLE_TELEMETRY = 1
 
@@ -42,7 +44,7 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install "$(TORCH_SPEC)"
+	$(PIP) install $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH_SPEC)"
 	$(PIP) install -e .
 	touch $@
 

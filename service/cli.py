@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="serve the API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument(
+        "--migrate", action="store_true", help="run `migrate` first (single-instance deployments)"
+    )
 
     commands.add_parser("migrate", help="bring the database schema up to date")
 
@@ -101,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
+        if args.migrate:
+            migrate(get_settings().database_url)
         serve(args.host, args.port)
     elif args.command == "migrate":
         migrate(get_settings().database_url)

@@ -24,7 +24,13 @@ class TinyDetoxify:
 
 
 def build_tiny_detoxify(
-    folder: Path, hub_name: str = "bert-base-uncased", write_max_length: bool = True
+    folder: Path,
+    hub_name: str = "bert-base-uncased",
+    write_max_length: bool = True,
+    hidden_size: int = 32,
+    layers: int = 2,
+    heads: int = 2,
+    intermediate_size: int = 64,
 ) -> TinyDetoxify:
     """`hub_name` is what a real checkpoint stores as `model_type`: detoxify passes it to
     `from_pretrained`, which would go to the network (the trap the scorer must avoid)."""
@@ -36,10 +42,10 @@ def build_tiny_detoxify(
 
     config = BertConfig(  # type: ignore[call-arg]
         vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
+        hidden_size=hidden_size,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=intermediate_size,
         max_position_embeddings=512,
         num_labels=len(JIGSAW_CLASSES),
     )

@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1
+# Multi-stage: the build stage runs the same `make install` that `make run` uses; the runtime stage
+# is the virtual environment, the code, and a non-root user.
+#
+#   docker build -t commentmod .                                        # embedded scorer only
+#   docker build -t commentmod --build-arg DETOXIFY_VARIANT=original .  # bakes Detoxify weights in
+#
+# DETOXIFY_VARIANT (original, unbiased, multilingual, original-small, unbiased-small) downloads the
+# weights and their Hugging Face config at build time, so the build needs internet; the running
+# container never downloads anything.
+
+ARG PYTHON_VERSION=3.11
+
+FROM python:${PYTHON_VERSION}-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends make \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md Makefile alembic.ini ./
+COPY service ./service
+COPY auth ./auth
+COPY moderation ./moderation
+COPY migrations ./migrations
+# CPU-only PyTorch: the torch wheel alone comes from PyTorch's CPU index.
+ARG TORCH_SPEC=torch==2.13.0
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
+RUN make install VENV=/opt/venv TORCH_SPEC="${TORCH_SPEC}" TORCH_INDEX="${TORCH_INDEX}"
+
+FROM python:${PYTHON_VERSION}-slim AS runtime
+RUN useradd --create-home --uid 10001 app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build --chown=app:app /app /app
+WORKDIR /app
+USER app
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    COMMENTMOD_DATABASE_URL=sqlite:////app/var/commentmod.db
+
+ARG DETOXIFY_VARIANT=""
+RUN if [ -n "$DETOXIFY_VARIANT" ]; then \
+      python -c "from detoxify import Detoxify; Detoxify(model_type='$DETOXIFY_VARIANT')"; \
+    fi
+ENV COMMENTMOD_DETOXIFY_VARIANT=${DETOXIFY_VARIANT:-original} \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"
+ENTRYPOINT ["commentmod"]
+# With several replicas, run `docker run IMAGE migrate` once per release and drop --migrate.
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000", "--migrate"]
