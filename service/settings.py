@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,7 +13,6 @@ from moderation.scoring import ScorerChoice
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMMENTMOD_", extra="ignore")
 
-    environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///./var/commentmod.db"
     log_level: str = "INFO"
 

@@ -6,7 +6,7 @@ from auth.deps import Moderator
 from moderation.statuses import CommentStatus, ModeratorAction
 from service.admin import service
 from service.admin.service import QueueSort
-from service.comments.models import Comment
+from service.comments.models import ModerationAction
 from service.comments.router import to_public
 from service.comments.schemas import (
     ApproveRequest,
@@ -17,7 +17,7 @@ from service.comments.schemas import (
     ModerationActionPublic,
     RejectRequest,
 )
-from service.comments.service import CommentWithAuthor
+from service.comments.service import CommentWithAuthor, get_comment, with_author
 from service.deps import SessionDep
 from service.errors import Conflict, Forbidden, NotAuthenticated, NotFound, error_responses
 from service.pagination import Cursor, Limit
@@ -41,6 +41,10 @@ def to_admin(row: CommentWithAuthor) -> CommentAdmin:
     )
 
 
+def to_action(action: ModerationAction) -> ModerationActionPublic:
+    return ModerationActionPublic.model_validate(action, from_attributes=True)
+
+
 @router.get("/queue")
 def moderation_queue(
     session: SessionDep,
@@ -57,16 +61,11 @@ def moderation_queue(
 
 @router.get("/comments/{comment_id}", responses=error_responses(NotFound))
 def comment_detail(comment_id: int, session: SessionDep, _: Moderator) -> CommentAdminDetail:
-    row, actions = service.comment_detail(session, comment_id)
+    comment = get_comment(session, comment_id)
     return CommentAdminDetail(
-        **to_admin(row).model_dump(),
-        actions=[ModerationActionPublic.model_validate(a, from_attributes=True) for a in actions],
+        **to_admin(with_author(session, comment)).model_dump(),
+        actions=[to_action(a) for a in service.comment_history(session, comment_id)],
     )
-
-
-def _decided(session: SessionDep, comment: Comment) -> CommentAdmin:
-    row, _ = service.comment_detail(session, comment.id or 0)
-    return to_admin(row)
 
 
 @router.post("/comments/{comment_id}/approve", responses=error_responses(NotFound, Conflict))
@@ -80,7 +79,7 @@ def approve(
     comment = service.decide(
         session, comment_id, ModeratorAction.APPROVE, moderator, "approved", note
     )
-    return _decided(session, comment)
+    return to_admin(with_author(session, comment))
 
 
 @router.post("/comments/{comment_id}/reject", responses=error_responses(NotFound, Conflict))
@@ -90,7 +89,7 @@ def reject(
     comment = service.decide(
         session, comment_id, ModeratorAction.REJECT, moderator, payload.reason, payload.note
     )
-    return _decided(session, comment)
+    return to_admin(with_author(session, comment))
 
 
 @router.get("/audit")
@@ -98,6 +97,6 @@ def audit(session: SessionDep, _: Moderator, limit: Limit = 20, cursor: Cursor =
     """Moderation actions, newest first; `actor_id` null means the system decided."""
     actions, next_cursor = service.audit_log(session, limit, cursor)
     return AuditPage(
-        items=[ModerationActionPublic.model_validate(a, from_attributes=True) for a in actions],
+        items=[to_action(a) for a in actions],
         next_cursor=next_cursor,
     )

@@ -68,18 +68,14 @@ def _sort_toxicity(comment: Comment) -> float:
     return comment.toxicity if comment.toxicity is not None else -1.0
 
 
-def comment_detail(
-    session: Session, comment_id: int
-) -> tuple[CommentWithAuthor, list[ModerationAction]]:
-    comment = get_comment(session, comment_id)
-    author = session.get(User, comment.author_id)
-    actions = session.exec(
-        select(ModerationAction)
-        .where(ModerationAction.comment_id == comment_id)
-        .order_by(col(ModerationAction.id))
-    ).all()
-    name = author.display_name if author else ""
-    return CommentWithAuthor(comment, name), list(actions)
+def comment_history(session: Session, comment_id: int) -> list[ModerationAction]:
+    return list(
+        session.exec(
+            select(ModerationAction)
+            .where(ModerationAction.comment_id == comment_id)
+            .order_by(col(ModerationAction.id))
+        ).all()
+    )
 
 
 def decide(

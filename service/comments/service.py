@@ -18,7 +18,7 @@ from moderation.statuses import DELETABLE, CommentStatus
 from moderation.text import TextRuleViolation, clean_comment
 from service.comments.models import Article, Comment, ModerationAction
 from service.db import utcnow
-from service.errors import AppError, Conflict, Forbidden, NotFound, Unprocessable
+from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.pagination import decode_cursor, encode_cursor
 from service.scoring import ScoringService
 
@@ -255,8 +255,6 @@ def delete_comment(session: Session, comment_id: int, user: User, is_moderator: 
     change_status(session, comment, CommentStatus.DELETED, reason=reason, actor_id=user.id)
 
 
-def author_of(session: Session, comment: Comment) -> User:
+def with_author(session: Session, comment: Comment) -> CommentWithAuthor:
     author = session.get(User, comment.author_id)
-    if author is None:
-        raise AppError(f"Comment {comment.id} has no author.")
-    return author
+    return CommentWithAuthor(comment, author.display_name if author else "")
