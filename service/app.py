@@ -17,6 +17,7 @@ from service.comments.router import router as comments_router
 from service.db import make_engine
 from service.errors import install_error_handlers
 from service.health import router as health_router
+from service.middleware import BodySizeLimit
 from service.scoring import ScoringService
 from service.settings import Settings, get_settings
 from service.sweep import sweep_forever
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
     app.state.engine = make_engine(settings.database_url)
     app.state.policy = PolicyConfig(hold_thresholds={"toxicity": settings.hold_threshold})
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
 
     for router in (health_router, comments_router, me_router, admin_router):
         app.include_router(router)

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 from fastapi.testclient import TestClient
 
 from service.db import make_engine
@@ -36,3 +38,29 @@ def test_unknown_routes_answer_in_the_error_format(client: TestClient) -> None:
 
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "detail": "Not Found"}
+
+
+def test_a_huge_body_is_refused_before_it_is_read(client: TestClient) -> None:
+    response = client.post(
+        "/v1/articles/a-1/comments",
+        content=b'{"body": "' + b"a" * 100_000 + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+
+
+def test_a_huge_streamed_body_is_refused(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"body": "'
+        for _ in range(100):
+            yield b"a" * 1024
+        yield b'"}'
+
+    response = client.post(
+        "/v1/articles/a-1/comments", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
