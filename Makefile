@@ -12,7 +12,7 @@ TORCH_INDEX ?=
 PIP = $(VENV)/bin/python -m pip --disable-pip-version-check --quiet
 export HF_HUB_DISABLE_TELEMETRY = 1
 
-.PHONY: run test lint typecheck migrate install install-dev benchmark clean
+.PHONY: run test lint typecheck migrate install install-dev benchmark evaluate clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/commentmod migrate
@@ -36,6 +36,9 @@ typecheck: $(VENV)/.installed-dev
 
 benchmark: $(VENV)/.installed-dev
 	$(VENV)/bin/python benchmarks/scoring_throughput.py
+
+evaluate: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/evaluate_scorer.py
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
