@@ -46,6 +46,7 @@ class Identity(SQLModel, table=True):
     subject: str = Field(max_length=100)
     username: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=320)
+    avatar_url: str | None = Field(default=None, max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -62,3 +63,19 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     user_agent: str | None = Field(default=None, max_length=300)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """An OAuth login in progress, kept server-side so a callback works once, on any replica, and
+    only in the browser that started it. Deleted when the callback uses it."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    browser_hash: str = Field(max_length=64)
+    provider: str = Field(max_length=20)
+    code_verifier: str | None = Field(default=None, max_length=128)
+    next_url: str = Field(max_length=2000)
+    link_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="CASCADE")
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -1,25 +1,233 @@
-"""The signed-in user's own routes."""
+"""Social login, and the signed-in user's own account and sessions."""
 
-from fastapi import APIRouter, Response, status
+from datetime import timedelta
+from typing import Annotated
 
-from auth.deps import CurrentAuth, CurrentUser
-from auth.schemas import UserPublic
-from auth.sessions import revoke_session
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
+
+from auth import login
+from auth.deps import CurrentAuth, CurrentUser, authenticate
+from auth.login import OAuthStateInvalid, ProviderNotConfigured
+from auth.providers import (
+    ProviderClient,
+    ProviderConfig,
+    ProviderRefused,
+    ProviderUnavailable,
+    configured_providers,
+)
+from auth.schemas import IdentityPublic, ProviderList, ProviderPublic, SessionPublic, UserPublic
+from auth.sessions import active_sessions, issue_session, revoke_all_sessions, revoke_session
 from service.deps import SessionDep, SettingsDep
-from service.errors import NotAuthenticated, error_responses
+from service.errors import Conflict, NotAuthenticated, NotFound, error_responses
+from service.settings import Settings
 
-router = APIRouter(prefix="/v1", tags=["me"], responses=error_responses(NotAuthenticated))
+router = APIRouter(prefix="/v1", tags=["auth"])
+
+LOGIN_COOKIE = "commentmod_login"
+LOGIN_COOKIE_PATH = "/v1/auth/"
 
 
-@router.get("/me")
-def me(user: CurrentUser) -> UserPublic:
-    return UserPublic.model_validate(user, from_attributes=True)
+def _provider(request: Request, name: str) -> ProviderConfig:
+    by_name = {
+        str(key): value for key, value in configured_providers(request.app.state.settings).items()
+    }
+    config = by_name.get(name)
+    if config is None:
+        raise ProviderNotConfigured(f"Signing in with {name} is not available on this site.")
+    return config
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def _client(request: Request, config: ProviderConfig) -> ProviderClient:
+    settings: Settings = request.app.state.settings
+    return ProviderClient(
+        config,
+        redirect_uri=f"{settings.public_url}/v1/auth/{config.name}/callback",
+        timeout=settings.provider_timeout,
+        transport=request.app.state.provider_transport,
+    )
+
+
+def _set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        settings.session_cookie_name,
+        token,
+        max_age=int(timedelta(days=settings.session_lifetime_days).total_seconds()),
+        domain=settings.session_cookie_domain,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+    )
+
+
+def _clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        settings.session_cookie_name,
+        domain=settings.session_cookie_domain,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+    )
+
+
+@router.get("/auth/providers")
+def providers(settings: SettingsDep) -> ProviderList:
+    """The sign-in buttons to show: only providers this site has credentials for."""
+    return ProviderList(
+        providers=[
+            ProviderPublic(name=name, login_url=f"{settings.public_url}/v1/auth/{name}/login")
+            for name in configured_providers(settings)
+        ]
+    )
+
+
+@router.get(
+    "/auth/{provider}/login",
+    status_code=status.HTTP_302_FOUND,
+    responses=error_responses(NotFound, NotAuthenticated),
+)
+def start_login(
+    provider: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    next_url: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
+    link: bool = False,
+) -> RedirectResponse:
+    """Sends the reader to the provider; `link=1` adds the account to the signed-in user."""
+    config = _provider(request, provider)
+    link_user_id = authenticate(request, session, settings).user.id if link else None
+    authorize_url, browser_nonce = login.start_login(
+        session, _client(request, config), login.safe_next(next_url, settings), link_user_id
+    )
+    response = RedirectResponse(authorize_url, status_code=status.HTTP_302_FOUND)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        browser_nonce,
+        max_age=int(login.LOGIN_TIMEOUT.total_seconds()),
+        path=LOGIN_COOKIE_PATH,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get(
+    "/auth/{provider}/callback",
+    status_code=status.HTTP_302_FOUND,
+    responses=error_responses(NotFound, OAuthStateInvalid, Conflict),
+)
+async def finish_login(
+    provider: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> RedirectResponse:
+    """Where the provider sends the reader back: signs them in and returns them to `next`.
+    Cancelling or an unreachable provider lands them back with `login_error`, never a trace."""
+    config = _provider(request, provider)
+    attempt = await anyio.to_thread.run_sync(
+        login.consume_login, session, provider, state, request.cookies.get(LOGIN_COOKIE)
+    )
+
+    def back(**params: str) -> RedirectResponse:
+        response = RedirectResponse(
+            login.with_query(attempt.next_url, **params), status_code=status.HTTP_302_FOUND
+        )
+        response.delete_cookie(LOGIN_COOKIE, path=LOGIN_COOKIE_PATH)
+        return response
+
+    if error is not None or code is None:
+        return back(login_error="access_denied" if error == "access_denied" else "login_failed")
+    try:
+        profile = await _client(request, config).fetch_profile(code, attempt.code_verifier)
+    except ProviderUnavailable:
+        return back(login_error="provider_unavailable")
+    except ProviderRefused:
+        return back(login_error="login_failed")
+
+    def sign_in() -> str | None:
+        user = login.sign_in_with(session, profile, attempt.link_user_id)
+        if attempt.link_user_id is not None:
+            return None  # linking keeps the session the reader already has
+        lifetime = timedelta(days=settings.session_lifetime_days)
+        return issue_session(session, user, lifetime, request.headers.get("user-agent"))
+
+    token = await anyio.to_thread.run_sync(sign_in)
+    response = back()
+    if token is not None:
+        _set_session_cookie(response, token, settings)
+    return response
+
+
+@router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NotAuthenticated),
+)
 def logout(
     auth: CurrentAuth, session: SessionDep, settings: SettingsDep, response: Response
 ) -> None:
     """Revokes this session (the token stops working everywhere) and clears the cookie."""
     revoke_session(session, auth.session)
-    response.delete_cookie(settings.session_cookie_name, httponly=True, secure=True, samesite="lax")
+    _clear_session_cookie(response, settings)
+
+
+@router.get("/me", responses=error_responses(NotAuthenticated))
+def me(user: CurrentUser, session: SessionDep) -> UserPublic:
+    assert user.id is not None
+    return UserPublic(
+        id=user.id,
+        display_name=user.display_name,
+        avatar_url=user.avatar_url,
+        role=user.role,
+        status=user.status,
+        identities=[
+            IdentityPublic(provider=i.provider, username=i.username, avatar_url=i.avatar_url)
+            for i in login.identities_of(session, user.id)
+        ],
+    )
+
+
+@router.delete(
+    "/me/identities/{provider}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NotAuthenticated, NotFound, Conflict),
+)
+def unlink_identity(provider: str, user: CurrentUser, session: SessionDep) -> None:
+    login.unlink(session, user, provider)
+
+
+@router.get("/me/sessions", responses=error_responses(NotAuthenticated))
+def my_sessions(auth: CurrentAuth, session: SessionDep) -> list[SessionPublic]:
+    assert auth.user.id is not None
+    return [
+        SessionPublic(
+            id=s.id or 0,
+            created_at=s.created_at,
+            last_used_at=s.last_used_at,
+            expires_at=s.expires_at,
+            user_agent=s.user_agent,
+            current=s.id == auth.session.id,
+        )
+        for s in active_sessions(session, auth.user.id)
+    ]
+
+
+@router.delete(
+    "/me/sessions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NotAuthenticated),
+)
+def logout_everywhere(
+    auth: CurrentAuth, session: SessionDep, settings: SettingsDep, response: Response
+) -> None:
+    """Signs out every browser and API client of this account."""
+    assert auth.user.id is not None
+    revoke_all_sessions(session, auth.user.id)
+    _clear_session_cookie(response, settings)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select, update
 from auth.models import AuthSession, User
 from service.db import utcnow
 
-TOKEN_PREFIX = "cm_"  # noqa: S105 - a marker, not a secret
+TOKEN_PREFIX = "cm_"
 """Lets secret scanners and people recognise a leaked token."""
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -71,4 +71,18 @@ def revoke_all_sessions(session: Session, user_id: int, now: datetime | None = N
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=now or utcnow())
+    )
+
+
+def active_sessions(session: Session, user_id: int) -> list[AuthSession]:
+    return list(
+        session.exec(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                col(AuthSession.revoked_at).is_(None),
+                col(AuthSession.expires_at) > utcnow(),
+            )
+            .order_by(col(AuthSession.id).desc())
+        ).all()
     )

@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import anyio.to_thread
+import httpx2
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from auth.router import router as me_router
+from auth.router import router as auth_router
 from moderation.policy import PolicyConfig
 from moderation.scoring import Scorer, build_scorer
 from service.admin.router import router as admin_router
@@ -34,8 +36,13 @@ def load_scorer(settings: Settings) -> Scorer:
     )
 
 
-def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -> FastAPI:
-    """`scorer` lets tests and benchmarks share one loaded model; by default settings choose."""
+def create_app(
+    settings: Settings | None = None,
+    scorer: Scorer | None = None,
+    provider_transport: httpx2.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """`scorer` lets tests and benchmarks share one loaded model (by default settings choose);
+    `provider_transport` carries the OAuth providers' HTTP (tests point it at a fake)."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
@@ -82,10 +89,19 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.provider_transport = provider_transport
     app.state.policy = PolicyConfig(hold_thresholds={"toxicity": settings.hold_threshold})
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
+        max_age=600,
+    )
 
-    for router in (health_router, comments_router, me_router, admin_router):
+    for router in (health_router, comments_router, auth_router, admin_router):
         app.include_router(router)
     return app

@@ -1,6 +1,6 @@
 """Every table, imported in one place so metadata is complete for Alembic and the app."""
 
-from auth.models import AuthSession, Identity, User
+from auth.models import AuthSession, Identity, LoginAttempt, User
 from service.comments.models import Article, Comment, ModerationAction, Report
 from service.db import metadata
 
@@ -9,6 +9,7 @@ __all__ = [
     "AuthSession",
     "Comment",
     "Identity",
+    "LoginAttempt",
     "ModerationAction",
     "Report",
     "User",

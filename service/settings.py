@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from moderation.scoring import ScorerChoice
@@ -27,9 +27,48 @@ class Settings(BaseSettings):
     rescore_interval: float = Field(60.0, ge=0.0)
     """Seconds between sweeps that re-score unscored comments; 0 turns the periodic sweep off."""
 
+    public_url: str = "http://127.0.0.1:8000"
+    """The service's external base URL: OAuth callbacks go to
+    `{public_url}/v1/auth/{provider}/callback`."""
+    allowed_origins: Annotated[list[str], NoDecode] = []
+    """Sites of the news frontend: CORS, CSRF and post-login redirects are limited to these."""
+    login_landing_url: str | None = None
+    """Where a reader lands after login when `next` is missing or not allowed (default: the first
+    allowed origin)."""
+
     session_lifetime_days: int = Field(30, ge=1, le=365)
     session_cookie_name: str = "commentmod_session"
-    allowed_origins: Annotated[list[str], NoDecode] = []
+    session_cookie_domain: str | None = None
+    cookie_secure: bool = True
+
+    twitter_client_id: str | None = None
+    twitter_client_secret: SecretStr | None = None
+    twitter_authorize_url: str = "https://x.com/i/oauth2/authorize"
+    twitter_token_url: str = "https://api.x.com/2/oauth2/token"
+    twitter_api_base_url: str = "https://api.x.com/2/"
+
+    facebook_client_id: str | None = None
+    facebook_client_secret: SecretStr | None = None
+    facebook_graph_version: str = Field("v21.0", pattern=r"^v\d+\.\d+$")
+    facebook_authorize_url: str | None = None
+    facebook_token_url: str | None = None
+    facebook_api_base_url: str | None = None
+    provider_timeout: float = Field(10.0, gt=0.0)
+
+    @model_validator(mode="after")
+    def _facebook_defaults(self) -> "Settings":
+        """Facebook's endpoints carry the Graph API version unless set explicitly."""
+        version = self.facebook_graph_version
+        self.facebook_authorize_url = (
+            self.facebook_authorize_url or f"https://www.facebook.com/{version}/dialog/oauth"
+        )
+        self.facebook_token_url = (
+            self.facebook_token_url or f"https://graph.facebook.com/{version}/oauth/access_token"
+        )
+        self.facebook_api_base_url = (
+            self.facebook_api_base_url or f"https://graph.facebook.com/{version}/"
+        )
+        return self
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

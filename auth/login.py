@@ -1,0 +1,184 @@
+"""Social login: where a login may land, the login attempt's life, and finding or linking the
+account a provider profile belongs to."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from auth.models import Identity, LoginAttempt, User
+from auth.providers import Profile, ProviderClient
+from service.db import utcnow
+from service.errors import AppError, Conflict, NotFound
+from service.settings import Settings
+
+LOGIN_TIMEOUT = timedelta(minutes=10)
+"""How long a reader may spend at the provider's consent screen."""
+
+
+class OAuthStateInvalid(AppError):
+    status_code = 400
+    code = "oauth_state_invalid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This sign-in link is invalid, expired or already used; start signing in again."
+        )
+
+
+class ProviderNotConfigured(NotFound):
+    code = "provider_not_configured"
+
+
+class IdentityInUse(Conflict):
+    code = "identity_in_use"
+
+
+class LastIdentity(Conflict):
+    code = "last_identity"
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of an absolute http(s) URL, or None for anything else (relative,
+    protocol-relative, `javascript:`, user-info tricks, control characters, backslashes)."""
+    if not url or any(ch in url for ch in "\\\t\r\n ") or not url.isprintable():
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or "@" in parts.netloc:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname.lower()
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def landing_url(settings: Settings) -> str:
+    if settings.login_landing_url:
+        return settings.login_landing_url
+    if settings.allowed_origins:
+        return settings.allowed_origins[0] + "/"
+    return settings.public_url + "/"
+
+
+def safe_next(next_url: str | None, settings: Settings) -> str:
+    """`next` only when it points at an allowlisted site; otherwise the default landing page."""
+    allowed = {origin.lower() for origin in settings.allowed_origins}
+    if next_url and origin_of(next_url) in allowed:
+        return next_url
+    return landing_url(settings)
+
+
+def with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), *params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def start_login(
+    session: Session, client: ProviderClient, next_url: str, link_user_id: int | None
+) -> tuple[str, str]:
+    """Records a login in progress; returns the provider's authorization URL and the nonce that
+    binds the login to this browser (set as a cookie). Expired attempts are cleared here."""
+    state = secrets.token_urlsafe(32)
+    browser_nonce = secrets.token_urlsafe(32)
+    authorize_url, code_verifier = client.authorization_url(state)
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.expires_at) < utcnow()))
+    session.add(
+        LoginAttempt(
+            state_hash=_digest(state),
+            browser_hash=_digest(browser_nonce),
+            provider=client.config.name,
+            code_verifier=code_verifier,
+            next_url=next_url,
+            link_user_id=link_user_id,
+            expires_at=utcnow() + LOGIN_TIMEOUT,
+        )
+    )
+    session.flush()
+    return authorize_url, browser_nonce
+
+
+def consume_login(
+    session: Session, provider: str, state: str | None, browser_nonce: str | None
+) -> LoginAttempt:
+    """The login this callback finishes, used up so a replayed callback fails; it must come back
+    to the browser that started it (login CSRF) and in time."""
+    if not state or not browser_nonce:
+        raise OAuthStateInvalid()
+    attempt = session.exec(
+        select(LoginAttempt).where(LoginAttempt.state_hash == _digest(state))
+    ).first()
+    if attempt is None:
+        raise OAuthStateInvalid()
+    used = session.execute(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt.id))
+    session.commit()  # used up even if the rest of the login fails
+    if (
+        used.rowcount != 1  # type: ignore[attr-defined]
+        or attempt.provider != provider
+        or not secrets.compare_digest(attempt.browser_hash, _digest(browser_nonce))
+        or attempt.expires_at < utcnow()
+    ):
+        raise OAuthStateInvalid()
+    return attempt
+
+
+def sign_in_with(session: Session, profile: Profile, link_user_id: int | None) -> User:
+    """The user a provider profile signs in: found by (provider, subject), linked to the signed-in
+    user when linking, or created. Profile fields are refreshed on every login."""
+    identity = session.exec(
+        select(Identity).where(
+            Identity.provider == profile.provider, Identity.subject == profile.subject
+        )
+    ).first()
+    if link_user_id is not None and identity is not None and identity.user_id != link_user_id:
+        raise IdentityInUse(
+            f"This {profile.provider} account already belongs to another user; nothing was linked."
+        )
+    if identity is None:
+        user = session.get(User, link_user_id) if link_user_id is not None else None
+        if user is None:
+            user = User(display_name=profile.display_name[:100], avatar_url=profile.avatar_url)
+            session.add(user)
+            session.flush()
+        assert user.id is not None
+        identity = Identity(user_id=user.id, provider=profile.provider, subject=profile.subject)
+    else:
+        user = session.get(User, identity.user_id)
+        assert user is not None
+    identity.username = profile.username
+    identity.email = profile.email
+    identity.avatar_url = profile.avatar_url
+    session.add(identity)
+    if link_user_id is None:
+        user.display_name = profile.display_name[:100]
+        user.avatar_url = profile.avatar_url
+        session.add(user)
+    session.flush()
+    return user
+
+
+def unlink(session: Session, user: User, provider: str) -> None:
+    identities = session.exec(select(Identity).where(Identity.user_id == user.id)).all()
+    match = next((i for i in identities if i.provider == provider), None)
+    if match is None:
+        raise NotFound(f"No {provider} account is linked.", code="identity_not_found")
+    if len(identities) == 1:
+        raise LastIdentity("This is the only way to sign in to this account; link another first.")
+    session.delete(match)
+
+
+def identities_of(session: Session, user_id: int) -> list[Identity]:
+    return list(
+        session.exec(
+            select(Identity).where(Identity.user_id == user_id).order_by(col(Identity.id))
+        ).all()
+    )
