@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
-from auth.models import MODERATING_ROLES, AuthSession, User
+from auth.models import MODERATING_ROLES, AuthSession, User, UserStatus
+from auth.origins import origin_of
 from auth.sessions import resolve_session
 from service.deps import SessionDep, SettingsDep
 from service.errors import AppError, Forbidden, NotAuthenticated
@@ -27,21 +27,14 @@ def _bearer_token(request: Request) -> str | None:
     return None
 
 
-def _origin_of(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 def check_csrf(request: Request, settings: Settings) -> None:
     """A cookie rides along with any cross-site request; a write is only trusted when it comes
     from an allowlisted page and carries a header that a plain HTML form cannot set."""
     if request.method in SAFE_METHODS:
         return
     source = request.headers.get("origin") or request.headers.get("referer") or ""
-    origin = _origin_of(source)
-    allowed = {o.lower() for o in settings.allowed_origins}
+    origin = origin_of(source)
+    allowed = set(settings.allowed_origins)
     if origin is None or origin not in allowed:
         raise CsrfFailed("This request must come from an allowed site (Origin check failed).")
     if not request.headers.get("x-requested-with"):
@@ -76,6 +69,8 @@ def current_user(auth: Annotated[Authenticated, Depends(authenticate)]) -> User:
 def require_moderator(user: Annotated[User, Depends(current_user)]) -> User:
     if user.role not in MODERATING_ROLES:
         raise Forbidden("Only moderators can do this.")
+    if user.status != UserStatus.ACTIVE:
+        raise Forbidden("A suspended or banned account cannot moderate.")
     return user
 
 

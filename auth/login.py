@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from auth.models import Identity, LoginAttempt, User
+from auth.origins import origin_of
 from auth.providers import Profile, ProviderClient
 from service.db import utcnow
 from service.errors import AppError, Conflict, NotFound
@@ -45,22 +46,6 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def origin_of(url: str) -> str | None:
-    """`scheme://host[:port]` of an absolute http(s) URL, or None for anything else (relative,
-    protocol-relative, `javascript:`, user-info tricks, control characters, backslashes)."""
-    if not url or any(ch in url for ch in "\\\t\r\n ") or not url.isprintable():
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or "@" in parts.netloc:
-        return None
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    host = parts.hostname.lower()
-    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
-
-
 def landing_url(settings: Settings) -> str:
     if settings.login_landing_url:
         return settings.login_landing_url
@@ -71,8 +56,7 @@ def landing_url(settings: Settings) -> str:
 
 def safe_next(next_url: str | None, settings: Settings) -> str:
     """`next` only when it points at an allowlisted site; otherwise the default landing page."""
-    allowed = {origin.lower() for origin in settings.allowed_origins}
-    if next_url and origin_of(next_url) in allowed:
+    if next_url and origin_of(next_url) in settings.allowed_origins:
         return next_url
     return landing_url(settings)
 
@@ -167,6 +151,8 @@ def sign_in_with(session: Session, profile: Profile, link_user_id: int | None) -
 
 
 def unlink(session: Session, user: User, provider: str) -> None:
+    # Lock the user so two concurrent unlinks cannot both see "another one is left".
+    session.exec(select(User).where(User.id == user.id).with_for_update()).one()
     identities = session.exec(select(Identity).where(Identity.user_id == user.id)).all()
     match = next((i for i in identities if i.provider == provider), None)
     if match is None:

@@ -141,8 +141,10 @@ class ProviderClient:
                 return await self._facebook_profile(client, token["access_token"])
         except (httpx2.TimeoutException, httpx2.TransportError) as exc:
             raise ProviderUnavailable(str(exc)) from exc
-        except (OAuthError, httpx2.HTTPStatusError, KeyError, ValueError) as exc:
+        except (OAuthError, httpx2.HTTPStatusError) as exc:
             raise ProviderRefused(str(exc)) from exc
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise ProviderRefused(f"unexpected reply from {self.config.name}: {exc!r}") from exc
 
     async def _twitter_profile(self, client: AsyncOAuth2Client) -> Profile:
         response = await client.get(

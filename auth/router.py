@@ -25,8 +25,11 @@ from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
-LOGIN_COOKIE = "commentmod_login"
-LOGIN_COOKIE_PATH = "/v1/auth/"
+
+def _login_cookie(settings: Settings) -> str:
+    """`__Host-` cookies cannot be planted by a sibling subdomain (login CSRF by cookie tossing);
+    browsers only accept them when Secure."""
+    return "__Host-commentmod_login" if settings.cookie_secure else "commentmod_login"
 
 
 def _provider(request: Request, name: str) -> ProviderConfig:
@@ -103,10 +106,9 @@ def start_login(
     )
     response = RedirectResponse(authorize_url, status_code=status.HTTP_302_FOUND)
     response.set_cookie(
-        LOGIN_COOKIE,
+        _login_cookie(settings),
         browser_nonce,
         max_age=int(login.LOGIN_TIMEOUT.total_seconds()),
-        path=LOGIN_COOKIE_PATH,
         httponly=True,
         secure=settings.cookie_secure,
         samesite="lax",
@@ -131,17 +133,27 @@ async def finish_login(
     """Where the provider sends the reader back: signs them in and returns them to `next`.
     Cancelling or an unreachable provider lands them back with `login_error`, never a trace."""
     config = _provider(request, provider)
+
+    def _still_signed_in_as(user_id: int) -> bool:
+        try:
+            return authenticate(request, session, settings).user.id == user_id
+        except NotAuthenticated:
+            return False
+
     attempt = await anyio.to_thread.run_sync(
-        login.consume_login, session, provider, state, request.cookies.get(LOGIN_COOKIE)
+        login.consume_login, session, provider, state, request.cookies.get(_login_cookie(settings))
     )
 
     def back(**params: str) -> RedirectResponse:
         response = RedirectResponse(
             login.with_query(attempt.next_url, **params), status_code=status.HTTP_302_FOUND
         )
-        response.delete_cookie(LOGIN_COOKIE, path=LOGIN_COOKIE_PATH)
+        response.delete_cookie(_login_cookie(settings), secure=settings.cookie_secure)
         return response
 
+    linking = attempt.link_user_id
+    if linking is not None and not await anyio.to_thread.run_sync(_still_signed_in_as, linking):
+        return back(login_error="login_failed")  # signed out (or revoked) while at the provider
     if error is not None or code is None:
         return back(login_error="access_denied" if error == "access_denied" else "login_failed")
     try:

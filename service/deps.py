@@ -26,5 +26,6 @@ def get_scoring(request: Request) -> ScoringService:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a 2xx means stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ScoringDep = Annotated[ScoringService, Depends(get_scoring)]

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from auth.origins import origin_of
 from moderation.scoring import ScorerChoice
 
 
@@ -76,6 +77,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _exact_origins(cls, origins: list[str]) -> list[str]:
+        """Credentials are shared with these sites, so each must be one exact origin (no `*`)."""
+        for origin in origins:
+            if origin_of(origin) != origin.lower():
+                raise ValueError(f"{origin!r} is not an origin like https://www.example.com")
+        return [origin.lower() for origin in origins]
 
 
 @lru_cache

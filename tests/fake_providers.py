@@ -58,6 +58,8 @@ class FakeProviders:
     deny_consent: bool = False
     token_endpoint_status: int | None = None
     token_endpoint_times_out: bool = False
+    facebook_profile_reply: dict[str, object] | None = None
+    """Replaces Facebook's profile reply, to test a malformed one."""
     _grants: dict[str, _Grant] = field(default_factory=dict)
     _tokens: dict[str, ProviderAccount] = field(default_factory=dict)
 
@@ -172,6 +174,8 @@ class FakeProviders:
         proof = hmac.new(FACEBOOK_CLIENT[1].encode(), token.encode(), hashlib.sha256).hexdigest()
         if request.query_params.get("appsecret_proof") != proof:
             return JSONResponse({"error": {"message": "Invalid appsecret_proof"}}, 400)
+        if self.facebook_profile_reply is not None:
+            return JSONResponse(self.facebook_profile_reply)
         fields = set(request.query_params.get("fields", "").split(","))
         data: dict[str, object] = {"id": account.subject}
         if "name" in fields:

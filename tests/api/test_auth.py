@@ -7,9 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
-from auth.models import AuthSession
+from auth.models import AuthSession, User, UserStatus
 from auth.sessions import hash_token
 from service.db import utcnow
+from service.settings import Settings
 from tests.api.test_comments import ARTICLE, CIVIL
 from tests.conftest import FRONTEND_ORIGIN, SignedIn
 
@@ -140,3 +141,34 @@ def test_the_revoked_token_is_revoked_in_the_database(
     with Session(engine) as session:
         stored = session.exec(select(AuthSession)).one()
     assert stored.revoked_at is not None
+
+
+def test_an_unparsable_referer_is_a_csrf_failure_not_a_crash(
+    client: TestClient, reader: SignedIn
+) -> None:
+    client.cookies.set(COOKIE, reader.token)
+
+    response = client.post(
+        COMMENTS, json={"body": CIVIL}, headers={"Referer": "http://[", "X-Requested-With": "x"}
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "csrf_failed"
+
+
+@pytest.mark.parametrize("origins", ["*", "https://www.example.com/path", "www.example.com"])
+def test_allowed_origins_must_be_exact_origins(origins: str) -> None:
+    with pytest.raises(ValueError, match="is not an origin"):
+        Settings(allowed_origins=origins)
+
+
+def test_a_suspended_moderator_cannot_moderate(
+    client: TestClient, moderator: SignedIn, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        session.execute(update(User).values(status=UserStatus.SUSPENDED))
+        session.commit()
+
+    response = client.get("/v1/admin/queue", headers=moderator.headers)
+
+    assert response.status_code == 403

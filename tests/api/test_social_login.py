@@ -459,3 +459,52 @@ def test_cors_allows_the_news_site_with_credentials(client: TestClient) -> None:
     assert allowed.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
     assert allowed.headers["access-control-allow-credentials"] == "true"
     assert "access-control-allow-origin" not in foreign.headers
+
+
+@pytest.mark.parametrize("next_url", ["https://[x", "https://a\uff0fb.example/", "http://h:99999/"])
+def test_unparsable_next_urls_fall_back_instead_of_failing(
+    client: TestClient, provider_site: TestClient, next_url: str
+) -> None:
+    landed = sign_in(client, provider_site, "twitter", next_url=next_url)
+
+    assert landed.headers["location"] == f"{FRONTEND_ORIGIN}/"
+
+
+@pytest.mark.parametrize(
+    "reply", [{"id": "1", "picture": "not-an-object"}, {"name": "no id"}, {"id": "1", "picture": 3}]
+)
+def test_an_odd_provider_reply_is_a_failed_login_not_a_crash(
+    client: TestClient,
+    provider_site: TestClient,
+    providers: FakeProviders,
+    reply: dict[str, object],
+) -> None:
+    providers.facebook_profile_reply = reply
+
+    landed = sign_in(client, provider_site, "facebook")
+
+    assert query_of(landed.headers["location"])["login_error"] == ["login_failed"]
+
+
+def test_linking_fails_when_the_session_ended_while_at_the_provider(
+    client: TestClient, provider_site: TestClient
+) -> None:
+    sign_in(client, provider_site, "twitter")
+    login = go_to_provider(client, "facebook", next=ARTICLE_URL, link="1")
+    callback = come_back(client, provider_site, login)
+    client.delete("/v1/me/sessions", headers=CSRF_HEADERS)
+
+    landed = client.get(callback)
+
+    assert query_of(landed.headers["location"])["login_error"] == ["login_failed"]
+
+
+def test_the_login_cookie_cannot_be_planted_by_a_subdomain(
+    client: TestClient, provider_site: TestClient
+) -> None:
+    login = go_to_provider(client, "twitter", next=ARTICLE_URL)
+
+    cookie = login.headers["set-cookie"]
+    assert cookie.startswith("__Host-commentmod_login=")
+    assert "Path=/" in cookie
+    assert "Domain" not in cookie
