@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from auth.models import MODERATING_ROLES, AuthSession, User, UserStatus
+from auth.models import MODERATING_ROLES, AuthSession, Role, User, UserStatus
 from auth.origins import origin_of
 from auth.sessions import resolve_session
 from service.deps import SessionDep, SettingsDep
@@ -74,9 +74,16 @@ def require_moderator(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+def require_admin(user: Annotated[User, Depends(require_moderator)]) -> User:
+    if user.role != Role.ADMIN:
+        raise Forbidden("Only admins can do this.")
+    return user
+
+
 CurrentAuth = Annotated[Authenticated, Depends(authenticate)]
 CurrentUser = Annotated[User, Depends(current_user)]
 Moderator = Annotated[User, Depends(require_moderator)]
+Admin = Annotated[User, Depends(require_admin)]
 
 
 def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:

@@ -24,6 +24,17 @@ them)."""
 
 ScorerChoice = Literal["auto", "embedded", "detoxify"]
 
+TOXICITY_ATTRIBUTES = (
+    "toxicity",
+    "severe_toxicity",
+    "obscene",
+    "threat",
+    "insult",
+    "identity_attack",
+    "sexual_explicit",
+)
+"""Every attribute a Detoxify variant reports; a model reports some of them."""
+
 
 class ScorerUnavailable(RuntimeError):
     """The requested model cannot be loaded on this machine (weights missing, no network)."""

@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import anyio.to_thread
 import httpx2
@@ -12,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from auth.router import router as auth_router
-from moderation.policy import PolicyConfig
 from moderation.scoring import Scorer, build_scorer
 from service.admin.router import router as admin_router
 from service.comments.router import router as comments_router
@@ -20,6 +18,7 @@ from service.db import make_engine
 from service.errors import install_error_handlers
 from service.health import router as health_router
 from service.middleware import BodySizeLimit
+from service.policy_store import PolicyStore, default_settings
 from service.scoring import ScoringService
 from service.settings import Settings, get_settings
 from service.sweep import sweep_forever
@@ -59,16 +58,8 @@ def create_app(
         )
         scoring.start()
         app.state.scoring = scoring
-        # A pending comment younger than this may still be in another replica's hands.
-        pending_before = timedelta(seconds=max(30.0, 3 * settings.scoring_timeout))
         sweeper = asyncio.create_task(
-            sweep_forever(
-                app.state.engine,
-                scoring,
-                app.state.policy,
-                pending_before,
-                settings.rescore_interval,
-            ),
+            sweep_forever(app.state.engine, scoring, app.state.policy, settings.rescore_interval),
             name="rescore-sweep",
         )
         try:
@@ -90,7 +81,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.provider_transport = provider_transport
-    app.state.policy = PolicyConfig(hold_thresholds={"toxicity": settings.hold_threshold})
+    app.state.policy = PolicyStore(default_settings(settings))
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(

@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from service.db import session_scope
+from service.policy_store import PolicyStore
 from service.scoring import ScoringService
 from service.settings import Settings
 
@@ -25,7 +26,13 @@ def get_scoring(request: Request) -> ScoringService:
     return scoring
 
 
+def get_policy_store(request: Request) -> PolicyStore:
+    store: PolicyStore = request.app.state.policy
+    return store
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 # scope="function": the transaction commits before the response is sent, so a 2xx means stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ScoringDep = Annotated[ScoringService, Depends(get_scoring)]
+PolicyDep = Annotated[PolicyStore, Depends(get_policy_store)]

@@ -22,6 +22,21 @@ class Settings(BaseSettings):
     detoxify_checkpoint: Path | None = None
     detoxify_config_dir: Path | None = None
     hold_threshold: float = Field(0.8, gt=0.0, le=1.0)
+    """Default hold threshold for every toxicity attribute."""
+    hold_thresholds: dict[str, float] = {}
+    """Per-attribute overrides as JSON, e.g. {"threat": 0.5}."""
+    auto_reject_threshold: float | None = Field(None, gt=0.0, le=1.0)
+    new_commenter_premoderation: int = Field(0, ge=0, le=1000)
+    nudge: bool = True
+    commenting_enabled: bool = True
+    edit_window: float = Field(300.0, ge=0.0)
+    """Seconds after posting during which the author may edit a comment."""
+    report_threshold: int = Field(1, ge=1, le=1000)
+    """Open reports that put a published comment in the `reported` queue."""
+    comment_rate_limits: str = "1/10 seconds;30/hour"
+    login_rate_limits: str = "20/minute"
+    report_rate_limits: str = "10/minute"
+    redis_url: str | None = None
     scoring_timeout: float = Field(2.0, gt=0.0)
     scoring_batch_size: int = Field(32, ge=1, le=512)
     scoring_batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)

@@ -1,20 +1,20 @@
-"""Re-scores comments that were never decided: left `pending` by a crash, or held because the
-model was unavailable. Runs at start-up and periodically; safe with several replicas."""
+"""Re-scores comments held because the model was unavailable, at start-up and periodically, and
+decides them with the policy of the moment. Safe with several replicas: each decision is a
+compare-and-set on the comment's status."""
 
 import asyncio
 import logging
-from datetime import timedelta
 
 import anyio.to_thread
-from sqlalchemy import Engine, and_, or_
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from moderation.policy import SCORING_UNAVAILABLE, CommentContext, PolicyConfig, decide
+from moderation.policy import SCORING_UNAVAILABLE
 from moderation.scoring import Scores
 from moderation.statuses import CommentStatus
 from service.comments.models import Comment
-from service.comments.service import InvalidTransition, apply_decision
-from service.db import utcnow
+from service.comments.service import InvalidTransition, redecide_unscored
+from service.policy_store import PolicyStore
 from service.scoring import ScoringService
 
 logger = logging.getLogger(__name__)
@@ -22,24 +22,15 @@ logger = logging.getLogger(__name__)
 BATCH = 64
 
 
-def _undecided(engine: Engine, pending_before: timedelta, after_id: int) -> list[Comment]:
-    cutoff = utcnow() - pending_before
+def _unscored(engine: Engine, after_id: int) -> list[Comment]:
     with Session(engine, expire_on_commit=False) as session:
         return list(
             session.exec(
                 select(Comment)
                 .where(
                     col(Comment.id) > after_id,
-                    or_(
-                        and_(
-                            col(Comment.status) == CommentStatus.PENDING,
-                            col(Comment.created_at) < cutoff,
-                        ),
-                        and_(
-                            col(Comment.status) == CommentStatus.HELD,
-                            col(Comment.status_reason) == SCORING_UNAVAILABLE.reason,
-                        ),
-                    ),
+                    col(Comment.status) == CommentStatus.HELD,
+                    col(Comment.status_reason) == SCORING_UNAVAILABLE.reason,
                 )
                 .order_by(col(Comment.id))
                 .limit(BATCH)
@@ -49,21 +40,18 @@ def _undecided(engine: Engine, pending_before: timedelta, after_id: int) -> list
 
 def _apply(
     engine: Engine,
+    store: PolicyStore,
     comments: list[Comment],
-    results: list[Scores] | None,
-    policy: PolicyConfig,
+    results: list[Scores],
     model_id: str,
 ) -> int:
     decided = 0
     with Session(engine, expire_on_commit=False) as session:
-        for index, comment in enumerate(comments):
-            scores = results[index] if results is not None else None
-            decision = decide(CommentContext(text=comment.body, scores=scores), policy)
-            if decision == SCORING_UNAVAILABLE and comment.status == CommentStatus.HELD:
-                continue
+        for comment, scores in zip(comments, results, strict=True):
             session.add(comment)
             try:
-                apply_decision(session, comment, decision, scores, model_id)
+                with session.begin_nested():
+                    redecide_unscored(session, store, comment, scores, model_id)
             except InvalidTransition:
                 continue  # a moderator or another replica decided it meanwhile
             decided += 1
@@ -71,35 +59,29 @@ def _apply(
     return decided
 
 
-async def rescore_undecided(
-    engine: Engine, scoring: ScoringService, policy: PolicyConfig, pending_before: timedelta
-) -> int:
-    """Decides every undecided comment it can; returns how many changed status."""
+async def rescore_unscored(engine: Engine, scoring: ScoringService, store: PolicyStore) -> int:
+    """Decides every comment it can score now; returns how many it decided."""
     decided = 0
     after_id = 0
-    while comments := await anyio.to_thread.run_sync(_undecided, engine, pending_before, after_id):
+    while comments := await anyio.to_thread.run_sync(_unscored, engine, after_id):
         after_id = comments[-1].id or after_id
         results = await scoring.score_many([c.body for c in comments])
-        decided += await anyio.to_thread.run_sync(
-            _apply, engine, comments, results, policy, scoring.model_id
-        )
         if results is None:
             break  # the model is still unavailable; the next sweep tries again
+        decided += await anyio.to_thread.run_sync(
+            _apply, engine, store, comments, results, scoring.model_id
+        )
     if decided:
         logger.info("re-scoring sweep decided %d comment(s)", decided)
     return decided
 
 
 async def sweep_forever(
-    engine: Engine,
-    scoring: ScoringService,
-    policy: PolicyConfig,
-    pending_before: timedelta,
-    interval: float,
+    engine: Engine, scoring: ScoringService, store: PolicyStore, interval: float
 ) -> None:
     while True:
         try:
-            await rescore_undecided(engine, scoring, policy, pending_before)
+            await rescore_unscored(engine, scoring, store)
         except Exception:
             logger.exception("re-scoring sweep failed; retrying in %.0fs", interval)
         if interval <= 0:

@@ -10,8 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import ClauseElement, insert, inspect, text
 
 from auth.models import User
-from moderation.statuses import CommentStatus
-from service.admin.service import QueueSort, queue_query
+from service.admin.service import Queue, QueueFilter, QueueSort, queue_query
 from service.comments.models import Article, Comment
 from service.comments.service import article_comments_query
 from service.db import make_engine, utcnow
@@ -88,7 +87,7 @@ def _plan(database_url: str, query: ClauseElement) -> str:
     ],
 )
 def test_queue_queries_use_their_index(busy_database: str, sort: QueueSort, index: str) -> None:
-    query = queue_query(CommentStatus.HELD, sort, limit=20, cursor=None)
+    query = queue_query(QueueFilter(Queue.HELD, 1), sort, limit=20, cursor=None)
 
     assert index in _plan(busy_database, query)
 

@@ -1,7 +1,8 @@
 """What the API accepts and returns for comments, for readers and for moderators."""
 
 from datetime import datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import BaseModel, Field
@@ -23,6 +24,34 @@ MAX_RAW_BODY = 20_000
 class CommentCreate(BaseModel):
     body: str = Field(max_length=MAX_RAW_BODY)
     parent_id: int | None = None
+    acknowledge_toxicity: bool = False
+    """Post anyway after the toxicity warning (`toxic_comment`); the comment is held."""
+
+
+class CommentEdit(BaseModel):
+    body: str = Field(max_length=MAX_RAW_BODY)
+    acknowledge_toxicity: bool = False
+
+
+class ReportReason(StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    MISINFORMATION = "misinformation"
+    OTHER = "other"
+
+
+class ReportCreate(BaseModel):
+    reason: ReportReason
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ReportPublic(BaseModel):
+    id: int
+    comment_id: int
+    reason: ReportReason
+    note: str | None
+    created_at: datetime
 
 
 class AuthorPublic(BaseModel):
@@ -37,7 +66,11 @@ class CommentPublic(BaseModel):
     author: AuthorPublic
     body: str
     status: CommentStatus
+    status_reason: str | None = None
+    """Shown to the author of a held or rejected comment (and to moderators)."""
+    reply_count: int = 0
     created_at: datetime
+    edited_at: datetime | None = None
 
 
 class CommentPage(BaseModel):
@@ -51,26 +84,37 @@ class CommentCount(BaseModel):
 
 
 class CommentAdmin(CommentPublic):
-    status_reason: str | None
     scores: dict[str, float] | None
     toxicity: float | None
     model_id: str | None
-    edited_at: datetime | None
+    open_reports: int
 
 
 class ModerationActionPublic(BaseModel):
     id: int
-    comment_id: int
+    action: str
+    comment_id: int | None
+    subject_user_id: int | None
+    article_id: str | None
     from_status: CommentStatus | None
-    to_status: CommentStatus
+    to_status: CommentStatus | None
     actor_id: int | None
     reason: str
     note: str | None
+    detail: dict[str, Any] | None
+    created_at: datetime
+
+
+class RevisionPublic(BaseModel):
+    body: str
+    status: CommentStatus
     created_at: datetime
 
 
 class CommentAdminDetail(CommentAdmin):
     actions: list[ModerationActionPublic]
+    revisions: list[RevisionPublic]
+    reports: list[ReportPublic]
 
 
 class CommentAdminPage(BaseModel):

@@ -40,33 +40,67 @@ def test_a_civil_comment_is_published(client: TestClient, reader: SignedIn) -> N
         "author",
         "body",
         "status",
+        "status_reason",
+        "reply_count",
         "created_at",
+        "edited_at",
     }
+    assert comment["status_reason"] is None
 
 
-def test_a_toxic_comment_is_held_for_review(client: TestClient, reader: SignedIn) -> None:
+def test_a_toxic_comment_is_nudged_first_and_nothing_is_stored(
+    client: TestClient, reader: SignedIn, engine: Engine
+) -> None:
     response = post(client, reader, TOXIC)
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "toxic_comment"
+    assert body["detail"].startswith("The language in this comment might violate")
+    assert body["scores"]["toxicity"] >= 0.8
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Comment)).one() == 0
+
+
+def test_a_toxic_comment_posted_after_the_warning_is_held_for_review(
+    client: TestClient, reader: SignedIn
+) -> None:
+    response = post(client, reader, TOXIC, acknowledge_toxicity=True)
 
     assert response.status_code == 201
     assert response.json()["status"] == "held"
+    assert response.json()["status_reason"] == "toxic"
+
+
+class TestWithoutTheNudge:
+    @pytest.fixture
+    def settings(self, settings):  # type: ignore[no-untyped-def]
+        return settings.model_copy(update={"nudge": False})
+
+    def test_a_toxic_comment_is_held_at_once(self, client: TestClient, reader: SignedIn) -> None:
+        response = post(client, reader, TOXIC)
+
+        assert response.status_code == 201
+        assert response.json()["status"] == "held"
 
 
 def test_the_decision_is_audited_as_a_system_action(
     client: TestClient, reader: SignedIn, engine: Engine
 ) -> None:
-    comment_id = post(client, reader, TOXIC).json()["id"]
+    comment_id = post(client, reader, TOXIC, acknowledge_toxicity=True).json()["id"]
 
     with Session(engine) as session:
         (action,) = session.exec(
             select(ModerationAction).where(ModerationAction.comment_id == comment_id)
         ).all()
         stored = session.get(Comment, comment_id)
-    assert (action.from_status, action.to_status, action.actor_id, action.reason) == (
-        "pending",
+    assert (action.action, action.from_status, action.to_status, action.actor_id) == (
+        "created",
+        None,
         "held",
         None,
-        "toxic",
     )
+    assert (action.reason, action.subject_user_id) == ("toxic", reader.id)
     assert stored is not None
     assert stored.model_id is not None
     assert stored.model_id.startswith("alt-profanity-check")
@@ -183,7 +217,7 @@ def test_held_comments_are_shown_only_to_their_author(
     client: TestClient, reader: SignedIn, other_reader: SignedIn
 ) -> None:
     post(client, reader, CIVIL)
-    held_id = post(client, reader, TOXIC).json()["id"]
+    held_id = post(client, reader, TOXIC, acknowledge_toxicity=True).json()["id"]
     url = f"/v1/articles/{ARTICLE}/comments"
 
     as_author = client.get(url, headers=reader.headers).json()["items"]
@@ -206,7 +240,7 @@ def test_bad_paging_parameters_are_422(client: TestClient, params: dict[str, str
 def test_the_count_is_of_published_comments(client: TestClient, reader: SignedIn) -> None:
     post(client, reader, CIVIL)
     post(client, reader, "Another fair point about the summit.")
-    post(client, reader, TOXIC)
+    post(client, reader, TOXIC, acknowledge_toxicity=True)
 
     response = client.get(f"/v1/articles/{ARTICLE}/comments/count")
 

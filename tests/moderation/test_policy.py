@@ -22,8 +22,8 @@ def context(scores: dict[str, float] | None) -> CommentContext:
     [
         (0.0, PUBLISHED),
         (0.79, PUBLISHED),
-        (0.8, Decision(CommentStatus.HELD, "toxic")),
-        (0.99, Decision(CommentStatus.HELD, "toxic")),
+        (0.8, Decision(CommentStatus.HELD, "toxic", "toxicity 0.80")),
+        (0.99, Decision(CommentStatus.HELD, "toxic", "toxicity 0.99")),
     ],
 )
 def test_toxicity_at_or_above_the_threshold_is_held(toxicity: float, expected: Decision) -> None:

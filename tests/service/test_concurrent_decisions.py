@@ -48,6 +48,8 @@ def race(engine: Engine, deciders: list[Callable[[Session], object]]) -> list[st
             outcomes.append("won")
         except InvalidTransition:
             outcomes.append("invalid_transition")
+        except Exception as exc:  # noqa: BLE001 - reported in the assertion, not lost in a thread
+            outcomes.append(repr(exc))
 
     threads = [threading.Thread(target=run, args=(d,)) for d in deciders]
     for thread in threads:
