@@ -19,7 +19,7 @@ from auth.providers import (
 )
 from auth.schemas import IdentityPublic, ProviderList, ProviderPublic, SessionPublic, UserPublic
 from auth.sessions import active_sessions, issue_session, revoke_all_sessions, revoke_session
-from service.deps import SessionDep, SettingsDep
+from service.deps import LimitsDep, SessionDep, SettingsDep, client_ip
 from service.errors import Conflict, NotAuthenticated, NotFound, error_responses
 from service.settings import Settings
 
@@ -95,11 +95,13 @@ def start_login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    limits: LimitsDep,
     next_url: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
     link: bool = False,
 ) -> RedirectResponse:
     """Sends the reader to the provider; `link=1` adds the account to the signed-in user."""
     config = _provider(request, provider)
+    limits.limiter.take(limits.logins, "login", client_ip(request))
     link_user_id = authenticate(request, session, settings).user.id if link else None
     authorize_url, browser_nonce = login.start_login(
         session, _client(request, config), login.safe_next(next_url, settings), link_user_id

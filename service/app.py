@@ -15,10 +15,12 @@ from moderation.scoring import Scorer, build_scorer
 from service.admin.router import router as admin_router
 from service.comments.router import router as comments_router
 from service.db import make_engine
+from service.deps import Limits
 from service.errors import install_error_handlers
 from service.health import router as health_router
 from service.middleware import BodySizeLimit
 from service.policy_store import PolicyStore, default_settings
+from service.ratelimit import RateLimiter, parse_limits
 from service.scoring import ScoringService
 from service.settings import Settings, get_settings
 from service.sweep import sweep_forever
@@ -82,6 +84,12 @@ def create_app(
     app.state.engine = make_engine(settings.database_url)
     app.state.provider_transport = provider_transport
     app.state.policy = PolicyStore(default_settings(settings))
+    app.state.limits = Limits(
+        RateLimiter(settings.redis_url),
+        comments=parse_limits(settings.comment_rate_limits),
+        logins=parse_limits(settings.login_rate_limits),
+        reports=parse_limits(settings.report_rate_limits),
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(

@@ -4,6 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -37,6 +38,18 @@ class Settings(BaseSettings):
     login_rate_limits: str = "20/minute"
     report_rate_limits: str = "10/minute"
     redis_url: str | None = None
+
+    @field_validator("comment_rate_limits", "login_rate_limits", "report_rate_limits")
+    @classmethod
+    def _rate_limits(cls, spec: str) -> str:
+        try:
+            parse_many(spec) if spec.strip() else None
+        except ValueError as exc:
+            raise ValueError(
+                f"{spec!r} is not in the `limits` notation (1/10 seconds;30/hour)"
+            ) from exc
+        return spec
+
     scoring_timeout: float = Field(2.0, gt=0.0)
     scoring_batch_size: int = Field(32, ge=1, le=512)
     scoring_batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)

@@ -84,6 +84,7 @@ def settings(database_url: str) -> Settings:
         rescore_interval=0,
         scoring_timeout=2.0,
         allowed_origins=[FRONTEND_ORIGIN],
+        comment_rate_limits="",  # tests post fast; tests/api/test_rate_limits.py turns it on
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
 from auth.deps import CurrentUser, optional_user
 from auth.models import MODERATING_ROLES, User
@@ -22,7 +22,7 @@ from service.comments.schemas import (
     ReportPublic,
 )
 from service.comments.service import CommentWithAuthor
-from service.deps import PolicyDep, ScoringDep, SessionDep, SettingsDep
+from service.deps import LimitsDep, PolicyDep, ScoringDep, SessionDep, SettingsDep, client_ip
 from service.errors import (
     Conflict,
     Forbidden,
@@ -33,6 +33,7 @@ from service.errors import (
     error_responses,
 )
 from service.pagination import Cursor, Limit
+from service.ratelimit import RateLimited
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
@@ -66,7 +67,7 @@ def _own(comment: Comment, user: User) -> CommentPublic:
     "/articles/{article_id}/comments",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        NotAuthenticated, Forbidden, Conflict, Unprocessable, ServiceUnavailable
+        NotAuthenticated, Forbidden, Conflict, Unprocessable, RateLimited, ServiceUnavailable
     ),
 )
 async def post_comment(
@@ -76,9 +77,13 @@ async def post_comment(
     session: SessionDep,
     scoring: ScoringDep,
     policy: PolicyDep,
+    limits: LimitsDep,
 ) -> CommentPublic:
     """Scores the comment and answers `published`, `held` (for review) or `rejected`, with the
-    reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge)."""
+    reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge). Only
+    stored comments count towards the writer's rate limit (moderators have none)."""
+    rate = [] if user.role in MODERATING_ROLES else limits.comments
+    limits.limiter.ensure_allowed(rate, "comment", str(user.id))
     comment = await service.submit_comment(
         session,
         scoring,
@@ -89,6 +94,7 @@ async def post_comment(
         payload.parent_id,
         payload.acknowledge_toxicity,
     )
+    limits.limiter.hit(rate, "comment", str(user.id))
     return _own(comment, user)
 
 
@@ -154,8 +160,14 @@ def my_comments(
     responses=error_responses(NotAuthenticated, Forbidden, NotFound, Conflict),
 )
 def report_comment(
-    comment_id: int, payload: ReportCreate, user: CurrentUser, session: SessionDep
+    comment_id: int,
+    payload: ReportCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    limits: LimitsDep,
+    request: Request,
 ) -> ReportPublic:
+    limits.limiter.take(limits.reports, "report", client_ip(request))
     report = service.report_comment(session, user, comment_id, payload.reason, payload.note)
     return ReportPublic.model_validate(report, from_attributes=True)
 
