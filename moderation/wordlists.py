@@ -15,19 +15,10 @@ from dataclasses import dataclass
 
 MAX_ENTRY_LENGTH = 64
 
-# Characters that stand in for Latin letters: leetspeak and Cyrillic/Greek homoglyphs. NFKC already
-# folds full-width, circled and mathematical letters.
-_LOOK_ALIKES = str.maketrans(
+# Look-alike letters from other scripts (Cyrillic, Greek, IPA). NFKC already folds full-width,
+# circled and mathematical letters.
+_HOMOGLYPHS = str.maketrans(
     {
-        "0": "o",
-        "1": "i",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "7": "t",
-        "@": "a",
-        "$": "s",
-        "!": "i",
         "\u0430": "a",  # Cyrillic small a
         "\u0435": "e",
         "\u043e": "o",
@@ -48,13 +39,43 @@ _LOOK_ALIKES = str.maketrans(
         "\u0261": "g",  # Latin script small g
     }
 )
+# Leetspeak: digits and symbols read as letters, but only inside a word that has letters ("1d10t",
+# "sh!t"), so "5 cats" keeps its number and "idiot!" its exclamation mark.
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+
+
+def _unleet(text: str) -> str:
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if any(ch.isalpha() for ch in run):
+            end = len(run)
+            while end and run[end - 1] == "!":
+                end -= 1
+            out.extend(_LEET.get(ch, ch) for ch in run[:end])
+            out.extend(run[end:])
+        else:
+            out.extend(run)
+        run.clear()
+
+    for ch in text:
+        if ch.isalpha() or ch in _LEET:
+            run.append(ch)
+        else:
+            flush()
+            out.append(ch)
+    flush()
+    return "".join(out)
+
+
 _MAX_GAP = 2
 """Separators that still join letters into one word when used to split it ("i.d.i.o.t")."""
 
 
 def _plain_letters(text: str) -> str:
     """NFKC, case-fold, look-alikes to letters, accents stripped (Hangul recomposed)."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_LOOK_ALIKES)
+    folded = _unleet(unicodedata.normalize("NFKC", text).casefold().translate(_HOMOGLYPHS))
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFD", folded) if unicodedata.category(ch) != "Mn"
     )

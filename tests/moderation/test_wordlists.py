@@ -1,0 +1,76 @@
+import time
+
+import pytest
+
+from moderation.wordlists import MAX_ENTRY_LENGTH, WordList, normalise_entry
+
+WORDS = WordList(["idiot", "ass", "go die", "바보", "fuck"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you idiot",
+        "You IDIOT!!!",
+        "what an id!ot",
+        "i d i o t",
+        "i.d.i.o.t",
+        "i-d-i-o-t",
+        "idiooooot",
+        "\uff49\uff44\uff49\uff4f\uff54",  # full-width
+        "\U0001d422\U0001d41d\U0001d422\U0001d428\U0001d42d",  # mathematical bold
+        "ìdìöt",  # accents
+        "\u0456d\u0456\u043et",  # Cyrillic look-alikes
+        "1d10t",  # leetspeak
+        "a.s.s",
+        "go   die",
+        "너 바보야",  # Korean particle attached
+        "바보같은 소리",
+    ],
+)
+def test_evasions_are_seen_through(text: str) -> None:
+    assert WORDS.find(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "idiotic",  # whole words only
+        "said iota",
+        "as I said",  # "ass" is not "as"
+        "assorted",
+        "as sorted",
+        "class assignment",
+        "go and die",
+        "fu ck",  # two real words, not a split one
+        "I have 5 cats",
+        "",
+    ],
+)
+def test_innocent_text_is_not_matched(text: str) -> None:
+    assert WORDS.find(text) is None
+
+
+def test_the_matched_entry_is_named() -> None:
+    assert WORDS.find("what a f-u-c-k-i-n-g idiot") == "idiot"
+
+
+def test_entries_are_normalised_for_storage() -> None:
+    assert normalise_entry("  IDIOT ") == "idiot"
+    assert normalise_entry("Go   Die") == "go die"
+    assert normalise_entry("!!!") == ""
+    assert normalise_entry("a" * (MAX_ENTRY_LENGTH + 1)) == ""
+
+
+def test_a_pathological_list_and_comment_stay_fast() -> None:
+    """Nothing here is a regular expression, so no input can backtrack; a large list against a
+    worst-case comment (one endless split word) is still linear."""
+    many = WordList(["a" * 60, *(f"w{'a' * (i % 50)}b{i}" for i in range(5000)), "a b a b a b"])
+    worst = ("a." * 120) + "!" * 10 + ("a " * 60)
+
+    started = time.perf_counter()
+    for _ in range(20):
+        many.find(worst)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 2.0, f"20 matches took {elapsed:.2f}s"
