@@ -137,17 +137,34 @@ def _key(word: str) -> str:
     return "".join(letter for letter, _ in _runs(word))
 
 
-def words_of(text: str) -> list[str]:
-    """The text as a reader would spell its words out, tricks undone."""
-    words: list[str] = []
+def _split_words(text: str) -> list[list[str]]:
+    """The text's words, each as the pieces it was written in ("s.c.u.m" is s, c, u, m)."""
+    words: list[list[str]] = []
     previous = ""
     for gap, piece in _pieces(_plain_letters(text)):
         if words and _joins(gap, previous, piece):
-            words[-1] += piece
+            words[-1].append(piece)
         else:
-            words.append(piece)
+            words.append([piece])
         previous = piece
     return words
+
+
+def words_of(text: str) -> list[str]:
+    """The text as a reader would spell its words out, tricks undone."""
+    return ["".join(pieces) for pieces in _split_words(text)]
+
+
+def _spellings(pieces: list[str]) -> Iterator[str]:
+    """Every run of consecutive pieces of one written word, up to the longest entry: "a s.c.u.m"
+    may be "a" followed by "scum", and "f-u-c-k-i-n-g" contains "fuck"."""
+    for start in range(len(pieces)):
+        spelled = ""
+        for piece in pieces[start:]:
+            spelled += piece
+            if len(spelled) > 2 * MAX_ENTRY_LENGTH:
+                break
+            yield spelled
 
 
 def normalise_entry(entry: str) -> str:
@@ -191,11 +208,13 @@ class WordList:
         """The first entry the text contains, or None; linear in the text for one-word entries."""
         if not self._entries:
             return None
-        words = words_of(text)
-        for word in words:
-            for entry in self._by_key.get(_key(word), ()):
-                if _spells(word, entry.words[0]):
-                    return entry.word
+        split = _split_words(text)
+        for pieces in split:
+            for spelled in _spellings(pieces):
+                for entry in self._by_key.get(_key(spelled), ()):
+                    if _spells(spelled, entry.words[0]):
+                        return entry.word
+        words = ["".join(pieces) for pieces in split]
         for entry in self._others:
             if entry.anywhere:
                 if any(part in word for part in entry.words for word in words):

@@ -203,10 +203,14 @@ def audit(
 
 def _user_admin(session: SessionDep, user_id: int) -> UserAdmin:
     user = users.get_user(session, user_id)
+    assert user.id is not None
     return UserAdmin(
-        **user.model_dump(
-            include={"id", "display_name", "role", "status", "suspended_until", "premoderated"}
-        ),
+        id=user.id,
+        display_name=user.display_name,
+        role=user.role,
+        status=user.status,
+        suspended_until=user.suspended_until,
+        premoderated=user.premoderated,
         created_at=user.created_at,
         comment_counts=users.comment_counts(session, user_id),
         sanctions=[to_action(a) for a in users.sanction_history(session, user_id)],

@@ -52,7 +52,8 @@ def test_innocent_text_is_not_matched(text: str) -> None:
 
 
 def test_the_matched_entry_is_named() -> None:
-    assert WORDS.find("what a f-u-c-k-i-n-g idiot") == "idiot"
+    assert WORDS.find("what an utter idiot") == "idiot"
+    assert WORDS.find("f-u-c-k-i-n-g hell") == "fuck"
 
 
 def test_entries_are_normalised_for_storage() -> None:
