@@ -508,3 +508,14 @@ def test_the_login_cookie_cannot_be_planted_by_a_subdomain(
     assert cookie.startswith("__Host-commentmod_login=")
     assert "Path=/" in cookie
     assert "Domain" not in cookie
+
+
+def test_logins_are_limited_per_address(
+    settings: Settings, scorer: Scorer, providers: FakeProviders
+) -> None:
+    strict = settings.model_copy(update={"login_rate_limits": "2/minute"})
+    app = create_app(strict, scorer=scorer, provider_transport=providers.transport())
+    with TestClient(app, base_url=PUBLIC_URL, follow_redirects=False) as browser:
+        statuses = [browser.get("/v1/auth/twitter/login").status_code for _ in range(3)]
+
+    assert statuses == [302, 302, 429]
