@@ -68,7 +68,8 @@ WordListName = Literal["banned", "suspect"]
 def to_admin(row: CommentWithAuthor) -> CommentAdmin:
     comment = row.comment
     return CommentAdmin(
-        **to_public(row, comment.author_id).model_dump(),
+        **to_public(row).model_dump(exclude={"status_reason"}),
+        status_reason=comment.status_reason,
         scores=comment.scores,
         toxicity=comment.toxicity,
         model_id=comment.model_id,

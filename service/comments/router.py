@@ -83,7 +83,6 @@ async def post_comment(
     reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge). Only
     stored comments count towards the writer's rate limit (moderators have none)."""
     rate = [] if user.role in MODERATING_ROLES else limits.comments
-    limits.limiter.ensure_allowed(rate, "comment", str(user.id))
     comment = await service.submit_comment(
         session,
         scoring,
@@ -93,6 +92,7 @@ async def post_comment(
         payload.body,
         payload.parent_id,
         payload.acknowledge_toxicity,
+        rate_check=lambda: limits.limiter.ensure_allowed(rate, "comment", str(user.id)),
     )
     limits.limiter.hit(rate, "comment", str(user.id))
     return _own(comment, user)

@@ -1,7 +1,7 @@
 """Posting, editing, listing, reporting and deleting comments, and the one place where a
 comment's status changes."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -263,13 +263,16 @@ async def submit_comment(
     body: str,
     parent_id: int | None,
     acknowledge_toxicity: bool = False,
+    rate_check: Callable[[], None] = lambda: None,
 ) -> Comment:
     """Checks, scores, decides, then stores the comment and its decision in one transaction: the
-    nudge needs the score before anything is kept, and after a 2xx nothing is lost."""
+    nudge needs the score before anything is kept, and after a 2xx nothing is lost.
+    `rate_check` runs once the comment is known to be acceptable, before the model is asked."""
     text = _clean(body)
     prepared = await anyio.to_thread.run_sync(
         _prepare, session, store, author, article_id, parent_id
     )
+    rate_check()
     decision, scores = await _decide(session, scoring, prepared, author, text, acknowledge_toxicity)
 
     def store_decided() -> Comment:

@@ -97,7 +97,10 @@ def test_approve_publishes_and_the_audit_names_the_moderator(
     )
 
     assert response.status_code == 200
-    assert response.json()["status"] == "published"
+    assert (response.json()["status"], response.json()["status_reason"]) == (
+        "published",
+        "approved",
+    )
     newest = client.get("/v1/admin/audit", headers=moderator.headers).json()["items"][0]
     assert newest["comment_id"] == comment_id
     assert (newest["from_status"], newest["to_status"]) == ("held", "published")

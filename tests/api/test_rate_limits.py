@@ -97,3 +97,13 @@ def test_replicas_share_the_count_through_redis() -> None:
         first.take(limit, "comment", "42")
     assert 1 <= int(refused.value.headers["Retry-After"]) <= 60
     second.take(limit, "comment", "43")  # another writer is unaffected
+
+
+def test_a_refused_comment_gets_its_own_error_not_the_rate_limit(
+    client: TestClient, reader: SignedIn
+) -> None:
+    assert post(client, reader, CIVIL).status_code == 201
+
+    too_long = post(client, reader, "x" * 251)
+
+    assert (too_long.status_code, too_long.json()["error"]) == (422, "comment_too_long")
