@@ -9,6 +9,7 @@ from moderation.policy import (
     decide,
 )
 from moderation.statuses import CommentStatus
+from moderation.wordlists import WordList
 
 POLICY = PolicyConfig(hold_thresholds={"toxicity": 0.8})
 
@@ -56,8 +57,6 @@ def test_the_first_deciding_phase_wins() -> None:
 
     assert decide(context({"toxicity": 0.0}), POLICY, phases).reason == "banned_word"
 
-
-from moderation.wordlists import WordList  # noqa: E402
 
 FULL = PolicyConfig(
     hold_thresholds={"toxicity": 0.8, "threat": 0.5},
