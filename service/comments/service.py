@@ -455,6 +455,7 @@ def report_comment(
 ) -> Report:
     """A reader flags a published comment; it stays visible and counts towards the reported
     queue until a moderator decides it."""
+    ensure_can_post(reporter)
     comment = get_comment(session, comment_id)
     if comment.status != CommentStatus.PUBLISHED:
         raise CommentNotFound(comment_id)

@@ -64,3 +64,12 @@ def test_a_huge_streamed_body_is_refused(client: TestClient) -> None:
 
     assert response.status_code == 413
     assert response.json()["error"] == "payload_too_large"
+
+
+def test_the_openapi_document_describes_every_route_and_its_errors(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+
+    post_comment = spec["paths"]["/v1/articles/{article_id}/comments"]["post"]
+    assert {"201", "401", "403", "409", "422", "429", "503"} <= set(post_comment["responses"])
+    assert "/v1/admin/comments:bulk" in spec["paths"]
+    assert "/v1/auth/{provider}/callback" in spec["paths"]

@@ -622,3 +622,16 @@ def test_the_newsroom_day_from_the_issue(
         ("banned_words_added", admin.id),
         ("created", None),
     ]
+
+
+def test_a_banned_reader_cannot_report(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn, moderator: SignedIn
+) -> None:
+    comment_id = published(client, reader)
+    client.post(
+        f"/v1/admin/users/{other_reader.id}/ban", json={"reason": "x"}, headers=moderator.headers
+    )
+
+    response = report(client, other_reader, comment_id)
+
+    assert (response.status_code, response.json()["error"]) == (403, "user_banned")
