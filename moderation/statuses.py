@@ -46,3 +46,35 @@ DELETABLE = frozenset(
     }
 )
 """An author may delete a comment in any state but deleted."""
+
+
+class TransitionRefused(ValueError):
+    """A moderator decision that the comment's current status does not allow."""
+
+
+def moderator_decision(
+    action: ModeratorAction,
+    status: CommentStatus,
+    open_reports: int,
+    expected_status: CommentStatus | None,
+) -> CommentStatus:
+    """The status a decision moves a comment to, or `TransitionRefused`.
+
+    A comment waiting in a queue (held, or published with open reports) can be decided as it is.
+    Reversing a decision (approving a rejected comment, taking down a published one nobody
+    reported) needs `expected_status`, the status the moderator saw: so of two moderators acting
+    on the same queue item at once, the second is refused instead of silently reversing the first.
+    """
+    if expected_status is not None and expected_status != status:
+        raise TransitionRefused(f"The comment is {status} now, not {expected_status}.")
+    allowed_from, to_status = MODERATOR_TRANSITIONS[action]
+    reported = status == CommentStatus.PUBLISHED and open_reports > 0
+    if status not in allowed_from and not (action == ModeratorAction.APPROVE and reported):
+        raise TransitionRefused(f"A {status} comment cannot be {action}d.")
+    waiting = status == CommentStatus.HELD or reported
+    if not waiting and expected_status is None:
+        raise TransitionRefused(
+            f"The comment is {status}, not waiting for a decision; to change it anyway, "
+            f'send "expected_status": "{status}".'
+        )
+    return to_status

@@ -143,8 +143,9 @@ def approve(
     payload: ApproveRequest | None = None,
 ) -> CommentAdmin:
     note = payload.note if payload else None
+    expected = payload.expected_status if payload else None
     comment = service.decide(
-        session, comment_id, ModeratorAction.APPROVE, moderator, APPROVED, note
+        session, comment_id, ModeratorAction.APPROVE, moderator, APPROVED, note, expected
     )
     return to_admin(with_author(session, comment))
 
@@ -154,7 +155,13 @@ def reject(
     comment_id: int, payload: RejectRequest, moderator: Moderator, session: SessionDep
 ) -> CommentAdmin:
     comment = service.decide(
-        session, comment_id, ModeratorAction.REJECT, moderator, payload.reason, payload.note
+        session,
+        comment_id,
+        ModeratorAction.REJECT,
+        moderator,
+        payload.reason,
+        payload.note,
+        payload.expected_status,
     )
     return to_admin(with_author(session, comment))
 
@@ -170,7 +177,11 @@ def bulk_decide(payload: BulkDecision, moderator: Moderator, session: SessionDep
     """Approve or reject many comments; each succeeds or fails on its own."""
     reason = payload.reason or APPROVED
     ids = list(dict.fromkeys(payload.ids))
-    return _bulk(service.decide_many(session, ids, payload.action, moderator, reason, payload.note))
+    return _bulk(
+        service.decide_many(
+            session, ids, payload.action, moderator, reason, payload.note, payload.expected_status
+        )
+    )
 
 
 @router.post("/users/{user_id}/comments:reject", responses=error_responses(NotFound))

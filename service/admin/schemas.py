@@ -18,6 +18,7 @@ class BulkDecision(BaseModel):
     action: ModeratorAction
     reason: RejectReason | None = None
     note: Note = None
+    expected_status: CommentStatus | None = None
 
     @model_validator(mode="after")
     def _reject_needs_a_reason(self) -> "BulkDecision":

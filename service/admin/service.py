@@ -10,7 +10,12 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from auth.models import User
-from moderation.statuses import MODERATOR_TRANSITIONS, CommentStatus, ModeratorAction
+from moderation.statuses import (
+    CommentStatus,
+    ModeratorAction,
+    TransitionRefused,
+    moderator_decision,
+)
 from service.comments.models import (
     Comment,
     CommentRevision,
@@ -179,14 +184,17 @@ def decide(
     moderator: User,
     reason: str,
     note: str | None,
+    expected_status: CommentStatus | None = None,
 ) -> Comment:
     """Approve or reject. Approving a published comment that readers reported keeps it up and
     clears it from the reported queue; either decision settles the open reports."""
     comment = get_comment(session, comment_id)
-    allowed_from, to_status = MODERATOR_TRANSITIONS[action]
-    reported = comment.status == CommentStatus.PUBLISHED and comment.open_reports > 0
-    if comment.status not in allowed_from and not (action == ModeratorAction.APPROVE and reported):
-        raise InvalidTransition(f"A {comment.status} comment cannot be {action}d.")
+    try:
+        to_status = moderator_decision(
+            action, comment.status, comment.open_reports, expected_status
+        )
+    except TransitionRefused as refused:
+        raise InvalidTransition(str(refused)) from refused
     change_status(
         session,
         comment,
@@ -219,13 +227,16 @@ def decide_many(
     moderator: User,
     reason: str,
     note: str | None,
+    expected_status: CommentStatus | None = None,
 ) -> list[BulkResult]:
     """Each comment in its own savepoint: one that cannot be decided does not undo the others."""
     results = []
     for comment_id in ids:
         try:
             with session.begin_nested():
-                comment = decide(session, comment_id, action, moderator, reason, note)
+                comment = decide(
+                    session, comment_id, action, moderator, reason, note, expected_status
+                )
             results.append(BulkResult(comment_id, ok=True, status=comment.status))
         except AppError as error:
             results.append(BulkResult(comment_id, ok=False, error=error.code))
@@ -235,17 +246,23 @@ def decide_many(
 def reject_all_by(
     session: Session, author_id: int, moderator: User, reason: str, note: str | None
 ) -> list[BulkResult]:
-    ids = session.exec(
-        select(Comment.id)
+    """Takes down everything held or published by one author: an explicit decision on each
+    comment as it is now."""
+    comments = session.exec(
+        select(Comment)
         .where(
             Comment.author_id == author_id,
             col(Comment.status).in_([CommentStatus.HELD, CommentStatus.PUBLISHED]),
         )
         .order_by(col(Comment.id))
     ).all()
-    return decide_many(
-        session, [i for i in ids if i is not None], ModeratorAction.REJECT, moderator, reason, note
-    )
+    results = []
+    for comment in comments:
+        assert comment.id is not None
+        results += decide_many(
+            session, [comment.id], ModeratorAction.REJECT, moderator, reason, note, comment.status
+        )
+    return results
 
 
 @dataclass(frozen=True)

@@ -129,8 +129,12 @@ class AuditPage(BaseModel):
 
 class ApproveRequest(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
+    expected_status: CommentStatus | None = None
+    """The status the moderator saw; needed to reverse a decision (approve a rejected comment)."""
 
 
 class RejectRequest(BaseModel):
     reason: RejectReason
     note: str | None = Field(default=None, max_length=1000)
+    expected_status: CommentStatus | None = None
+    """The status the moderator saw; needed to take down a published comment nobody reported."""

@@ -150,7 +150,7 @@ def test_no_reply_to_a_rejected_or_deleted_comment(
     rejected_id = published(client, reader)
     client.post(
         f"/v1/admin/comments/{rejected_id}/reject",
-        json={"reason": "off_topic"},
+        json={"reason": "off_topic", "expected_status": "published"},
         headers=moderator.headers,
     )
     deleted_id = published(client, reader, "Another thought.")
@@ -204,7 +204,7 @@ def test_only_the_author_edits_and_only_while_allowed(
 
     client.post(
         f"/v1/admin/comments/{comment_id}/reject",
-        json={"reason": "spam"},
+        json={"reason": "spam", "expected_status": "published"},
         headers=moderator.headers,
     )
     rejected = client.patch(url, json={"body": "let me fix it"}, headers=reader.headers)
@@ -239,7 +239,7 @@ def test_authors_see_their_held_and_rejected_comments_with_the_reason(
     rejected_id = published(client, reader, "Buy cheap watches at my shop")
     client.post(
         f"/v1/admin/comments/{rejected_id}/reject",
-        json={"reason": "spam"},
+        json={"reason": "spam", "expected_status": "published"},
         headers=moderator.headers,
     )
 
@@ -525,17 +525,51 @@ def test_bulk_decisions_report_each_result(
         "results": [
             {"id": first, "ok": True, "status": "rejected", "error": None},
             {"id": second, "ok": True, "status": "rejected", "error": None},
-            {"id": approved, "ok": True, "status": "rejected", "error": None},
+            # approved a moment ago by someone: not reversed without saying so
+            {"id": approved, "ok": False, "status": None, "error": "invalid_transition"},
             {"id": 999, "ok": False, "status": None, "error": "comment_not_found"},
         ]
     }
-    again = client.post(
+    reversed_on_purpose = client.post(
         "/v1/admin/comments:bulk",
-        json={"ids": [first], "action": "reject", "reason": "spam"},
+        json={
+            "ids": [approved],
+            "action": "reject",
+            "reason": "spam",
+            "expected_status": "published",
+        },
         headers=moderator.headers,
     )
-    assert again.json()["results"][0]["error"] == "invalid_transition"
+    assert reversed_on_purpose.json()["results"][0]["status"] == "rejected"
     assert no_reason.status_code == 422
+
+
+def test_reversing_a_decision_needs_the_status_the_moderator_saw(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    comment_id = published(client, reader)
+    url = f"/v1/admin/comments/{comment_id}"
+
+    blind = client.post(f"{url}/reject", json={"reason": "spam"}, headers=moderator.headers)
+    stale = client.post(
+        f"{url}/reject",
+        json={"reason": "spam", "expected_status": "held"},
+        headers=moderator.headers,
+    )
+    meant = client.post(
+        f"{url}/reject",
+        json={"reason": "spam", "expected_status": "published"},
+        headers=moderator.headers,
+    )
+    restored = client.post(
+        f"{url}/approve", json={"expected_status": "rejected"}, headers=moderator.headers
+    )
+
+    assert (blind.status_code, blind.json()["error"]) == (409, "invalid_transition")
+    assert "expected_status" in blind.json()["detail"]
+    assert stale.status_code == 409
+    assert meant.json()["status"] == "rejected", meant.json()
+    assert restored.json()["status"] == "published"
 
 
 def test_reject_everything_by_one_author(
