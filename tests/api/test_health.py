@@ -1,8 +1,13 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from service.app import create_app
 from service.db import make_engine
+from service.settings import Settings
+from tests.conftest import sign_in
+from tests.moderation.tiny_detoxify import build_tiny_detoxify
 
 
 def test_health_names_the_scoring_model(client: TestClient) -> None:
@@ -73,3 +78,29 @@ def test_the_openapi_document_describes_every_route_and_its_errors(client: TestC
     assert {"201", "401", "403", "409", "422", "429", "503"} <= set(post_comment["responses"])
     assert "/v1/admin/comments:bulk" in spec["paths"]
     assert "/v1/auth/{provider}/callback" in spec["paths"]
+
+
+def test_the_service_loads_detoxify_from_its_settings(settings: Settings, tmp_path: Path) -> None:
+    """The production path: settings name a local checkpoint and config folder; the lifespan
+    loads them through detoxify's own code, offline, and every score names the model."""
+    tiny = build_tiny_detoxify(tmp_path)
+    configured = settings.model_copy(
+        update={
+            "scorer": "detoxify",
+            "detoxify_checkpoint": tiny.checkpoint,
+            "detoxify_config_dir": tiny.config_dir,
+            "hold_thresholds": {},
+        }
+    )
+    with TestClient(create_app(configured)) as client:
+        model_id = client.get("/health").json()["scorer"]["model_id"]
+        reader = sign_in(client.app.state.engine, "Reader")  # type: ignore[attr-defined]
+        posted = client.post(
+            "/v1/articles/a-1/comments",
+            json={"body": "thanks for the clear report", "acknowledge_toxicity": True},
+            headers=reader.headers,
+        )
+
+    assert model_id.startswith("detoxify-")
+    assert model_id.endswith(":tiny-detoxify")
+    assert posted.status_code == 201
