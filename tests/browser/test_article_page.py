@@ -1,0 +1,166 @@
+"""The whole product in a real browser: an article page on the news site's origin, social login
+through a fake provider over real HTTP, the session cookie, CORS and CSRF, and a posted comment.
+
+Runs in headless Chromium (Debian's package) driven by Playwright; `.ci/run` installs both.
+"""
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from pydantic import SecretStr
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from moderation.scoring import Scorer
+from moderation.text import count_characters
+from service.app import create_app
+from service.settings import Settings
+from tests.fake_providers import TWITTER_CLIENT, FakeProviders
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is a dev extra: `make test` installs it"
+)
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="needs Debian's chromium package (`apt-get install chromium`; .ci/run installs it)",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Served:
+    """An ASGI app on a real port, in a thread, for as long as the test needs it."""
+
+    def __init__(self, app: ASGIApp, port: int) -> None:
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "Served":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+EVIL_PAGE = """<!doctype html><body>
+<form id="forged" method="post" action="__API__/v1/articles/AEN-browser/comments"
+      enctype="text/plain"><input name='{"body": "forged", "x": "' value='"}'></form>
+<p id="fetch"></p>
+<script>
+  fetch("__API__/v1/articles/AEN-browser/comments", {
+    method: "POST", credentials: "include",
+    headers: {"Content-Type": "application/json", "X-Requested-With": "fetch"},
+    body: JSON.stringify({body: "forged by fetch"}),
+  }).then((r) => r.status, () => "blocked").then((s) => {
+    document.getElementById("fetch").textContent = String(s);
+  });
+</script></body>"""
+
+
+@pytest.fixture
+def site(settings: Settings, scorer: Scorer) -> Iterator[tuple[str, str, str]]:
+    """Origins on localhost: the news site, the comment service and the provider; and another
+    site (127.0.0.1 is not localhost) that tries to post in the reader's name."""
+    news, api, provider, evil = free_port(), free_port(), free_port(), free_port()
+    api_url, news_url = f"http://localhost:{api}", f"http://localhost:{news}"
+    configured = settings.model_copy(
+        update={
+            "public_url": api_url,
+            "allowed_origins": [news_url],
+            "twitter_client_id": TWITTER_CLIENT[0],
+            "twitter_client_secret": SecretStr(TWITTER_CLIENT[1]),
+            "twitter_authorize_url": f"http://localhost:{provider}/i/oauth2/authorize",
+            "twitter_token_url": f"http://localhost:{provider}/2/oauth2/token",
+            "twitter_api_base_url": f"http://localhost:{provider}/2/",
+        }
+    )
+    page = (Path(__file__).parent / "article_page.html").read_text().replace("__API__", api_url)
+    news_site = Starlette(routes=[Route("/article", lambda _: HTMLResponse(page))])
+    evil_page = EVIL_PAGE.replace("__API__", api_url)
+    evil_site = Starlette(routes=[Route("/", lambda _: HTMLResponse(evil_page))])
+    with (
+        Served(FakeProviders(public_url=api_url).asgi_app(), provider),
+        Served(create_app(configured, scorer=scorer), api),
+        Served(news_site, news),
+        Served(evil_site, evil),
+    ):
+        yield f"{news_url}/article", f"http://127.0.0.1:{evil}/", api_url
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def sign_in_on(page: Any, article: str) -> None:
+    page.goto(article)
+    sync_api.expect(page.locator("#who")).to_have_text("Not signed in")
+    page.click("#login-twitter")  # → provider consent → callback → back on the article
+    page.wait_for_url(article)
+    sync_api.expect(page.locator("#who")).to_have_text("Signed in as Kim Min-jun")
+
+
+def test_a_reader_signs_in_with_twitter_and_posts_from_the_article_page(
+    site: tuple[str, str, str], browser: Any
+) -> None:
+    article, _, _ = site
+    page = browser.new_page()
+
+    sign_in_on(page, article)
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["commentmod_session"]["httpOnly"] is True
+    assert cookies["commentmod_session"]["sameSite"] == "Lax"
+
+    text = "좋은 기사 감사합니다 👍🏽 Thanks for the clear report."
+    page.fill("#body", text)
+    # The browser's grapheme count (Intl.Segmenter) is the service's count.
+    sync_api.expect(page.locator("#counter")).to_have_text(f"{count_characters(text)}/250자")
+    page.click("#post")
+    sync_api.expect(page.locator("#result")).to_have_text("201 published")
+
+
+def test_another_site_cannot_post_in_the_readers_name(
+    site: tuple[str, str, str], browser: Any
+) -> None:
+    article, evil, api = site
+    page = browser.new_page()
+    sign_in_on(page, article)
+
+    page.goto(evil)
+    sync_api.expect(page.locator("#fetch")).to_have_text("blocked")  # CORS refuses the origin
+    with page.expect_navigation():
+        page.evaluate("document.getElementById('forged').submit()")
+    forged = page.locator("body").inner_text()
+
+    assert "not_authenticated" in forged  # SameSite=Lax: the cookie stays home
+    comments = page.request.get(f"{api}/v1/articles/AEN-browser/comments").json()
+    assert comments["items"] == []
