@@ -1,7 +1,7 @@
 """How well the configured scorer separates toxic from civil comments on labelled public data.
 
 Reads ../shared/eval (OLID test set, English tweets; BEEP! dev set, Korean comments) and prints
-ROC AUC and precision/recall at the hold threshold. Uses the same `build_scorer` as the service, so
+ROC AUC and precision/recall at the hold threshold. Loads the scorer the way the service does, so
 COMMENTMOD_SCORER / COMMENTMOD_DETOXIFY_* choose the model:
 
     .venv/bin/python benchmarks/evaluate_scorer.py [--eval-dir ../shared/eval] [--threshold 0.8]
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sklearn.metrics import precision_score, recall_score, roc_auc_score
 
-from moderation.scoring import build_scorer
+from service.app import load_scorer
 from service.settings import Settings
 
 
@@ -41,13 +41,7 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=Path("../shared/eval"))
     parser.add_argument("--threshold", type=float, default=Settings().hold_threshold)
     args = parser.parse_args()
-    settings = Settings()
-    scorer = build_scorer(
-        settings.scorer,
-        variant=settings.detoxify_variant,
-        checkpoint=settings.detoxify_checkpoint,
-        config_dir=settings.detoxify_config_dir,
-    )
+    scorer = load_scorer(Settings())
     print(f"model {scorer.model_id}, hold threshold {args.threshold}")
     for name, (texts, labels) in {
         "OLID test (English tweets)": olid(args.eval_dir / "data" / "olid"),

@@ -223,7 +223,6 @@ def _scored_fields(scores: Scores | None, model_id: str) -> dict[str, Any]:
 
 
 async def _decide(
-    session: Session,
     scoring: ScoringService,
     prepared: _Prepared,
     author: User,
@@ -273,7 +272,7 @@ async def submit_comment(
         _prepare, session, store, author, article_id, parent_id
     )
     rate_check()
-    decision, scores = await _decide(session, scoring, prepared, author, text, acknowledge_toxicity)
+    decision, scores = await _decide(scoring, prepared, author, text, acknowledge_toxicity)
 
     def store_decided() -> Comment:
         assert author.id is not None
@@ -353,7 +352,7 @@ async def edit_comment(
     prepared = await anyio.to_thread.run_sync(
         _prepare, session, store, author, comment.article_id, None, comment.id
     )
-    decision, scores = await _decide(session, scoring, prepared, author, text, acknowledge_toxicity)
+    decision, scores = await _decide(scoring, prepared, author, text, acknowledge_toxicity)
 
     def store_edit() -> Comment:
         assert comment.id is not None
