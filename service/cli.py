@@ -1,7 +1,6 @@
 """`commentmod`: serve, migrate, and bootstrap users and tokens without a social login."""
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -32,10 +31,11 @@ def serve(host: str, port: int) -> None:
     import uvicorn
 
     from service.app import create_app
+    from service.logging import configure_logging
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_config=None)
 
 
 def create_user(name: str, role: Role) -> int:
