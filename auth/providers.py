@@ -79,7 +79,7 @@ def configured_providers(settings: Settings) -> dict[ProviderName, ProviderConfi
             api_base_url=settings.facebook_api_base_url,
             scope="public_profile email",
             token_auth_method="client_secret_post",
-            pkce=False,
+            pkce=True,  # Facebook Login accepts S256 PKCE too: a stolen code alone is useless
         )
     return providers
 

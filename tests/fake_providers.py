@@ -1,7 +1,7 @@
 """Provider-faithful fakes of X (Twitter) OAuth 2.0 and Facebook Login, as one ASGI app.
 
 They speak the providers' endpoints and response shapes and check what the real ones check: the
-registered redirect URI, the PKCE S256 challenge, the client authentication method (HTTP Basic at
+registered redirect URI, the PKCE S256 challenge (both use it), the client authentication method (HTTP Basic at
 X's token endpoint, `client_secret_post` at Facebook's), single-use codes, `state` round-tripping
 and Facebook's `appsecret_proof`. Any deviation answers an error, so a test of the service fails.
 """
@@ -90,9 +90,13 @@ class FakeProviders:
             q.get("client_id") != FACEBOOK_CLIENT[0]
             or q.get("redirect_uri") != self.redirect_uri("facebook")
             or not q.get("state")
+            or q.get("code_challenge_method") != "S256"
+            or not q.get("code_challenge")
         ):
             return JSONResponse({"error": "invalid_request", "query": dict(q)}, status_code=400)
-        return self._consent("facebook", q["redirect_uri"], q["state"], None, self.facebook_account)
+        return self._consent(
+            "facebook", q["redirect_uri"], q["state"], q["code_challenge"], self.facebook_account
+        )
 
     def _consent(
         self,
