@@ -1,9 +1,10 @@
 """Provider-faithful fakes of X (Twitter) OAuth 2.0 and Facebook Login, as one ASGI app.
 
 They speak the providers' endpoints and response shapes and check what the real ones check: the
-registered redirect URI, the PKCE S256 challenge (both use it), the client authentication method (HTTP Basic at
-X's token endpoint, `client_secret_post` at Facebook's), single-use codes, `state` round-tripping
-and Facebook's `appsecret_proof`. Any deviation answers an error, so a test of the service fails.
+registered redirect URI, the PKCE S256 challenge (both use it), the client authentication method
+(HTTP Basic at X's token endpoint, `client_secret_post` at Facebook's), single-use codes, `state`
+round-tripping and Facebook's `appsecret_proof`. Any deviation answers an error, so a test of the
+service fails.
 """
 
 import base64
