@@ -30,8 +30,8 @@ def migrate(database_url: str) -> None:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
+    from service.access_log import configure_logging
     from service.app import create_app
-    from service.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level)

@@ -1,5 +1,5 @@
 """Moderator routes (role moderator or admin; settings and word lists: admin). Thin: the work is
-in `service.admin.service`, `service.admin.users` and `service.policy_store`."""
+in `service.admin.service`, `service.admin.sanctions` and `service.policy_store`."""
 
 from typing import Annotated, Any, Literal
 
@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query, status
 
 from auth.deps import Admin, Moderator
 from moderation.statuses import ModeratorAction
-from service.admin import service, users
+from service.admin import sanctions, service
+from service.admin.sanctions import Sanction
 from service.admin.schemas import (
     ArticleAdmin,
     ArticleQueueCounts,
@@ -28,7 +29,6 @@ from service.admin.schemas import (
     WordListPublic,
 )
 from service.admin.service import APPROVED, AuditFilter, Queue, QueueFilter, QueueSort
-from service.admin.users import Sanction
 from service.comments.models import Article, ModerationAction
 from service.comments.router import to_public
 from service.comments.schemas import (
@@ -189,7 +189,7 @@ def reject_all_by_author(
     user_id: int, payload: RejectAll, moderator: Moderator, session: SessionDep
 ) -> BulkResults:
     """Rejects every held and published comment of one author."""
-    users.get_user(session, user_id)
+    sanctions.get_user(session, user_id)
     return _bulk(service.reject_all_by(session, user_id, moderator, payload.reason, payload.note))
 
 
@@ -214,7 +214,7 @@ def audit(
 
 
 def _user_admin(session: SessionDep, user_id: int) -> UserAdmin:
-    user = users.get_user(session, user_id)
+    user = sanctions.get_user(session, user_id)
     assert user.id is not None
     return UserAdmin(
         id=user.id,
@@ -224,8 +224,8 @@ def _user_admin(session: SessionDep, user_id: int) -> UserAdmin:
         suspended_until=user.suspended_until,
         premoderated=user.premoderated,
         created_at=user.created_at,
-        comment_counts=users.comment_counts(session, user_id),
-        sanctions=[to_action(a) for a in users.sanction_history(session, user_id)],
+        comment_counts=sanctions.comment_counts(session, user_id),
+        sanctions=[to_action(a) for a in sanctions.sanction_history(session, user_id)],
     )
 
 
@@ -237,7 +237,7 @@ def user_detail(user_id: int, session: SessionDep, _: Moderator) -> UserAdmin:
 
 @router.post("/users/{user_id}/ban", responses=error_responses(NotFound))
 def ban(user_id: int, payload: BanRequest, moderator: Moderator, session: SessionDep) -> UserAdmin:
-    users.apply_sanction(session, moderator, user_id, Sanction.BAN, payload.reason)
+    sanctions.apply_sanction(session, moderator, user_id, Sanction.BAN, payload.reason)
     return _user_admin(session, user_id)
 
 
@@ -245,7 +245,7 @@ def ban(user_id: int, payload: BanRequest, moderator: Moderator, session: Sessio
 def suspend(
     user_id: int, payload: SuspendRequest, moderator: Moderator, session: SessionDep
 ) -> UserAdmin:
-    users.apply_sanction(
+    sanctions.apply_sanction(
         session, moderator, user_id, Sanction.SUSPEND, payload.reason, until=payload.until
     )
     return _user_admin(session, user_id)
@@ -256,7 +256,7 @@ def premoderate(
     user_id: int, moderator: Moderator, session: SessionDep, payload: SanctionReason | None = None
 ) -> UserAdmin:
     reason = payload.reason if payload else ""
-    users.apply_sanction(session, moderator, user_id, Sanction.PREMODERATE, reason)
+    sanctions.apply_sanction(session, moderator, user_id, Sanction.PREMODERATE, reason)
     return _user_admin(session, user_id)
 
 
@@ -269,7 +269,7 @@ def lift(
     reason: Annotated[str, Query(max_length=200)] = "",
 ) -> UserAdmin:
     """Lifts a ban, a suspension or pre-moderation."""
-    users.lift_sanction(session, moderator, user_id, sanction, reason)
+    sanctions.lift_sanction(session, moderator, user_id, sanction, reason)
     return _user_admin(session, user_id)
 
 
@@ -287,7 +287,7 @@ def update_article(
     article_id: ArticleId, payload: ArticleUpdate, moderator: Moderator, session: SessionDep
 ) -> ArticleAdmin:
     """Close or reopen an article's comments, or hold all of them for review."""
-    article = users.update_article(
+    article = sanctions.update_article(
         session, moderator, article_id, payload.closed, payload.premoderated
     )
     return _article_admin(article)

@@ -8,7 +8,6 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from auth.models import Role, UserStatus
 from moderation.statuses import CommentStatus, ModeratorAction, RejectReason
 from service.comments.schemas import ModerationActionPublic
-from service.policy_store import ModerationSettings
 
 Note = Annotated[str | None, Field(default=None, max_length=1000)]
 
@@ -121,6 +120,3 @@ class WordListAdd(BaseModel):
 
 class WordListAdded(WordListPublic):
     added: list[str]
-
-
-__all__ = ["ModerationSettings"]

@@ -1,6 +1,6 @@
 import logging
 
-from service.logging import RedactQuerySecrets
+from service.access_log import RedactQuerySecrets
 
 
 def test_oauth_codes_and_states_are_redacted_from_the_access_log() -> None:
