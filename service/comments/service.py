@@ -200,20 +200,26 @@ def _prepare(
     parent_id: int | None,
     excluding: int | None = None,
 ) -> _Prepared:
-    """The refusals that come before any scoring: site switch, article, author, parent."""
+    """The refusals that come before any scoring: site switch, article, author, parent. Reads
+    only, and ends the transaction, so no lock is held while the model thinks (on SQLite a
+    write lock would stall every other writer)."""
     snapshot = store.current(session)
     if not snapshot.settings.commenting_enabled:
         raise CommentingDisabled("Commenting is switched off on this site for now.")
     ensure_can_post(author)
-    article = register_article(session, article_id)
-    if article.closed_at is not None:
+    article = session.get(Article, article_id)
+    if article is not None and article.closed_at is not None:
         raise ArticleClosed("Comments on this article are closed.")
     if parent_id is not None:
         _check_parent(session, parent_id, article_id, author)
     assert author.id is not None
-    return _Prepared(
-        snapshot, _published_count(session, author.id, excluding), article.premoderated
+    prepared = _Prepared(
+        snapshot,
+        _published_count(session, author.id, excluding),
+        article is not None and article.premoderated,
     )
+    session.commit()
+    return prepared
 
 
 def _scored_fields(scores: Scores | None, model_id: str) -> dict[str, Any]:
@@ -276,6 +282,8 @@ async def submit_comment(
 
     def store_decided() -> Comment:
         assert author.id is not None
+        if register_article(session, article_id).closed_at is not None:
+            raise ArticleClosed("Comments on this article were closed a moment ago.")
         comment = Comment(
             article_id=article_id,
             author_id=author.id,
