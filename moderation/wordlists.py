@@ -201,9 +201,6 @@ class WordList:
                 self._by_key.setdefault(key, []).append(compiled_entry)
         self._others = tuple(e for e in compiled if len(e.words) > 1 or e.anywhere)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def find(self, text: str) -> str | None:
         """The first entry the text contains, or None; linear in the text for one-word entries."""
         if not self._entries:
