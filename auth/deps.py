@@ -1,30 +1,72 @@
-"""Who is calling: a Bearer token or the session cookie, with CSRF checks for cookie writes."""
+"""Who is calling: a Bearer token or the session cookie, with CSRF checks for cookie writes, and
+the role guards. Both schemes are FastAPI security classes, so the OpenAPI document shows them."""
 
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from auth.models import MODERATING_ROLES, AuthSession, Role, User, UserStatus
-from auth.origins import origin_of
 from auth.sessions import resolve_session
-from service.deps import SessionDep, SettingsDep
-from service.errors import AppError, Forbidden, NotAuthenticated
-from service.settings import Settings
+from service.core.db import Database
+from service.core.deps import DatabaseDep, SettingsDep
+from service.core.errors import AppError, Forbidden, NotAuthenticated
+from service.core.origins import origin_of
+from service.core.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_COOKIE_NAME: str = Settings.model_fields["session_cookie_name"].default
+
+
+class SessionCookie(APIKeyCookie):
+    """The session cookie under its configured name (`COMMENTMOD_SESSION_COOKIE_NAME`)."""
+
+    async def __call__(self, request: HTTPConnection) -> str | None:
+        settings: Settings = request.app.state.settings
+        return request.cookies.get(settings.session_cookie_name) or None
+
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="BearerToken",
+    description="A session token (`commentmod tokens issue`, or the one the login cookie holds).",
+)
+cookie_scheme = SessionCookie(
+    name=DEFAULT_COOKIE_NAME,
+    auto_error=False,
+    scheme_name="SessionCookie",
+    description="The HttpOnly cookie set by social login. Writes with it need an allowed "
+    "`Origin` (or `Referer`) and an `X-Requested-With` header.",
+)
 
 
 class CsrfFailed(AppError):
+    """A cookie-authenticated write from a site not allowed, or without `X-Requested-With`."""
+
     status_code = 403
     code = "csrf_failed"
 
 
-def _bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return None
+@dataclass(frozen=True)
+class Credentials:
+    """The token the caller presented, and whether it came in the cookie."""
+
+    token: str | None
+    via_cookie: bool
+
+
+def presented_credentials(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Credentials:
+    if bearer is not None:
+        return Credentials(bearer.credentials, via_cookie=False)
+    return Credentials(cookie, via_cookie=True)
+
+
+CredentialsDep = Annotated[Credentials, Depends(presented_credentials)]
 
 
 def check_csrf(request: Request, settings: Settings) -> None:
@@ -34,8 +76,7 @@ def check_csrf(request: Request, settings: Settings) -> None:
         return
     source = request.headers.get("origin") or request.headers.get("referer") or ""
     origin = origin_of(source)
-    allowed = set(settings.allowed_origins)
-    if origin is None or origin not in allowed:
+    if origin is None or origin not in set(settings.allowed_origins):
         raise CsrfFailed("This request must come from an allowed site (Origin check failed).")
     if not request.headers.get("x-requested-with"):
         raise CsrfFailed("Cookie-authenticated writes need the X-Requested-With header.")
@@ -47,23 +88,36 @@ class Authenticated:
     user: User
 
 
-def authenticate(request: Request, session: SessionDep, settings: SettingsDep) -> Authenticated:
-    token = _bearer_token(request)
-    via_cookie = token is None
-    if via_cookie:
-        token = request.cookies.get(settings.session_cookie_name)
-    if not token:
+def authenticate(
+    request: Request, database: DatabaseDep, settings: SettingsDep, presented: CredentialsDep
+) -> Authenticated:
+    """Resolves the token in a short unit of work of its own (it records the session's use), so
+    no transaction stays open behind the route, however long the route takes."""
+    if not presented.token:
         raise NotAuthenticated()
-    resolved = resolve_session(session, token)
+    with database.session() as session:
+        resolved = resolve_session(session, presented.token)
     if resolved is None:
         raise NotAuthenticated("The session is unknown, expired or revoked; sign in again.")
-    if via_cookie:
+    if presented.via_cookie:
         check_csrf(request, settings)
     return Authenticated(*resolved)
 
 
 def current_user(auth: Annotated[Authenticated, Depends(authenticate)]) -> User:
     return auth.user
+
+
+def optional_user(
+    request: Request, database: DatabaseDep, settings: SettingsDep, presented: CredentialsDep
+) -> User | None:
+    """For public pages: a stale or missing session simply means an anonymous reader."""
+    if not presented.token:
+        return None
+    try:
+        return authenticate(request, database, settings, presented).user
+    except NotAuthenticated:
+        return None
 
 
 def require_moderator(user: Annotated[User, Depends(current_user)]) -> User:
@@ -80,15 +134,21 @@ def require_admin(user: Annotated[User, Depends(require_moderator)]) -> User:
     return user
 
 
+def is_signed_in_as(
+    user_id: int, request: Request, database: Database, settings: Settings, presented: Credentials
+) -> bool:
+    """Whether the caller still holds a live session of this user (when finishing a link)."""
+    try:
+        return authenticate(request, database, settings, presented).user.id == user_id
+    except NotAuthenticated:
+        return False
+
+
 CurrentAuth = Annotated[Authenticated, Depends(authenticate)]
 CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
 Moderator = Annotated[User, Depends(require_moderator)]
 Admin = Annotated[User, Depends(require_admin)]
 
-
-def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    """For public pages: a stale or missing session simply means an anonymous reader."""
-    try:
-        return authenticate(request, session, settings).user
-    except NotAuthenticated:
-        return None
+AUTHENTICATION_ERRORS: tuple[type[AppError], ...] = (NotAuthenticated, CsrfFailed)
+"""What any route behind `CurrentUser` can answer before it runs."""

@@ -10,17 +10,19 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from auth.models import Identity, LoginAttempt, User
-from auth.origins import origin_of
 from auth.providers import Profile, ProviderClient
-from service.db import utcnow
-from service.errors import AppError, Conflict, NotFound
-from service.settings import Settings
+from service.core.db import utcnow
+from service.core.errors import AppError, Conflict, NotFound
+from service.core.origins import origin_of
+from service.core.settings import Settings
 
 LOGIN_TIMEOUT = timedelta(minutes=10)
 """How long a reader may spend at the provider's consent screen."""
 
 
 class OAuthStateInvalid(AppError):
+    """The sign-in link is forged, expired, already used, or from another browser or provider."""
+
     status_code = 400
     code = "oauth_state_invalid"
 
@@ -31,14 +33,26 @@ class OAuthStateInvalid(AppError):
 
 
 class ProviderNotConfigured(NotFound):
+    """This site offers no sign-in with that provider."""
+
     code = "provider_not_configured"
 
 
 class IdentityInUse(Conflict):
+    """The provider account already belongs to another user."""
+
     code = "identity_in_use"
 
 
+class IdentityNotFound(NotFound):
+    """No account of that provider is linked."""
+
+    code = "identity_not_found"
+
+
 class LastIdentity(Conflict):
+    """The only way left to sign in to this account cannot be unlinked."""
+
     code = "last_identity"
 
 
@@ -68,7 +82,7 @@ def with_query(url: str, **params: str) -> str:
 
 
 def start_login(
-    session: Session, client: ProviderClient, next_url: str, link_user_id: int | None
+    session: Session, *, client: ProviderClient, next_url: str, link_user_id: int | None
 ) -> tuple[str, str]:
     """Records a login in progress; returns the provider's authorization URL and the nonce that
     binds the login to this browser (set as a cookie). Expired attempts are cleared here."""
@@ -91,22 +105,30 @@ def start_login(
     return authorize_url, browser_nonce
 
 
-def consume_login(
-    session: Session, provider: str, state: str | None, browser_nonce: str | None
-) -> LoginAttempt:
-    """The login this callback finishes, used up so a replayed callback fails; it must come back
-    to the browser that started it (login CSRF) and in time."""
+def take_login_attempt(
+    session: Session, *, state: str | None, browser_nonce: str | None
+) -> LoginAttempt | None:
+    """The login this callback finishes, deleted so a replayed callback finds nothing. The caller
+    commits this before checking the attempt: it is used up even if the login then fails."""
     if not state or not browser_nonce:
-        raise OAuthStateInvalid()
+        return None
     attempt = session.exec(
         select(LoginAttempt).where(LoginAttempt.state_hash == _digest(state))
     ).first()
     if attempt is None:
-        raise OAuthStateInvalid()
+        return None
     used = session.execute(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt.id))
-    session.commit()  # used up even if the rest of the login fails
+    return attempt if used.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def check_login_attempt(
+    attempt: LoginAttempt | None, *, provider: str, browser_nonce: str | None
+) -> LoginAttempt:
+    """It must come back to the browser that started it (login CSRF), from the same provider,
+    in time."""
     if (
-        used.rowcount != 1  # type: ignore[attr-defined]
+        attempt is None
+        or not browser_nonce
         or attempt.provider != provider
         or not secrets.compare_digest(attempt.browser_hash, _digest(browser_nonce))
         or attempt.expires_at < utcnow()
@@ -115,7 +137,7 @@ def consume_login(
     return attempt
 
 
-def sign_in_with(session: Session, profile: Profile, link_user_id: int | None) -> User:
+def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None) -> User:
     """The user a provider profile signs in: found by (provider, subject), linked to the signed-in
     user when linking, or created. Profile fields are refreshed on every login."""
     identity = session.exec(
@@ -150,13 +172,13 @@ def sign_in_with(session: Session, profile: Profile, link_user_id: int | None) -
     return user
 
 
-def unlink(session: Session, user: User, provider: str) -> None:
+def unlink(session: Session, *, user_id: int, provider: str) -> None:
     # Lock the user so two concurrent unlinks cannot both see "another one is left".
-    session.exec(select(User).where(User.id == user.id).with_for_update()).one()
-    identities = session.exec(select(Identity).where(Identity.user_id == user.id)).all()
+    session.exec(select(User).where(User.id == user_id).with_for_update()).one()
+    identities = session.exec(select(Identity).where(Identity.user_id == user_id)).all()
     match = next((i for i in identities if i.provider == provider), None)
     if match is None:
-        raise NotFound(f"No {provider} account is linked.", code="identity_not_found")
+        raise IdentityNotFound(f"No {provider} account is linked.")
     if len(identities) == 1:
         raise LastIdentity("This is the only way to sign in to this account; link another first.")
     session.delete(match)

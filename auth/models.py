@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.db import UTCDateTime, utcnow
+from service.core.db import UTCDateTime, utcnow
 
 
 class Role(StrEnum):

@@ -12,7 +12,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from service.settings import Settings
+from service.core.settings import Settings
 
 
 class ProviderName(StrEnum):

@@ -6,10 +6,24 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from auth import login
-from auth.deps import CurrentAuth, CurrentUser, authenticate
-from auth.login import OAuthStateInvalid, ProviderNotConfigured
+from auth.deps import (
+    AUTHENTICATION_ERRORS,
+    CredentialsDep,
+    CurrentAuth,
+    CurrentUser,
+    authenticate,
+    is_signed_in_as,
+)
+from auth.login import (
+    IdentityInUse,
+    IdentityNotFound,
+    LastIdentity,
+    OAuthStateInvalid,
+    ProviderNotConfigured,
+)
 from auth.providers import (
     ProviderClient,
     ProviderConfig,
@@ -19,9 +33,10 @@ from auth.providers import (
 )
 from auth.schemas import IdentityPublic, ProviderList, ProviderPublic, SessionPublic, UserPublic
 from auth.sessions import active_sessions, issue_session, revoke_all_sessions, revoke_session
-from service.deps import LimitsDep, SessionDep, SettingsDep, client_ip
-from service.errors import Conflict, NotAuthenticated, NotFound, error_responses
-from service.settings import Settings
+from service.core.deps import ClientIp, DatabaseDep, LimitsDep, SessionDep, SettingsDep
+from service.core.errors import NotAuthenticated, Unprocessable, error_responses
+from service.core.ratelimit import RateLimited
+from service.core.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -32,18 +47,15 @@ def _login_cookie(settings: Settings) -> str:
     return "__Host-commentmod_login" if settings.cookie_secure else "commentmod_login"
 
 
-def _provider(request: Request, name: str) -> ProviderConfig:
-    by_name = {
-        str(key): value for key, value in configured_providers(request.app.state.settings).items()
-    }
+def _provider(settings: Settings, name: str) -> ProviderConfig:
+    by_name = {str(key): value for key, value in configured_providers(settings).items()}
     config = by_name.get(name)
     if config is None:
         raise ProviderNotConfigured(f"Signing in with {name} is not available on this site.")
     return config
 
 
-def _client(request: Request, config: ProviderConfig) -> ProviderClient:
-    settings: Settings = request.app.state.settings
+def _client(request: Request, settings: Settings, config: ProviderConfig) -> ProviderClient:
     return ProviderClient(
         config,
         redirect_uri=f"{settings.public_url}/v1/auth/{config.name}/callback",
@@ -88,23 +100,29 @@ def providers(settings: SettingsDep) -> ProviderList:
 @router.get(
     "/auth/{provider}/login",
     status_code=status.HTTP_302_FOUND,
-    responses=error_responses(NotFound, NotAuthenticated),
+    responses=error_responses(NotAuthenticated, ProviderNotConfigured, Unprocessable, RateLimited),
 )
 def start_login(
     provider: str,
     request: Request,
     session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     limits: LimitsDep,
+    address: ClientIp,
+    presented: CredentialsDep,
     next_url: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
     link: bool = False,
 ) -> RedirectResponse:
     """Sends the reader to the provider; `link=1` adds the account to the signed-in user."""
-    config = _provider(request, provider)
-    limits.limiter.take(limits.logins, "login", client_ip(request))
-    link_user_id = authenticate(request, session, settings).user.id if link else None
+    config = _provider(settings, provider)
+    limits.logins_from(address).take()
+    link_user_id = authenticate(request, database, settings, presented).user.id if link else None
     authorize_url, browser_nonce = login.start_login(
-        session, _client(request, config), login.safe_next(next_url, settings), link_user_id
+        session,
+        client=_client(request, settings, config),
+        next_url=login.safe_next(next_url, settings),
+        link_user_id=link_user_id,
     )
     response = RedirectResponse(authorize_url, status_code=status.HTTP_302_FOUND)
     response.set_cookie(
@@ -121,30 +139,28 @@ def start_login(
 @router.get(
     "/auth/{provider}/callback",
     status_code=status.HTTP_302_FOUND,
-    responses=error_responses(NotFound, OAuthStateInvalid, Conflict),
+    responses=error_responses(
+        OAuthStateInvalid, ProviderNotConfigured, IdentityInUse, Unprocessable
+    ),
 )
 async def finish_login(
     provider: str,
     request: Request,
-    session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
+    presented: CredentialsDep,
     state: Annotated[str | None, Query(max_length=200)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RedirectResponse:
     """Where the provider sends the reader back: signs them in and returns them to `next`.
     Cancelling or an unreachable provider lands them back with `login_error`, never a trace."""
-    config = _provider(request, provider)
-
-    def _still_signed_in_as(user_id: int) -> bool:
-        try:
-            return authenticate(request, session, settings).user.id == user_id
-        except NotAuthenticated:
-            return False
-
-    attempt = await anyio.to_thread.run_sync(
-        login.consume_login, session, provider, state, request.cookies.get(_login_cookie(settings))
+    config = _provider(settings, provider)
+    browser_nonce = request.cookies.get(_login_cookie(settings))
+    taken = await database.run(
+        lambda session: login.take_login_attempt(session, state=state, browser_nonce=browser_nonce)
     )
+    attempt = login.check_login_attempt(taken, provider=provider, browser_nonce=browser_nonce)
 
     def back(**params: str) -> RedirectResponse:
         response = RedirectResponse(
@@ -154,25 +170,31 @@ async def finish_login(
         return response
 
     linking = attempt.link_user_id
-    if linking is not None and not await anyio.to_thread.run_sync(_still_signed_in_as, linking):
+    if linking is not None and not await anyio.to_thread.run_sync(
+        is_signed_in_as, linking, request, database, settings, presented
+    ):
         return back(login_error="login_failed")  # signed out (or revoked) while at the provider
     if error is not None or code is None:
         return back(login_error="access_denied" if error == "access_denied" else "login_failed")
     try:
-        profile = await _client(request, config).fetch_profile(code, attempt.code_verifier)
+        profile = await _client(request, settings, config).fetch_profile(
+            code, attempt.code_verifier
+        )
     except ProviderUnavailable:
         return back(login_error="provider_unavailable")
     except ProviderRefused:
         return back(login_error="login_failed")
 
-    def sign_in() -> str | None:
-        user = login.sign_in_with(session, profile, attempt.link_user_id)
-        if attempt.link_user_id is not None:
-            return None  # linking keeps the session the reader already has
-        lifetime = timedelta(days=settings.session_lifetime_days)
-        return issue_session(session, user, lifetime, request.headers.get("user-agent"))
+    user_agent = request.headers.get("user-agent")
+    lifetime = timedelta(days=settings.session_lifetime_days)
 
-    token = await anyio.to_thread.run_sync(sign_in)
+    def sign_in(session: Session) -> str | None:
+        user = login.sign_in_with(session, profile, link_user_id=linking)
+        if linking is not None:
+            return None  # linking keeps the session the reader already has
+        return issue_session(session, user, lifetime=lifetime, user_agent=user_agent)
+
+    token = await database.run(sign_in)
     response = back()
     if token is not None:
         _set_session_cookie(response, token, settings)
@@ -182,7 +204,7 @@ async def finish_login(
 @router.post(
     "/auth/logout",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(NotAuthenticated),
+    responses=error_responses(*AUTHENTICATION_ERRORS),
 )
 def logout(
     auth: CurrentAuth, session: SessionDep, settings: SettingsDep, response: Response
@@ -202,8 +224,7 @@ def me(user: CurrentUser, session: SessionDep) -> UserPublic:
         role=user.role,
         status=user.status,
         identities=[
-            IdentityPublic(provider=i.provider, username=i.username, avatar_url=i.avatar_url)
-            for i in login.identities_of(session, user.id)
+            IdentityPublic.model_validate(i) for i in login.identities_of(session, user.id)
         ],
     )
 
@@ -211,24 +232,18 @@ def me(user: CurrentUser, session: SessionDep) -> UserPublic:
 @router.delete(
     "/me/identities/{provider}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(NotAuthenticated, NotFound, Conflict),
+    responses=error_responses(*AUTHENTICATION_ERRORS, IdentityNotFound, LastIdentity),
 )
 def unlink_identity(provider: str, user: CurrentUser, session: SessionDep) -> None:
-    login.unlink(session, user, provider)
+    assert user.id is not None
+    login.unlink(session, user_id=user.id, provider=provider)
 
 
 @router.get("/me/sessions", responses=error_responses(NotAuthenticated))
 def my_sessions(auth: CurrentAuth, session: SessionDep) -> list[SessionPublic]:
     assert auth.user.id is not None
     return [
-        SessionPublic(
-            id=s.id or 0,
-            created_at=s.created_at,
-            last_used_at=s.last_used_at,
-            expires_at=s.expires_at,
-            user_agent=s.user_agent,
-            current=s.id == auth.session.id,
-        )
+        SessionPublic.of(s, current_id=auth.session.id)
         for s in active_sessions(session, auth.user.id)
     ]
 
@@ -236,7 +251,7 @@ def my_sessions(auth: CurrentAuth, session: SessionDep) -> list[SessionPublic]:
 @router.delete(
     "/me/sessions",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(NotAuthenticated),
+    responses=error_responses(*AUTHENTICATION_ERRORS),
 )
 def logout_everywhere(
     auth: CurrentAuth, session: SessionDep, settings: SettingsDep, response: Response

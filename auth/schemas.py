@@ -2,18 +2,17 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from auth.models import AuthSession, Role, UserStatus
+from service.core.schemas import Schema
 
-from auth.models import Role, UserStatus
 
-
-class IdentityPublic(BaseModel):
+class IdentityPublic(Schema):
     provider: str
     username: str | None
     avatar_url: str | None
 
 
-class UserPublic(BaseModel):
+class UserPublic(Schema):
     id: int
     display_name: str
     avatar_url: str | None
@@ -22,7 +21,7 @@ class UserPublic(BaseModel):
     identities: list[IdentityPublic]
 
 
-class SessionPublic(BaseModel):
+class SessionPublic(Schema):
     id: int
     created_at: datetime
     last_used_at: datetime | None
@@ -30,11 +29,22 @@ class SessionPublic(BaseModel):
     user_agent: str | None
     current: bool
 
+    @classmethod
+    def of(cls, session: AuthSession, *, current_id: int | None) -> "SessionPublic":
+        return cls(
+            id=session.id or 0,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            expires_at=session.expires_at,
+            user_agent=session.user_agent,
+            current=session.id == current_id,
+        )
 
-class ProviderPublic(BaseModel):
+
+class ProviderPublic(Schema):
     name: str
     login_url: str
 
 
-class ProviderList(BaseModel):
+class ProviderList(Schema):
     providers: list[ProviderPublic]

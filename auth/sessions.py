@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select, update
 
 from auth.models import AuthSession, User
-from service.db import utcnow
+from service.core.db import utcnow
 
 TOKEN_PREFIX = "cm_"
 """Lets secret scanners and people recognise a leaked token."""
@@ -21,7 +21,7 @@ def hash_token(token: str) -> str:
 
 
 def issue_session(
-    session: Session, user: User, lifetime: timedelta, user_agent: str | None = None
+    session: Session, user: User, *, lifetime: timedelta, user_agent: str | None = None
 ) -> str:
     """Creates a session and returns its token; the raw token exists only in the return value."""
     assert user.id is not None

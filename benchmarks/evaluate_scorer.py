@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sklearn.metrics import precision_score, recall_score, roc_auc_score
 
 from service.app import load_scorer
-from service.settings import Settings
+from service.core.settings import Settings
 
 
 def olid(folder: Path) -> tuple[list[str], list[int]]:

@@ -15,9 +15,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from moderation.batching import BatchingScorer
-from moderation.scoring import DetoxifyScorer, EmbeddedScorer, Scorer
-from tests.moderation.tiny_detoxify import build_tiny_detoxify
+from moderation.scoring.batching import BatchingScorer
+from moderation.scoring.scorers import DetoxifyScorer, EmbeddedScorer, Scorer
+from tests.support.tiny_detoxify import build_tiny_detoxify
 
 CONCURRENCY = 64
 ROUNDS = 5

@@ -3,9 +3,9 @@
 from alembic import context
 from sqlalchemy import Connection
 
-from service.db import make_engine
-from service.models import metadata
-from service.settings import get_settings
+from service.core.db import make_engine
+from service.core.settings import get_settings
+from service.tables import metadata
 
 config = context.config
 

@@ -8,7 +8,7 @@ before this, in the service; these phases decide what happens to a comment that 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from moderation.scoring import Scores
+from moderation.scoring.scorers import Scores
 from moderation.statuses import CommentStatus
 from moderation.wordlists import WordList
 

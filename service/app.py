@@ -1,29 +1,36 @@
-"""The application factory: wires settings, database, scorer, routers and background sweeps."""
+"""The application factory: wires settings, database, scorer, routers and background sweeps.
+The one place that knows every feature."""
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio.to_thread
 import httpx2
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from auth.deps import cookie_scheme, require_moderator
 from auth.router import router as auth_router
-from moderation.scoring import Scorer, build_scorer
-from service.admin.router import router as admin_router
+from moderation.scoring.scorers import Scorer, build_scorer
+from moderation.scoring.service import ScoringService
+from service import health
+from service.articles.router import admin_router as articles_admin
+from service.audit.router import admin_router as audit_admin
+from service.comments.rescoring import rescore_forever
 from service.comments.router import router as comments_router
-from service.db import make_engine
-from service.deps import Limits
-from service.errors import install_error_handlers
-from service.health import router as health_router
-from service.middleware import BodySizeLimit
-from service.policy_store import PolicyStore, default_settings
-from service.ratelimit import RateLimiter, parse_limits
-from service.scoring import ScoringService
-from service.settings import Settings, get_settings
-from service.sweep import sweep_forever
+from service.core.db import Database
+from service.core.errors import Forbidden, NotAuthenticated, error_responses, install_error_handlers
+from service.core.middleware import BodySizeLimit
+from service.core.ratelimit import Limits
+from service.core.settings import Settings, get_settings
+from service.policy.router import admin_router as policy_admin
+from service.policy.service import PolicyStore, default_settings
+from service.queue.router import admin_router as queue_admin
+from service.reports.router import router as reports_router
+from service.users.router import admin_router as users_admin
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +42,19 @@ def load_scorer(settings: Settings) -> Scorer:
         checkpoint=settings.detoxify_checkpoint,
         config_dir=settings.detoxify_config_dir,
     )
+
+
+def admin_api() -> APIRouter:
+    """Every moderator route, behind one guard: a moderator or admin in good standing (the
+    admin-only routes add their own `Admin` requirement)."""
+    admin = APIRouter(
+        prefix="/v1/admin",
+        dependencies=[Depends(require_moderator)],
+        responses=error_responses(NotAuthenticated, Forbidden),
+    )
+    for feature in (queue_admin, users_admin, articles_admin, policy_admin, audit_admin):
+        admin.include_router(feature)
+    return admin
 
 
 def create_app(
@@ -61,7 +81,12 @@ def create_app(
         scoring.start()
         app.state.scoring = scoring
         sweeper = asyncio.create_task(
-            sweep_forever(app.state.engine, scoring, app.state.policy, settings.rescore_interval),
+            rescore_forever(
+                database=app.state.database,
+                scoring=scoring,
+                policy=app.state.policy,
+                interval=settings.rescore_interval,
+            ),
             name="rescore-sweep",
         )
         try:
@@ -71,7 +96,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await scoring.close()
-            app.state.engine.dispose()
+            app.state.database.dispose()
 
     app = FastAPI(
         title="Comment moderation API",
@@ -81,15 +106,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.database = Database.connect(settings.database_url)
     app.state.provider_transport = provider_transport
     app.state.policy = PolicyStore(default_settings(settings))
-    app.state.limits = Limits(
-        RateLimiter(settings.redis_url),
-        comments=parse_limits(settings.comment_rate_limits),
-        logins=parse_limits(settings.login_rate_limits),
-        reports=parse_limits(settings.report_rate_limits),
-    )
+    app.state.limits = Limits.from_settings(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(
@@ -100,7 +120,22 @@ def create_app(
         allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
         max_age=600,
     )
-
-    for router in (health_router, comments_router, auth_router, admin_router):
+    for router in (health.router, comments_router, reports_router, auth_router, admin_api()):
         app.include_router(router)
+    _name_the_session_cookie(app, settings.session_cookie_name)
     return app
+
+
+def _name_the_session_cookie(app: FastAPI, cookie_name: str) -> None:
+    """The cookie scheme is declared once, at import; the document names the configured cookie."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemes = build().get("components", {}).get("securitySchemes", {})
+            if cookie_scheme.scheme_name in schemes:
+                schemes[cookie_scheme.scheme_name]["name"] = cookie_name
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,7 +2,8 @@
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from sqlmodel import Session
 
 from auth.models import Role, User
 from auth.sessions import issue_session
-from service.db import make_engine
-from service.settings import get_settings
+from auth.users import UserNotFound, get_user
+from service.core.db import Database
+from service.core.settings import get_settings
 
 
 def migrate(database_url: str) -> None:
@@ -30,43 +32,46 @@ def migrate(database_url: str) -> None:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    from service.access_log import configure_logging
     from service.app import create_app
+    from service.core.access_log import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level)
     uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_config=None)
 
 
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """Each CLI command is one unit of work on the configured database."""
+    database = Database.connect(get_settings().database_url)
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
 def create_user(name: str, role: Role) -> int:
-    with Session(make_engine(get_settings().database_url)) as session:
+    with _unit_of_work() as session:
         user = User(display_name=name, role=role)
         session.add(user)
-        session.commit()
+        session.flush()
         assert user.id is not None
         return user.id
 
 
 def set_role(user_id: int, role: Role) -> None:
-    with Session(make_engine(get_settings().database_url)) as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise SystemExit(f"error: no user with id {user_id}")
+    with _unit_of_work() as session:
+        user = get_user(session, user_id)
         user.role = role
         session.add(user)
-        session.commit()
 
 
 def issue_token(user_id: int, days: int | None) -> str:
-    settings = get_settings()
-    with Session(make_engine(settings.database_url)) as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise SystemExit(f"error: no user with id {user_id}")
-        lifetime = timedelta(days=days or settings.session_lifetime_days)
-        token = issue_session(session, user, lifetime, user_agent="commentmod cli")
-        session.commit()
-        return token
+    lifetime = timedelta(days=days or get_settings().session_lifetime_days)
+    with _unit_of_work() as session:
+        user = get_user(session, user_id)
+        return issue_session(session, user, lifetime=lifetime, user_agent="commentmod cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,18 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        if args.migrate:
+    try:
+        if args.command == "serve":
+            if args.migrate:
+                migrate(get_settings().database_url)
+            serve(args.host, args.port)
+        elif args.command == "migrate":
             migrate(get_settings().database_url)
-        serve(args.host, args.port)
-    elif args.command == "migrate":
-        migrate(get_settings().database_url)
-    elif args.command == "users" and args.users_command == "create":
-        print(create_user(args.name, Role(args.role)))
-    elif args.command == "users" and args.users_command == "set-role":
-        set_role(args.user_id, Role(args.role))
-    elif args.command == "tokens":
-        print(issue_token(args.user_id, args.days))
+        elif args.command == "users" and args.users_command == "create":
+            print(create_user(args.name, Role(args.role)))
+        elif args.command == "users" and args.users_command == "set-role":
+            set_role(args.user_id, Role(args.role))
+        elif args.command == "tokens":
+            print(issue_token(args.user_id, args.days))
+    except UserNotFound:
+        raise SystemExit(f"error: no user with id {args.user_id}") from None
     sys.stdout.flush()
 
 

@@ -2,19 +2,21 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+
+from service.core.deps import DatabaseDep, ScoringDep
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health(request: Request) -> JSONResponse:
-    scorer: dict[str, Any] = {"model_id": request.app.state.scoring.model_id}
+def health(database: DatabaseDep, scoring: ScoringDep) -> JSONResponse:
+    scorer: dict[str, Any] = {"model_id": scoring.model_id}
     try:
-        with request.app.state.engine.connect() as connection:
+        with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return JSONResponse(

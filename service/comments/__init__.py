@@ -1,1 +1,2 @@
-"""Articles, comments, reports and the moderation audit log."""
+"""Comments: posting and editing (scored, decided, stored), reading, deleting, and the one place
+where a comment's status changes."""

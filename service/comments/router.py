@@ -1,80 +1,73 @@
-"""Reader-facing comment routes: thin, the work is in `service.comments.service`."""
+"""Reader-facing comment routes: thin, the work is in `posting` and `service`."""
 
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, status
 
-from auth.deps import CurrentUser, optional_user
+from auth.deps import AUTHENTICATION_ERRORS, CurrentUser, OptionalUser
 from auth.models import MODERATING_ROLES, User
-from moderation.statuses import CommentStatus
-from service.comments import service
-from service.comments.models import Comment
+from auth.users import UserBanned, UserSuspended
+from service.articles.schemas import ArticleId
+from service.articles.service import ArticleClosed
+from service.comments import posting, service
+from service.comments.errors import (
+    TEXT_RULE_ERRORS,
+    CommentNotFound,
+    EditWindowClosed,
+    InvalidTransition,
+    ParentUnavailable,
+    ToxicComment,
+)
+from service.comments.models import Comment, CommentWithAuthor
 from service.comments.schemas import (
-    ArticleId,
-    AuthorPublic,
     CommentCount,
     CommentCreate,
     CommentEdit,
     CommentPage,
     CommentPublic,
-    ReportCreate,
-    ReportPublic,
 )
-from service.comments.service import CommentWithAuthor
-from service.deps import LimitsDep, PolicyDep, ScoringDep, SessionDep, SettingsDep, client_ip
-from service.errors import (
-    Conflict,
-    Forbidden,
-    NotAuthenticated,
-    NotFound,
-    ServiceUnavailable,
-    Unprocessable,
-    error_responses,
-)
-from service.pagination import Cursor, Limit
-from service.ratelimit import RateLimited
+from service.core.deps import DatabaseDep, LimitsDep, ScoringDep, SessionDep, SettingsDep
+from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, error_responses
+from service.core.pagination import Cursor, InvalidCursor, Limit, Page
+from service.core.ratelimit import RateLimited
+from service.policy.deps import PolicyDep
+from service.policy.service import CommentingDisabled
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
 
-def to_public(row: CommentWithAuthor, viewer_id: int | None = None) -> CommentPublic:
-    """A comment as readers see it; the reason for a hold or rejection only for its author."""
-    comment = row.comment
-    assert comment.id is not None
-    own = viewer_id is not None and comment.author_id == viewer_id
-    return CommentPublic(
-        id=comment.id,
-        article_id=comment.article_id,
-        parent_id=comment.parent_id,
-        author=AuthorPublic(id=comment.author_id, display_name=row.author_name),
-        body=comment.body,
-        status=comment.status,
-        status_reason=comment.status_reason
-        if own and comment.status != CommentStatus.PUBLISHED
-        else None,
-        reply_count=row.reply_count,
-        created_at=comment.created_at,
-        edited_at=comment.edited_at,
+def _as_author_sees_it(comment: Comment, user: User) -> CommentPublic:
+    return CommentPublic.for_viewer(CommentWithAuthor(comment, user.display_name), user.id)
+
+
+def _page(page: Page[CommentWithAuthor], viewer_id: int | None) -> CommentPage:
+    return CommentPage(
+        items=[CommentPublic.for_viewer(row, viewer_id) for row in page.items],
+        next_cursor=page.next_cursor,
     )
-
-
-def _own(comment: Comment, user: User) -> CommentPublic:
-    return to_public(CommentWithAuthor(comment, user.display_name), user.id)
 
 
 @router.post(
     "/articles/{article_id}/comments",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        NotAuthenticated, Forbidden, Conflict, Unprocessable, RateLimited, ServiceUnavailable
+        *AUTHENTICATION_ERRORS,
+        UserBanned,
+        UserSuspended,
+        ArticleClosed,
+        ParentUnavailable,
+        Unprocessable,
+        *TEXT_RULE_ERRORS,
+        ToxicComment,
+        RateLimited,
+        CommentingDisabled,
     ),
 )
 async def post_comment(
     article_id: ArticleId,
     payload: CommentCreate,
     user: CurrentUser,
-    session: SessionDep,
+    database: DatabaseDep,
     scoring: ScoringDep,
     policy: PolicyDep,
     limits: LimitsDep,
@@ -82,100 +75,99 @@ async def post_comment(
     """Scores the comment and answers `published`, `held` (for review) or `rejected`, with the
     reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge). Only
     stored comments count towards the writer's rate limit (moderators have none)."""
-    rate = [] if user.role in MODERATING_ROLES else limits.comments
-    comment = await service.submit_comment(
-        session,
-        scoring,
-        policy,
-        user,
-        article_id,
-        payload.body,
-        payload.parent_id,
-        payload.acknowledge_toxicity,
-        rate_check=lambda: limits.limiter.ensure_allowed(rate, "comment", str(user.id)),
+    assert user.id is not None
+    comment = await posting.post_comment(
+        database=database,
+        scoring=scoring,
+        policy=policy,
+        author=user,
+        article_id=article_id,
+        draft=payload,
+        allowance=limits.comments_by(user.id, exempt=user.role in MODERATING_ROLES),
     )
-    limits.limiter.hit(rate, "comment", str(user.id))
-    return _own(comment, user)
+    return _as_author_sees_it(comment, user)
 
 
 @router.patch(
     "/comments/{comment_id}",
-    responses=error_responses(NotAuthenticated, Forbidden, NotFound, Conflict, Unprocessable),
+    responses=error_responses(
+        *AUTHENTICATION_ERRORS,
+        Forbidden,
+        UserBanned,
+        UserSuspended,
+        CommentNotFound,
+        ArticleClosed,
+        InvalidTransition,
+        EditWindowClosed,
+        Unprocessable,
+        *TEXT_RULE_ERRORS,
+        ToxicComment,
+        CommentingDisabled,
+    ),
 )
 async def edit_comment(
     comment_id: int,
     payload: CommentEdit,
     user: CurrentUser,
-    session: SessionDep,
+    database: DatabaseDep,
     scoring: ScoringDep,
     policy: PolicyDep,
     settings: SettingsDep,
 ) -> CommentPublic:
     """Within the edit window; the edit is checked and scored again and the old text kept."""
-    comment = await service.edit_comment(
-        session,
-        scoring,
-        policy,
-        user,
-        comment_id,
-        payload.body,
-        timedelta(seconds=settings.edit_window),
-        payload.acknowledge_toxicity,
+    comment = await posting.edit_comment(
+        database=database,
+        scoring=scoring,
+        policy=policy,
+        author=user,
+        comment_id=comment_id,
+        edit=payload,
+        edit_window=timedelta(seconds=settings.edit_window),
     )
-    return _own(comment, user)
+    return _as_author_sees_it(comment, user)
 
 
-@router.get("/articles/{article_id}/comments", responses=error_responses(Unprocessable))
+@router.get(
+    "/articles/{article_id}/comments", responses=error_responses(Unprocessable, InvalidCursor)
+)
 def list_comments(
     article_id: ArticleId,
     session: SessionDep,
-    viewer: Annotated[User | None, Depends(optional_user)],
+    viewer: OptionalUser,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> CommentPage:
     """Published comments, newest first, with reply counts for threading; a signed-in author
     also sees their own held and rejected ones, with the reason."""
-    rows, next_cursor = service.list_article_comments(session, article_id, viewer, limit, cursor)
     viewer_id = viewer.id if viewer else None
-    return CommentPage(items=[to_public(r, viewer_id) for r in rows], next_cursor=next_cursor)
+    page = service.article_page(
+        session, article_id=article_id, viewer_id=viewer_id, limit=limit, cursor=cursor
+    )
+    return _page(page, viewer_id)
 
 
-@router.get("/articles/{article_id}/comments/count")
+@router.get("/articles/{article_id}/comments/count", responses=error_responses(Unprocessable))
 def count_comments(article_id: ArticleId, session: SessionDep) -> CommentCount:
-    return CommentCount(article_id=article_id, count=service.count_published(session, article_id))
+    count = service.count_article_published(session, article_id)
+    return CommentCount(article_id=article_id, count=count)
 
 
-@router.get("/me/comments", responses=error_responses(NotAuthenticated, Unprocessable))
+@router.get(
+    "/me/comments", responses=error_responses(NotAuthenticated, Unprocessable, InvalidCursor)
+)
 def my_comments(
     user: CurrentUser, session: SessionDep, limit: Limit = 20, cursor: Cursor = None
 ) -> CommentPage:
     """The signed-in reader's comments on every article, with their statuses and reasons."""
-    rows, next_cursor = service.list_own_comments(session, user, limit, cursor)
-    return CommentPage(items=[to_public(r, user.id) for r in rows], next_cursor=next_cursor)
-
-
-@router.post(
-    "/comments/{comment_id}/reports",
-    status_code=status.HTTP_201_CREATED,
-    responses=error_responses(NotAuthenticated, Forbidden, NotFound, Conflict),
-)
-def report_comment(
-    comment_id: int,
-    payload: ReportCreate,
-    user: CurrentUser,
-    session: SessionDep,
-    limits: LimitsDep,
-    request: Request,
-) -> ReportPublic:
-    limits.limiter.take(limits.reports, "report", client_ip(request))
-    report = service.report_comment(session, user, comment_id, payload.reason, payload.note)
-    return ReportPublic.model_validate(report, from_attributes=True)
+    return _page(service.own_comments(session, author=user, limit=limit, cursor=cursor), user.id)
 
 
 @router.delete(
     "/comments/{comment_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(NotAuthenticated, Forbidden, NotFound),
+    responses=error_responses(
+        *AUTHENTICATION_ERRORS, Forbidden, CommentNotFound, InvalidTransition, Unprocessable
+    ),
 )
 def delete_comment(comment_id: int, user: CurrentUser, session: SessionDep) -> None:
-    service.delete_comment(session, comment_id, user, is_moderator=user.role in MODERATING_ROLES)
+    service.delete_comment(session, comment_id=comment_id, user=user)

@@ -1,21 +1,12 @@
 """What the API accepts and returns for comments, for readers and for moderators."""
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Annotated, Any
 
-from fastapi import Path
 from pydantic import BaseModel, Field
 
-from moderation.statuses import CommentStatus, RejectReason
-
-ArticleId = Annotated[
-    str,
-    Path(
-        pattern=r"^[A-Za-z0-9._:-]{1,128}$",
-        description="The CMS's article id: 1-128 characters of `A-Z a-z 0-9 . _ : -`.",
-    ),
-]
+from moderation.statuses import CommentStatus
+from service.comments.models import CommentWithAuthor
+from service.core.schemas import Schema
 
 MAX_RAW_BODY = 20_000
 """Far above 250 characters of any script; stops megabyte bodies before the text rules run."""
@@ -33,33 +24,12 @@ class CommentEdit(BaseModel):
     acknowledge_toxicity: bool = False
 
 
-class ReportReason(StrEnum):
-    SPAM = "spam"
-    ABUSE = "abuse"
-    OFF_TOPIC = "off_topic"
-    MISINFORMATION = "misinformation"
-    OTHER = "other"
-
-
-class ReportCreate(BaseModel):
-    reason: ReportReason
-    note: str | None = Field(default=None, max_length=500)
-
-
-class ReportPublic(BaseModel):
-    id: int
-    comment_id: int
-    reason: ReportReason
-    note: str | None
-    created_at: datetime
-
-
-class AuthorPublic(BaseModel):
+class AuthorPublic(Schema):
     id: int
     display_name: str
 
 
-class CommentPublic(BaseModel):
+class CommentPublic(Schema):
     id: int
     article_id: str
     parent_id: int | None
@@ -72,69 +42,65 @@ class CommentPublic(BaseModel):
     created_at: datetime
     edited_at: datetime | None = None
 
+    @classmethod
+    def for_viewer(cls, row: CommentWithAuthor, viewer_id: int | None) -> "CommentPublic":
+        """A comment as readers see it; why it is held or rejected, only to its author."""
+        comment = row.comment
+        assert comment.id is not None
+        own = viewer_id is not None and comment.author_id == viewer_id
+        return cls(
+            id=comment.id,
+            article_id=comment.article_id,
+            parent_id=comment.parent_id,
+            author=AuthorPublic(id=comment.author_id, display_name=row.author_name),
+            body=comment.body,
+            status=comment.status,
+            status_reason=comment.status_reason
+            if own and comment.status != CommentStatus.PUBLISHED
+            else None,
+            reply_count=row.reply_count,
+            created_at=comment.created_at,
+            edited_at=comment.edited_at,
+        )
 
-class CommentPage(BaseModel):
+
+class CommentPage(Schema):
     items: list[CommentPublic]
     next_cursor: str | None
 
 
-class CommentCount(BaseModel):
+class CommentCount(Schema):
     article_id: str
     count: int
 
 
 class CommentAdmin(CommentPublic):
+    """A comment as moderators see it: with the model's scores and why it has its status."""
+
     scores: dict[str, float] | None
     toxicity: float | None
     model_id: str | None
     open_reports: int
 
-
-class ModerationActionPublic(BaseModel):
-    id: int
-    action: str
-    comment_id: int | None
-    subject_user_id: int | None
-    article_id: str | None
-    from_status: CommentStatus | None
-    to_status: CommentStatus | None
-    actor_id: int | None
-    reason: str
-    note: str | None
-    detail: dict[str, Any] | None
-    created_at: datetime
+    @classmethod
+    def of(cls, row: CommentWithAuthor) -> "CommentAdmin":
+        comment = row.comment
+        return cls(
+            **CommentPublic.for_viewer(row, None).model_dump(exclude={"status_reason"}),
+            status_reason=comment.status_reason,
+            scores=comment.scores,
+            toxicity=comment.toxicity,
+            model_id=comment.model_id,
+            open_reports=comment.open_reports,
+        )
 
 
-class RevisionPublic(BaseModel):
-    body: str
-    status: CommentStatus
-    created_at: datetime
-
-
-class CommentAdminDetail(CommentAdmin):
-    actions: list[ModerationActionPublic]
-    revisions: list[RevisionPublic]
-    reports: list[ReportPublic]
-
-
-class CommentAdminPage(BaseModel):
+class CommentAdminPage(Schema):
     items: list[CommentAdmin]
     next_cursor: str | None
 
 
-class AuditPage(BaseModel):
-    items: list[ModerationActionPublic]
-    next_cursor: str | None
-
-
-class ApproveRequest(BaseModel):
-    note: str | None = Field(default=None, max_length=1000)
-    expected_status: CommentStatus | None = None
-    """The status the moderator saw; needed to reverse a decision (approve a rejected comment)."""
-
-
-class RejectRequest(BaseModel):
-    reason: RejectReason
-    note: str | None = Field(default=None, max_length=1000)
-    expected_status: CommentStatus | None = None
-    """The status the moderator saw; needed to take down a published comment nobody reported."""
+class RevisionPublic(Schema):
+    body: str
+    status: CommentStatus
+    created_at: datetime

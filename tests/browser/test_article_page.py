@@ -20,11 +20,11 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from moderation.scoring import Scorer
+from moderation.scoring.scorers import Scorer
 from moderation.text import count_characters
 from service.app import create_app
-from service.settings import Settings
-from tests.fake_providers import TWITTER_CLIENT, FakeProviders
+from service.core.settings import Settings
+from tests.support.fake_providers import TWITTER_CLIENT, FakeProviders
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip(

@@ -1,0 +1,47 @@
+"""Users as the rest of the service meets them: found by id, and in good standing or not."""
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from sqlmodel import Session
+
+from auth.models import User, UserStatus
+from service.core.db import utcnow
+from service.core.errors import Forbidden, NotFound
+
+
+class UserNotFound(NotFound):
+    """No user with this id."""
+
+    code = "user_not_found"
+
+
+class UserBanned(Forbidden):
+    """This account is banned from commenting."""
+
+    code = "user_banned"
+
+
+class UserSuspended(Forbidden):
+    """This account is suspended from commenting; `until` says until when (null: indefinitely)."""
+
+    code = "user_suspended"
+    fields: ClassVar[Mapping[str, Any]] = {"until": str | None}
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound(f"User {user_id} does not exist.")
+    return user
+
+
+def ensure_can_post(user: User) -> None:
+    """Banned and (still) suspended readers can neither comment nor report."""
+    if user.status == UserStatus.BANNED:
+        raise UserBanned("This account is banned from commenting.")
+    if user.status == UserStatus.SUSPENDED and (
+        user.suspended_until is None or user.suspended_until > utcnow()
+    ):
+        until = user.suspended_until.isoformat() if user.suspended_until else None
+        raise UserSuspended("This account is suspended from commenting.", until=until)

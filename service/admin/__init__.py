@@ -1,1 +1,0 @@
-"""The moderators' API: queues, decisions and the audit log."""

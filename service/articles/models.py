@@ -1,0 +1,18 @@
+"""The article table."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from service.core.db import UTCDateTime, utcnow
+
+
+class Article(SQLModel, table=True):
+    """An article of the CMS, registered the first time someone comments on it."""
+
+    id: str = Field(primary_key=True, max_length=128)
+    url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=500)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    premoderated: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,65 @@
+"""Registering articles, and the moderators' switches on them (close, pre-moderate)."""
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from service.articles.models import Article
+from service.audit.service import record
+from service.core.db import utcnow
+from service.core.errors import Conflict
+
+
+class ArticleClosed(Conflict):
+    """The article no longer takes comments."""
+
+    code = "article_closed"
+
+
+def register_article(session: Session, article_id: str) -> Article:
+    """Articles come from the CMS; the first comment registers one, race-free on both backends."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Article).values(id=article_id, created_at=utcnow()).on_conflict_do_nothing()
+    )
+    article = session.get(Article, article_id)
+    assert article is not None
+    return article
+
+
+def ensure_open(article: Article | None) -> None:
+    """An unregistered article is open: its first comment registers it."""
+    if article is not None and article.closed_at is not None:
+        raise ArticleClosed("Comments on this article are closed.")
+
+
+def update_article(
+    session: Session,
+    *,
+    article_id: str,
+    closed: bool | None,
+    premoderated: bool | None,
+    moderator_id: int | None,
+) -> Article:
+    """Closes or reopens an article's comments, or holds all of them for review; audited."""
+    article = register_article(session, article_id)
+    changes: dict[str, Any] = {}
+    if closed is not None and closed != (article.closed_at is not None):
+        article.closed_at = utcnow() if closed else None
+        changes["closed"] = closed
+    if premoderated is not None and premoderated != article.premoderated:
+        article.premoderated = premoderated
+        changes["premoderated"] = premoderated
+    if changes:
+        session.add(article)
+        record(
+            session,
+            action="article_updated",
+            reason="article_updated",
+            actor_id=moderator_id,
+            article_id=article_id,
+            detail=changes,
+        )
+    return article

@@ -1,0 +1,1 @@
+"""The audit log: one row for every moderation event, by the system or a person."""

@@ -1,0 +1,36 @@
+"""The audit log's table."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String
+from sqlmodel import Field, SQLModel
+
+from moderation.statuses import CommentStatus
+from service.core.db import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    """One moderation event, by the system (actor NULL) or a person. For a comment's status
+    change `from_status`/`to_status` are set; `subject_user_id` is the user the event is about
+    (the comment's author, or the sanctioned user)."""
+
+    __tablename__ = "moderation_action"
+    __table_args__ = (
+        Index("ix_moderation_action_comment_id_id", "comment_id", "id"),
+        Index("ix_moderation_action_subject_user_id_id", "subject_user_id", "id"),
+        Index("ix_moderation_action_actor_id_id", "actor_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(default="status_change", max_length=40)
+    comment_id: int | None = Field(default=None, foreign_key="comment.id")
+    subject_user_id: int | None = Field(default=None, foreign_key="user.id")
+    article_id: str | None = Field(default=None, max_length=128)
+    from_status: CommentStatus | None = Field(default=None, sa_type=String(20))
+    to_status: CommentStatus | None = Field(default=None, sa_type=String(20))
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    reason: str = Field(max_length=50)
+    note: str | None = Field(default=None, max_length=1000)
+    detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,265 @@
+"""Posting and editing a comment, as named phases, so no transaction is open while the model
+scores (on SQLite a write lock would stall every other writer):
+
+1. prepare: one short read-only unit of work, the refusals that need no model (site switch,
+   the author's standing, a closed article, the parent) and the facts the policy weighs;
+2. score: the model, batched, off the event loop, bounded in time (None: unavailable);
+3. decide: the policy's phases; a toxic comment first goes back to its writer (the nudge);
+4. store: one short unit of work that counts the writer's rate limit and writes the comment,
+   its decision and its audit row. Only stored comments count; after a 2xx nothing is lost.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from auth.models import User
+from auth.users import ensure_can_post
+from moderation.policy import TOXIC, Decision, decide
+from moderation.scoring.scorers import Scores
+from moderation.scoring.service import ScoringService
+from moderation.statuses import CommentStatus
+from moderation.text import TextRuleViolation, clean_comment
+from service.articles.models import Article
+from service.articles.service import ArticleClosed, ensure_open, register_article
+from service.audit.service import record
+from service.comments.errors import (
+    EditWindowClosed,
+    InvalidTransition,
+    ToxicComment,
+    refused_text,
+)
+from service.comments.models import Comment, CommentRevision
+from service.comments.schemas import CommentCreate, CommentEdit
+from service.comments.service import (
+    PolicyFacts,
+    change_status,
+    check_parent,
+    get_comment,
+    policy_facts,
+    scored_fields,
+)
+from service.core.db import Database, utcnow
+from service.core.errors import Forbidden
+from service.core.ratelimit import Allowance
+from service.policy.service import PolicySnapshot, PolicyStore
+
+EDITABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.HELD})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    snapshot: PolicySnapshot
+    facts: PolicyFacts
+
+
+def clean_text(body: str) -> str:
+    try:
+        return clean_comment(body).text
+    except TextRuleViolation as violation:
+        raise refused_text(violation) from violation
+
+
+def prepare(
+    session: Session,
+    *,
+    policy: PolicyStore,
+    author: User,
+    article_id: str,
+    parent_id: int | None,
+    editing: int | None,
+) -> Prepared:
+    snapshot = policy.current(session)
+    snapshot.ensure_commenting_enabled()
+    ensure_can_post(author)
+    article = session.get(Article, article_id)
+    ensure_open(article)
+    if parent_id is not None:
+        check_parent(session, parent_id=parent_id, article_id=article_id, author=author)
+    return Prepared(
+        snapshot, policy_facts(session, author=author, article=article, excluding=editing)
+    )
+
+
+def decide_with_nudge(
+    prepared: Prepared, *, text: str, scores: Scores | None, acknowledged: bool
+) -> Decision:
+    """The policy's decision; a toxic comment is sent back to its writer first, unless they
+    acknowledged the warning (then it is held, with a note saying so)."""
+    decision = decide(prepared.facts.context(text, scores), prepared.snapshot.policy)
+    if decision.reason == TOXIC.reason and scores is not None:
+        if prepared.snapshot.settings.nudge and not acknowledged:
+            raise ToxicComment(scores)
+        if acknowledged:
+            decision = Decision(decision.status, decision.reason, "posted after a warning")
+    return decision
+
+
+def store_new(
+    session: Session,
+    *,
+    author_id: int,
+    article_id: str,
+    parent_id: int | None,
+    text: str,
+    decision: Decision,
+    scored: dict[str, Any],
+    allowance: Allowance,
+) -> Comment:
+    if register_article(session, article_id).closed_at is not None:
+        raise ArticleClosed("Comments on this article were closed a moment ago.")
+    allowance.take()
+    comment = Comment(
+        article_id=article_id,
+        author_id=author_id,
+        parent_id=parent_id,
+        body=text,
+        status=decision.status,
+        status_reason=decision.reason,
+        **scored,
+    )
+    session.add(comment)
+    session.flush()
+    record(
+        session,
+        action="created",
+        reason=decision.reason,
+        actor_id=None,
+        comment=comment,
+        to_status=decision.status,
+        note=decision.note,
+    )
+    return comment
+
+
+def store_edit(
+    session: Session,
+    *,
+    comment: Comment,
+    author_id: int | None,
+    text: str,
+    decision: Decision,
+    scored: dict[str, Any],
+) -> Comment:
+    """Keeps the old body as a revision; the status moves only from the one the edit read."""
+    assert comment.id is not None
+    session.add(
+        CommentRevision(
+            comment_id=comment.id,
+            body=comment.body,
+            status=comment.status,
+            created_at=comment.edited_at or comment.created_at,
+        )
+    )
+    change_status(
+        session,
+        comment,
+        decision.status,
+        reason=decision.reason,
+        actor_id=author_id,
+        note=decision.note,
+        action="edited",
+        body=text,
+        edited_at=utcnow(),
+        **scored,
+    )
+    return comment
+
+
+async def post_comment(
+    *,
+    database: Database,
+    scoring: ScoringService,
+    policy: PolicyStore,
+    author: User,
+    article_id: str,
+    draft: CommentCreate,
+    allowance: Allowance,
+) -> Comment:
+    """Checks, scores, decides, then stores the comment and its decision in one transaction: the
+    nudge needs the score before anything is kept, and after a 2xx nothing is lost."""
+    assert author.id is not None
+    author_id = author.id
+    text = clean_text(draft.body)
+    prepared = await database.run(
+        lambda session: prepare(
+            session,
+            policy=policy,
+            author=author,
+            article_id=article_id,
+            parent_id=draft.parent_id,
+            editing=None,
+        )
+    )
+    scores = await scoring.score(text)
+    decision = decide_with_nudge(
+        prepared, text=text, scores=scores, acknowledged=draft.acknowledge_toxicity
+    )
+    scored = scored_fields(scores, scoring.model_id)
+    return await database.run(
+        lambda session: store_new(
+            session,
+            author_id=author_id,
+            article_id=article_id,
+            parent_id=draft.parent_id,
+            text=text,
+            decision=decision,
+            scored=scored,
+            allowance=allowance,
+        )
+    )
+
+
+def _editable(comment: Comment, *, author: User, edit_window: timedelta) -> None:
+    if comment.author_id != author.id:
+        raise Forbidden("Only the author can edit this comment.")
+    if comment.status not in EDITABLE:
+        raise InvalidTransition(f"A {comment.status} comment cannot be edited.")
+    if utcnow() - comment.created_at > edit_window:
+        minutes = int(edit_window.total_seconds() // 60)
+        raise EditWindowClosed(f"Comments can be edited for {minutes} minutes after posting.")
+
+
+async def edit_comment(
+    *,
+    database: Database,
+    scoring: ScoringService,
+    policy: PolicyStore,
+    author: User,
+    comment_id: int,
+    edit: CommentEdit,
+    edit_window: timedelta,
+) -> Comment:
+    """An edit goes through the same rules, scoring and policy; the old body is kept."""
+    comment = await database.run(lambda session: get_comment(session, comment_id))
+    _editable(comment, author=author, edit_window=edit_window)
+    text = clean_text(edit.body)
+    if text == comment.body:
+        return comment
+    prepared = await database.run(
+        lambda session: prepare(
+            session,
+            policy=policy,
+            author=author,
+            article_id=comment.article_id,
+            parent_id=None,
+            editing=comment.id,
+        )
+    )
+    scores = await scoring.score(text)
+    decision = decide_with_nudge(
+        prepared, text=text, scores=scores, acknowledged=edit.acknowledge_toxicity
+    )
+    scored = scored_fields(scores, scoring.model_id)
+    return await database.run(
+        lambda session: store_edit(
+            session,
+            comment=comment,
+            author_id=author.id,
+            text=text,
+            decision=decision,
+            scored=scored,
+        )
+    )

@@ -1,0 +1,121 @@
+"""Re-scores comments held because the model was unavailable, at start-up and periodically, and
+decides them with the policy of the moment. Safe with several replicas: each decision is a
+compare-and-set on the comment's status."""
+
+import asyncio
+import logging
+from functools import partial
+
+from sqlmodel import Session, col, select
+
+from auth.users import get_user
+from moderation.policy import SCORING_UNAVAILABLE, decide
+from moderation.scoring.scorers import Scores
+from moderation.scoring.service import ScoringService
+from moderation.statuses import CommentStatus
+from service.articles.models import Article
+from service.comments.errors import InvalidTransition
+from service.comments.models import Comment
+from service.comments.service import change_status, policy_facts, scored_fields
+from service.core.db import Database
+from service.policy.service import PolicyStore
+
+logger = logging.getLogger(__name__)
+
+BATCH = 64
+
+
+def unscored_after(session: Session, after_id: int) -> list[Comment]:
+    return list(
+        session.exec(
+            select(Comment)
+            .where(
+                col(Comment.id) > after_id,
+                col(Comment.status) == CommentStatus.HELD,
+                col(Comment.status_reason) == SCORING_UNAVAILABLE.reason,
+            )
+            .order_by(col(Comment.id))
+            .limit(BATCH)
+        ).all()
+    )
+
+
+def redecide(
+    session: Session, *, policy: PolicyStore, comment: Comment, scores: Scores, model_id: str
+) -> None:
+    """Decides a comment held while the model was unavailable, now that it has scores. The
+    writer is gone, so there is no nudge: a toxic comment simply stays held."""
+    facts = policy_facts(
+        session,
+        author=get_user(session, comment.author_id),
+        article=session.get(Article, comment.article_id),
+        excluding=comment.id,
+    )
+    decision = decide(facts.context(comment.body, scores), policy.current(session).policy)
+    change_status(
+        session,
+        comment,
+        decision.status,
+        reason=decision.reason,
+        note=decision.note,
+        action="rescored",
+        **scored_fields(scores, model_id),
+    )
+
+
+def redecide_all(
+    session: Session,
+    *,
+    policy: PolicyStore,
+    comments: list[Comment],
+    results: list[Scores],
+    model_id: str,
+) -> int:
+    """Each comment in its own savepoint; returns how many were decided."""
+    decided = 0
+    for comment, scores in zip(comments, results, strict=True):
+        try:
+            with session.begin_nested():
+                redecide(session, policy=policy, comment=comment, scores=scores, model_id=model_id)
+        except InvalidTransition:
+            continue  # a moderator or another replica decided it meanwhile
+        decided += 1
+    return decided
+
+
+async def rescore_unscored(
+    *, database: Database, scoring: ScoringService, policy: PolicyStore
+) -> int:
+    """Decides every comment it can score now; returns how many it decided."""
+    decided = 0
+    after_id = 0
+    while comments := await database.run(partial(unscored_after, after_id=after_id)):
+        after_id = comments[-1].id or after_id
+        results = await scoring.score_many([c.body for c in comments])
+        if results is None:
+            break  # the model is still unavailable; the next sweep tries again
+        decided += await database.run(
+            partial(
+                redecide_all,
+                policy=policy,
+                comments=comments,
+                results=results,
+                model_id=scoring.model_id,
+            )
+        )
+    if decided:
+        logger.info("re-scoring sweep decided %d comment(s)", decided)
+    return decided
+
+
+async def rescore_forever(
+    *, database: Database, scoring: ScoringService, policy: PolicyStore, interval: float
+) -> None:
+    while True:
+        try:
+            await rescore_unscored(database=database, scoring=scoring, policy=policy)
+        except Exception:
+            logger.exception("re-scoring sweep failed; retrying in %.0fs", interval)
+        if interval <= 0:
+            return
+        await asyncio.sleep(interval)

@@ -1,0 +1,93 @@
+"""Abuse limits with the `limits` library: in Redis when COMMENTMOD_REDIS_URL is set, so every
+replica shares the count, in memory otherwise."""
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from service.core.errors import AppError
+from service.core.settings import Settings
+
+
+class RateLimited(AppError):
+    """Too many requests; `retry_after` (and the Retry-After header) says when to try again."""
+
+    status_code = 429
+    code = "rate_limited"
+    fields: ClassVar[Mapping[str, Any]] = {"retry_after": int}
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many requests; try again in {retry_after} seconds.", retry_after=retry_after
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+def parse_limits(spec: str) -> list[RateLimitItem]:
+    """`1/10 seconds;30/hour`; empty turns the limit off."""
+    return parse_many(spec) if spec.strip() else []
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None, key_prefix: str = "commentmod") -> None:
+        storage: Storage = (
+            RedisStorage(redis_url, key_prefix=key_prefix) if redis_url else MemoryStorage()
+        )
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    def take(self, limits: Sequence[RateLimitItem], scope: str, key: str) -> None:
+        """Counts one request against each limit, or raises `RateLimited` (with Retry-After) at
+        the first one used up. Checking and counting are one atomic step, so two requests
+        arriving together cannot both take the last place."""
+        for limit in limits:
+            if not self._limiter.hit(limit, scope, key):
+                reset_at = self._limiter.get_window_stats(limit, scope, key).reset_time
+                raise RateLimited(max(1, math.ceil(reset_at - time.time())))
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """One caller's allowance under some limits."""
+
+    limiter: RateLimiter
+    limits: Sequence[RateLimitItem]
+    scope: str
+    key: str
+
+    def take(self) -> None:
+        self.limiter.take(self.limits, self.scope, self.key)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The configured limits and the limiter that counts them."""
+
+    limiter: RateLimiter
+    comments: Sequence[RateLimitItem]
+    logins: Sequence[RateLimitItem]
+    reports: Sequence[RateLimitItem]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(
+            RateLimiter(settings.redis_url),
+            comments=parse_limits(settings.comment_rate_limits),
+            logins=parse_limits(settings.login_rate_limits),
+            reports=parse_limits(settings.report_rate_limits),
+        )
+
+    def comments_by(self, writer_id: int, *, exempt: bool) -> Allowance:
+        """Stored comments per writer; moderators are exempt."""
+        return Allowance(self.limiter, [] if exempt else self.comments, "comment", str(writer_id))
+
+    def logins_from(self, address: str) -> Allowance:
+        return Allowance(self.limiter, self.logins, "login", address)
+
+    def reports_from(self, address: str) -> Allowance:
+        return Allowance(self.limiter, self.reports, "report", address)

@@ -1,0 +1,121 @@
+"""All configuration, read from `COMMENTMOD_*` environment variables (see the README's table)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from moderation.scoring.scorers import ScorerChoice
+from service.core.origins import origin_of
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMMENTMOD_", extra="ignore")
+
+    database_url: str = "sqlite:///./var/commentmod.db"
+    log_level: str = "INFO"
+
+    scorer: ScorerChoice = "auto"
+    detoxify_variant: str = "original"
+    detoxify_checkpoint: Path | None = None
+    detoxify_config_dir: Path | None = None
+    hold_threshold: float = Field(0.8, gt=0.0, le=1.0)
+    """Default hold threshold for every toxicity attribute."""
+    hold_thresholds: dict[str, float] = {}
+    """Per-attribute overrides as JSON, e.g. {"threat": 0.5}."""
+    auto_reject_threshold: float | None = Field(None, gt=0.0, le=1.0)
+    new_commenter_premoderation: int = Field(0, ge=0, le=1000)
+    nudge: bool = True
+    commenting_enabled: bool = True
+    edit_window: float = Field(300.0, ge=0.0)
+    """Seconds after posting during which the author may edit a comment."""
+    report_threshold: int = Field(1, ge=1, le=1000)
+    """Open reports that put a published comment in the `reported` queue."""
+    comment_rate_limits: str = "1/10 seconds;30/hour"
+    login_rate_limits: str = "20/minute"
+    report_rate_limits: str = "10/minute"
+    redis_url: str | None = None
+
+    @field_validator("comment_rate_limits", "login_rate_limits", "report_rate_limits")
+    @classmethod
+    def _rate_limits(cls, spec: str) -> str:
+        try:
+            parse_many(spec) if spec.strip() else None
+        except ValueError as exc:
+            raise ValueError(
+                f"{spec!r} is not in the `limits` notation (1/10 seconds;30/hour)"
+            ) from exc
+        return spec
+
+    scoring_timeout: float = Field(2.0, gt=0.0)
+    scoring_batch_size: int = Field(32, ge=1, le=512)
+    scoring_batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)
+    rescore_interval: float = Field(60.0, ge=0.0)
+    """Seconds between sweeps that re-score unscored comments; 0 turns the periodic sweep off."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    """The service's external base URL: OAuth callbacks go to
+    `{public_url}/v1/auth/{provider}/callback`."""
+    allowed_origins: Annotated[list[str], NoDecode] = []
+    """Sites of the news frontend: CORS, CSRF and post-login redirects are limited to these."""
+    login_landing_url: str | None = None
+    """Where a reader lands after login when `next` is missing or not allowed (default: the first
+    allowed origin)."""
+
+    session_lifetime_days: int = Field(30, ge=1, le=365)
+    session_cookie_name: str = "commentmod_session"
+    session_cookie_domain: str | None = None
+    cookie_secure: bool = True
+
+    twitter_client_id: str | None = None
+    twitter_client_secret: SecretStr | None = None
+    twitter_authorize_url: str = "https://x.com/i/oauth2/authorize"
+    twitter_token_url: str = "https://api.x.com/2/oauth2/token"
+    twitter_api_base_url: str = "https://api.x.com/2/"
+
+    facebook_client_id: str | None = None
+    facebook_client_secret: SecretStr | None = None
+    facebook_graph_version: str = Field("v21.0", pattern=r"^v\d+\.\d+$")
+    facebook_authorize_url: str | None = None
+    facebook_token_url: str | None = None
+    facebook_api_base_url: str | None = None
+    provider_timeout: float = Field(10.0, gt=0.0)
+
+    @model_validator(mode="after")
+    def _facebook_defaults(self) -> "Settings":
+        """Facebook's endpoints carry the Graph API version unless set explicitly."""
+        version = self.facebook_graph_version
+        self.facebook_authorize_url = (
+            self.facebook_authorize_url or f"https://www.facebook.com/{version}/dialog/oauth"
+        )
+        self.facebook_token_url = (
+            self.facebook_token_url or f"https://graph.facebook.com/{version}/oauth/access_token"
+        )
+        self.facebook_api_base_url = (
+            self.facebook_api_base_url or f"https://graph.facebook.com/{version}/"
+        )
+        return self
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _exact_origins(cls, origins: list[str]) -> list[str]:
+        """Credentials are shared with these sites, so each must be one exact origin (no `*`)."""
+        for origin in origins:
+            if origin_of(origin) != origin.lower():
+                raise ValueError(f"{origin!r} is not an origin like https://www.example.com")
+        return [origin.lower() for origin in origins]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,182 @@
+"""The moderation settings admins change at run time and the word lists, as one policy snapshot.
+
+Every request reads one small row (`site_settings`) to learn the current version; the compiled
+snapshot is rebuilt only when the version moved, so a change made on one replica reaches all of
+them on their next request, and word lists are compiled once per change.
+"""
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from moderation.policy import PolicyConfig
+from moderation.scoring.scorers import TOXICITY_ATTRIBUTES
+from moderation.wordlists import WordList, normalise_entry
+from service.audit.service import record
+from service.core.db import utcnow
+from service.core.errors import NotFound, ServiceUnavailable, Unprocessable
+from service.core.settings import Settings
+from service.policy.models import SiteSettings, WordListEntry
+from service.policy.schemas import WORD_LISTS, ModerationSettings, WordListName
+
+MAX_WORDS_PER_LIST = 5000
+
+
+class CommentingDisabled(ServiceUnavailable):
+    """Commenting is switched off site-wide for now."""
+
+    code = "commenting_disabled"
+
+
+class InvalidWord(Unprocessable):
+    """A word-list entry without letters, too long, or one past the list's size limit."""
+
+    code = "invalid_word"
+
+
+class WordNotFound(NotFound):
+    """The word is not on that list."""
+
+    code = "word_not_found"
+
+
+def default_settings(settings: Settings) -> ModerationSettings:
+    thresholds = dict.fromkeys(TOXICITY_ATTRIBUTES, settings.hold_threshold)
+    thresholds.update(settings.hold_thresholds)
+    return ModerationSettings(
+        hold_thresholds=thresholds,
+        auto_reject_threshold=settings.auto_reject_threshold,
+        new_commenter_premoderation=settings.new_commenter_premoderation,
+        commenting_enabled=settings.commenting_enabled,
+        nudge=settings.nudge,
+    )
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    version: int
+    settings: ModerationSettings
+    policy: PolicyConfig
+    words: dict[WordListName, list[str]]
+
+    def ensure_commenting_enabled(self) -> None:
+        if not self.settings.commenting_enabled:
+            raise CommentingDisabled("Commenting is switched off on this site for now.")
+
+
+class PolicyStore:
+    def __init__(self, defaults: ModerationSettings) -> None:
+        self.defaults = defaults
+        self._cached: PolicySnapshot | None = None
+        self._lock = threading.Lock()
+
+    def current(self, session: Session) -> PolicySnapshot:
+        row = session.get(SiteSettings, 1)
+        version = row.version if row else 0
+        cached = self._cached
+        if cached is not None and cached.version == version:
+            return cached
+        with self._lock:
+            snapshot = self._build(session, row)
+            self._cached = snapshot
+            return snapshot
+
+    def _build(self, session: Session, row: SiteSettings | None) -> PolicySnapshot:
+        merged = self.defaults.model_dump()
+        merged.update(row.values if row else {})
+        settings = ModerationSettings.model_validate(merged)
+        entries = session.exec(select(WordListEntry).order_by(col(WordListEntry.id))).all()
+        words = {name: [e.word for e in entries if e.list_name == name] for name in WORD_LISTS}
+        policy = PolicyConfig(
+            hold_thresholds=settings.hold_thresholds,
+            reject_threshold=settings.auto_reject_threshold,
+            new_commenter_comments=settings.new_commenter_premoderation,
+            banned_words=WordList(words["banned"]),
+            suspect_words=WordList(words["suspect"]),
+        )
+        return PolicySnapshot(row.version if row else 0, settings, policy, words)
+
+    def update_settings(
+        self, session: Session, *, actor_id: int | None, changes: dict[str, Any]
+    ) -> ModerationSettings:
+        """Validates the merged settings, stores them and audits before and after."""
+        before = self.current(session).settings
+        try:
+            after = ModerationSettings.model_validate({**before.model_dump(), **changes})
+        except ValidationError as invalid:
+            raise Unprocessable.from_validation(invalid) from invalid
+        _bump(session, values=after.model_dump())
+        record(
+            session,
+            action="settings_changed",
+            reason="settings_changed",
+            actor_id=actor_id,
+            detail={"before": before.model_dump(), "after": after.model_dump()},
+        )
+        return after
+
+    def add_words(
+        self,
+        session: Session,
+        *,
+        actor_id: int | None,
+        list_name: WordListName,
+        words: list[str],
+    ) -> tuple[list[str], list[str]]:
+        """Adds the words not already listed; returns the whole list and the words added, as
+        stored (normalised). The snapshot cache is left alone until the change is committed."""
+        listed = self.current(session).words[list_name]
+        existing = set(listed)
+        added = []
+        for word in words:
+            entry = normalise_entry(word)
+            if not entry:
+                raise InvalidWord(f"{word!r} has no letters or is longer than 64 characters")
+            if entry not in existing:
+                existing.add(entry)
+                added.append(entry)
+        if len(existing) > MAX_WORDS_PER_LIST:
+            raise InvalidWord(f"a word list holds at most {MAX_WORDS_PER_LIST} entries")
+        if added:
+            session.add_all(
+                WordListEntry(list_name=list_name, word=w, created_by=actor_id) for w in added
+            )
+            _bump(session)
+            action = f"{list_name}_words_added"
+            record(
+                session, action=action, reason=action, actor_id=actor_id, detail={"words": added}
+            )
+        return [*listed, *added], added
+
+    def remove_word(
+        self, session: Session, *, actor_id: int | None, list_name: WordListName, word: str
+    ) -> None:
+        entry = normalise_entry(word)
+        removed = session.execute(
+            delete(WordListEntry).where(
+                col(WordListEntry.list_name) == list_name, col(WordListEntry.word) == entry
+            )
+        )
+        if removed.rowcount == 0:  # type: ignore[attr-defined]
+            raise WordNotFound(f"{word!r} is not on the {list_name} list.")
+        _bump(session)
+        action = f"{list_name}_word_removed"
+        record(session, action=action, reason=action, actor_id=actor_id, detail={"word": entry})
+
+
+def _bump(session: Session, values: dict[str, Any] | None = None) -> None:
+    """Moves the version (creating the row on first change) so every replica reloads."""
+    row = session.get(SiteSettings, 1)
+    if row is None:
+        session.add(SiteSettings(id=1, values=values or {}, version=1, updated_at=utcnow()))
+        session.flush()
+        return
+    changes: dict[str, Any] = {"version": SiteSettings.version + 1, "updated_at": utcnow()}
+    if values is not None:
+        changes["values"] = values
+    session.execute(update(SiteSettings).where(col(SiteSettings.id) == 1).values(**changes))
+    session.expire(row)

@@ -1,0 +1,145 @@
+"""The moderators' queues and decisions (mounted under /v1/admin behind the moderator guard)."""
+
+from fastapi import APIRouter
+
+from auth.deps import Moderator
+from auth.users import UserNotFound, get_user
+from moderation.statuses import ModeratorAction
+from service.audit.service import comment_history
+from service.comments.errors import CommentNotFound, InvalidTransition
+from service.comments.schemas import CommentAdmin, CommentAdminPage
+from service.comments.service import get_comment, revisions_of, with_author
+from service.core.deps import SessionDep, SettingsDep
+from service.core.errors import Unprocessable, error_responses
+from service.core.pagination import Cursor, InvalidCursor, Limit
+from service.queue import service
+from service.queue.schemas import (
+    ApproveRequest,
+    ArticleQueueCounts,
+    BulkDecision,
+    BulkItem,
+    BulkResults,
+    CommentAdminDetail,
+    Queue,
+    QueueCounts,
+    QueueCountsPage,
+    QueueSort,
+    RejectAll,
+    RejectRequest,
+)
+from service.queue.service import APPROVED, QueueFilter, Review, ReviewResult
+from service.reports.service import reports_on
+
+admin_router = APIRouter(tags=["queue"])
+
+DECISION_ERRORS = (CommentNotFound, InvalidTransition, Unprocessable)
+
+
+def _bulk(results: list[ReviewResult]) -> BulkResults:
+    return BulkResults(
+        results=[BulkItem(id=r.id, ok=r.ok, status=r.status, error=r.error) for r in results]
+    )
+
+
+@admin_router.get("/queue", responses=error_responses(Unprocessable, InvalidCursor))
+def moderation_queue(
+    session: SessionDep,
+    settings: SettingsDep,
+    status: Queue = Queue.HELD,
+    sort: QueueSort = QueueSort.OLDEST,
+    article_id: str | None = None,
+    author_id: int | None = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> CommentAdminPage:
+    """`held`, `reported` (published, reported by readers), `rejected` or `approved` comments,
+    with their scores; `sort=toxicity` is worst first, `sort=reports` most reported first."""
+    where = QueueFilter(status, settings.report_threshold, article_id, author_id)
+    page = service.queue_page(session, where=where, sort=sort, limit=limit, cursor=cursor)
+    return CommentAdminPage(
+        items=[CommentAdmin.of(row) for row in page.items], next_cursor=page.next_cursor
+    )
+
+
+@admin_router.get("/queues/counts", responses=error_responses(Unprocessable))
+def queue_counts(
+    session: SessionDep, settings: SettingsDep, article_id: str | None = None
+) -> QueueCountsPage:
+    """Badge numbers for each queue (for one article with `article_id`), and the busiest
+    articles."""
+    threshold = settings.report_threshold
+    counts = service.queue_counts(session, report_threshold=threshold, article_id=article_id)
+    articles = service.busiest_articles(session, report_threshold=threshold)
+    return QueueCountsPage(
+        counts=QueueCounts(**counts),
+        articles=[ArticleQueueCounts(article_id=a, held=h, reported=r) for a, h, r in articles],
+    )
+
+
+@admin_router.get(
+    "/comments/{comment_id}", responses=error_responses(CommentNotFound, Unprocessable)
+)
+def comment_detail(comment_id: int, session: SessionDep) -> CommentAdminDetail:
+    """The comment with its scores, every action on it, its earlier versions and its reports."""
+    comment = get_comment(session, comment_id)
+    return CommentAdminDetail.of_history(
+        with_author(session, comment),
+        actions=comment_history(session, comment_id),
+        revisions=revisions_of(session, comment_id),
+        reports=reports_on(session, comment_id),
+    )
+
+
+@admin_router.post("/comments/{comment_id}/approve", responses=error_responses(*DECISION_ERRORS))
+def approve(
+    comment_id: int,
+    moderator: Moderator,
+    session: SessionDep,
+    payload: ApproveRequest | None = None,
+) -> CommentAdmin:
+    payload = payload or ApproveRequest()
+    review = Review(ModeratorAction.APPROVE, APPROVED, payload.note, payload.expected_status)
+    comment = service.review_comment(
+        session, comment_id=comment_id, review=review, moderator=moderator
+    )
+    return CommentAdmin.of(with_author(session, comment))
+
+
+@admin_router.post("/comments/{comment_id}/reject", responses=error_responses(*DECISION_ERRORS))
+def reject(
+    comment_id: int, payload: RejectRequest, moderator: Moderator, session: SessionDep
+) -> CommentAdmin:
+    review = Review(ModeratorAction.REJECT, payload.reason, payload.note, payload.expected_status)
+    comment = service.review_comment(
+        session, comment_id=comment_id, review=review, moderator=moderator
+    )
+    return CommentAdmin.of(with_author(session, comment))
+
+
+@admin_router.post("/comments:bulk", responses=error_responses(Unprocessable))
+def bulk_decide(payload: BulkDecision, moderator: Moderator, session: SessionDep) -> BulkResults:
+    """Approve or reject many comments; each succeeds or fails on its own."""
+    review = Review(
+        payload.action, payload.reason or APPROVED, payload.note, payload.expected_status
+    )
+    ids = list(dict.fromkeys(payload.ids))
+    return _bulk(service.review_many(session, ids=ids, review=review, moderator=moderator))
+
+
+@admin_router.post(
+    "/users/{user_id}/comments:reject", responses=error_responses(UserNotFound, Unprocessable)
+)
+def reject_all_by_author(
+    user_id: int, payload: RejectAll, moderator: Moderator, session: SessionDep
+) -> BulkResults:
+    """Rejects every held and published comment of one author."""
+    get_user(session, user_id)
+    return _bulk(
+        service.reject_all_by_author(
+            session,
+            author_id=user_id,
+            reason=payload.reason,
+            note=payload.note,
+            moderator=moderator,
+        )
+    )

@@ -1,0 +1,117 @@
+"""The queues as moderators read them, and the decisions they send."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+
+from moderation.statuses import CommentStatus, ModeratorAction, RejectReason
+from service.audit.models import AuditEvent
+from service.audit.schemas import AuditEventPublic
+from service.comments.models import CommentRevision, CommentWithAuthor
+from service.comments.schemas import CommentAdmin, RevisionPublic
+from service.core.schemas import Schema
+from service.reports.models import Report
+from service.reports.schemas import ReportPublic
+
+Note = Annotated[str | None, Field(default=None, max_length=1000)]
+
+
+class Queue(StrEnum):
+    HELD = "held"
+    REPORTED = "reported"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+
+
+class QueueSort(StrEnum):
+    OLDEST = "oldest"
+    NEWEST = "newest"
+    TOXICITY = "toxicity"
+    REPORTS = "reports"
+
+
+class QueueCounts(Schema):
+    held: int
+    reported: int
+    rejected: int
+    approved: int
+
+
+class ArticleQueueCounts(Schema):
+    article_id: str
+    held: int
+    reported: int
+
+
+class QueueCountsPage(Schema):
+    counts: QueueCounts
+    articles: list[ArticleQueueCounts]
+    """The articles with the most comments waiting (held or reported), busiest first."""
+
+
+class CommentAdminDetail(CommentAdmin):
+    """A comment with every action on it, its earlier versions and its reports."""
+
+    actions: list[AuditEventPublic]
+    revisions: list[RevisionPublic]
+    reports: list[ReportPublic]
+
+    @classmethod
+    def of_history(
+        cls,
+        row: CommentWithAuthor,
+        *,
+        actions: list[AuditEvent],
+        revisions: list[CommentRevision],
+        reports: list[Report],
+    ) -> "CommentAdminDetail":
+        return cls(
+            **CommentAdmin.of(row).model_dump(),
+            actions=[AuditEventPublic.model_validate(a) for a in actions],
+            revisions=[RevisionPublic.model_validate(r) for r in revisions],
+            reports=[ReportPublic.model_validate(r) for r in reports],
+        )
+
+
+class ApproveRequest(BaseModel):
+    note: Note = None
+    expected_status: CommentStatus | None = None
+    """The status the moderator saw; needed to reverse a decision (approve a rejected comment)."""
+
+
+class RejectRequest(BaseModel):
+    reason: RejectReason
+    note: Note = None
+    expected_status: CommentStatus | None = None
+    """The status the moderator saw; needed to take down a published comment nobody reported."""
+
+
+class BulkDecision(BaseModel):
+    ids: list[int] = Field(min_length=1, max_length=100)
+    action: ModeratorAction
+    reason: RejectReason | None = None
+    note: Note = None
+    expected_status: CommentStatus | None = None
+
+    @model_validator(mode="after")
+    def _reject_needs_a_reason(self) -> "BulkDecision":
+        if self.action == ModeratorAction.REJECT and self.reason is None:
+            raise ValueError("rejecting needs a reason")
+        return self
+
+
+class BulkItem(Schema):
+    id: int
+    ok: bool
+    status: CommentStatus | None = None
+    error: str | None = None
+
+
+class BulkResults(Schema):
+    results: list[BulkItem]
+
+
+class RejectAll(BaseModel):
+    reason: RejectReason
+    note: Note = None

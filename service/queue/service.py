@@ -1,0 +1,201 @@
+"""The moderators' queues and their decisions (single, bulk, by author). Every decision goes
+through `change_status`, so it is a compare-and-set and audited."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
+
+from auth.models import User
+from moderation.statuses import (
+    CommentStatus,
+    ModeratorAction,
+    TransitionRefused,
+    moderator_decision,
+)
+from service.comments.errors import InvalidTransition
+from service.comments.models import Comment, CommentWithAuthor, toxicity_sort_key
+from service.comments.service import change_status, get_comment
+from service.core.errors import AppError
+from service.core.pagination import Keyset, Page, SortKey
+from service.queue.schemas import Queue, QueueSort
+from service.reports.service import settle_reports
+
+APPROVED = "approved"
+"""The reason an approved comment carries; the `approved` queue lists them."""
+
+_ID = SortKey(col(Comment.id), int)
+SORTS: dict[QueueSort, Keyset[CommentWithAuthor]] = {
+    QueueSort.OLDEST: Keyset((_ID,), lambda row: [row.comment.id or 0]),
+    QueueSort.NEWEST: Keyset(
+        (SortKey(col(Comment.id), int, descending=True),), lambda row: [row.comment.id or 0]
+    ),
+    QueueSort.TOXICITY: Keyset(
+        (SortKey(toxicity_sort_key(), float, descending=True), _ID),
+        lambda row: [
+            row.comment.toxicity if row.comment.toxicity is not None else -1.0,
+            row.comment.id or 0,
+        ],
+    ),
+    QueueSort.REPORTS: Keyset(
+        (SortKey(col(Comment.open_reports), int, descending=True), _ID),
+        lambda row: [row.comment.open_reports, row.comment.id or 0],
+    ),
+}
+
+
+def queue_condition(queue: Queue, report_threshold: int) -> ColumnElement[bool]:
+    status = col(Comment.status)
+    if queue == Queue.HELD:
+        return status == CommentStatus.HELD
+    if queue == Queue.REJECTED:
+        return status == CommentStatus.REJECTED
+    if queue == Queue.REPORTED:
+        return and_(
+            status == CommentStatus.PUBLISHED, col(Comment.open_reports) >= report_threshold
+        )
+    return and_(status == CommentStatus.PUBLISHED, col(Comment.status_reason) == APPROVED)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    queue: Queue
+    report_threshold: int
+    article_id: str | None = None
+    author_id: int | None = None
+
+
+def queue_query(
+    where: QueueFilter, sort: QueueSort, *, limit: int, cursor: str | None
+) -> Select[Comment, str]:
+    query = (
+        select(Comment, User.display_name)
+        .join(User, col(User.id) == Comment.author_id)
+        .where(queue_condition(where.queue, where.report_threshold))
+    )
+    if where.article_id is not None:
+        query = query.where(Comment.article_id == where.article_id)
+    if where.author_id is not None:
+        query = query.where(Comment.author_id == where.author_id)
+    return SORTS[sort].apply(query, limit=limit, cursor=cursor)
+
+
+def queue_page(
+    session: Session, *, where: QueueFilter, sort: QueueSort, limit: int, cursor: str | None
+) -> Page[CommentWithAuthor]:
+    query = queue_query(where, sort, limit=limit, cursor=cursor)
+    rows = [CommentWithAuthor(comment, name) for comment, name in session.exec(query).all()]
+    return SORTS[sort].page(rows, limit)
+
+
+def queue_counts(
+    session: Session, *, report_threshold: int, article_id: str | None
+) -> dict[Queue, int]:
+    counts = {}
+    for queue in Queue:
+        query = select(func.count()).select_from(Comment)
+        query = query.where(queue_condition(queue, report_threshold))
+        if article_id is not None:
+            query = query.where(Comment.article_id == article_id)
+        counts[queue] = session.exec(query).one()
+    return counts
+
+
+def busiest_articles(
+    session: Session, *, report_threshold: int, limit: int = 50
+) -> list[tuple[str, int, int]]:
+    """(article, held, reported) for the articles with the most waiting, for the badges."""
+    is_reported = queue_condition(Queue.REPORTED, report_threshold)
+    held = func.sum(case((col(Comment.status) == CommentStatus.HELD, 1), else_=0))
+    reported = func.sum(case((is_reported, 1), else_=0))
+    rows = session.exec(
+        select(Comment.article_id, held, reported)
+        .where(or_(col(Comment.status) == CommentStatus.HELD, is_reported))
+        .group_by(col(Comment.article_id))
+        .order_by((held + reported).desc(), col(Comment.article_id))
+        .limit(limit)
+    ).all()
+    return [(article, int(h or 0), int(r or 0)) for article, h, r in rows]
+
+
+@dataclass(frozen=True)
+class Review:
+    """A moderator's decision on a comment: approve or reject, why, and the status the
+    moderator saw (needed to reverse an earlier decision)."""
+
+    action: ModeratorAction
+    reason: str
+    note: str | None = None
+    expected_status: CommentStatus | None = None
+
+
+def review_comment(
+    session: Session, *, comment_id: int, review: Review, moderator: User
+) -> Comment:
+    """Approve or reject. Approving a published comment that readers reported keeps it up and
+    clears it from the reported queue; either decision settles the open reports."""
+    comment = get_comment(session, comment_id)
+    try:
+        to_status = moderator_decision(
+            review.action, comment.status, comment.open_reports, review.expected_status
+        )
+    except TransitionRefused as refused:
+        raise InvalidTransition(str(refused)) from refused
+    change_status(
+        session,
+        comment,
+        to_status,
+        reason=review.reason,
+        actor_id=moderator.id,
+        note=review.note,
+        open_reports=0,
+    )
+    settle_reports(session, comment_id)
+    return comment
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    id: int
+    ok: bool
+    status: CommentStatus | None = None
+    error: str | None = None
+
+
+def review_many(
+    session: Session, *, ids: list[int], review: Review, moderator: User
+) -> list[ReviewResult]:
+    """Each comment in its own savepoint: one that cannot be decided does not undo the others."""
+    results = []
+    for comment_id in ids:
+        try:
+            with session.begin_nested():
+                comment = review_comment(
+                    session, comment_id=comment_id, review=review, moderator=moderator
+                )
+            results.append(ReviewResult(comment_id, ok=True, status=comment.status))
+        except AppError as error:
+            results.append(ReviewResult(comment_id, ok=False, error=error.code))
+    return results
+
+
+def reject_all_by_author(
+    session: Session, *, author_id: int, reason: str, note: str | None, moderator: User
+) -> list[ReviewResult]:
+    """Takes down everything held or published by one author: an explicit decision on each
+    comment as it is now."""
+    comments = session.exec(
+        select(Comment)
+        .where(
+            Comment.author_id == author_id,
+            col(Comment.status).in_([CommentStatus.HELD, CommentStatus.PUBLISHED]),
+        )
+        .order_by(col(Comment.id))
+    ).all()
+    results = []
+    for comment in comments:
+        assert comment.id is not None
+        review = Review(ModeratorAction.REJECT, reason, note, expected_status=comment.status)
+        results += review_many(session, ids=[comment.id], review=review, moderator=moderator)
+    return results

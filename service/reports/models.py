@@ -1,0 +1,21 @@
+"""The report table."""
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.core.db import UTCDateTime, utcnow
+
+
+class Report(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id")
+    reporter_id: int = Field(foreign_key="user.id", index=True)
+    reason: str = Field(max_length=30)
+    note: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Set when a moderator decides the comment; the report stays as history."""

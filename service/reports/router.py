@@ -1,0 +1,45 @@
+"""Readers report comments."""
+
+from fastapi import APIRouter, status
+
+from auth.deps import AUTHENTICATION_ERRORS, CurrentUser
+from auth.users import UserBanned, UserSuspended
+from service.comments.errors import CommentNotFound
+from service.core.deps import ClientIp, LimitsDep, SessionDep
+from service.core.errors import Unprocessable, error_responses
+from service.core.ratelimit import RateLimited
+from service.reports import service
+from service.reports.schemas import ReportCreate, ReportPublic
+from service.reports.service import AlreadyReported, CannotReportOwn
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+
+@router.post(
+    "/comments/{comment_id}/reports",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        *AUTHENTICATION_ERRORS,
+        UserBanned,
+        UserSuspended,
+        CannotReportOwn,
+        CommentNotFound,
+        AlreadyReported,
+        Unprocessable,
+        RateLimited,
+    ),
+)
+def report_comment(
+    comment_id: int,
+    payload: ReportCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    limits: LimitsDep,
+    address: ClientIp,
+) -> ReportPublic:
+    """Once per reader, never your own; the comment stays up until a moderator decides it."""
+    limits.reports_from(address).take()
+    report = service.report_comment(
+        session, reporter=user, comment_id=comment_id, reason=payload.reason, note=payload.note
+    )
+    return ReportPublic.model_validate(report)

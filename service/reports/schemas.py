@@ -1,0 +1,29 @@
+"""What readers send when they report a comment, and what they get back."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from service.core.schemas import Schema
+
+
+class ReportReason(StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    MISINFORMATION = "misinformation"
+    OTHER = "other"
+
+
+class ReportCreate(BaseModel):
+    reason: ReportReason
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ReportPublic(Schema):
+    id: int
+    comment_id: int
+    reason: ReportReason
+    note: str | None
+    created_at: datetime

@@ -1,0 +1,75 @@
+"""Reporting a comment, and settling its reports when a moderator decides it."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select, update
+
+from auth.models import User
+from auth.users import ensure_can_post
+from moderation.statuses import CommentStatus
+from service.audit.service import record
+from service.comments.errors import CommentNotFound
+from service.comments.models import Comment
+from service.comments.service import get_comment
+from service.core.db import utcnow
+from service.core.errors import Conflict, Forbidden
+from service.reports.models import Report
+from service.reports.schemas import ReportReason
+
+
+class AlreadyReported(Conflict):
+    """Each reader reports a comment once."""
+
+    code = "already_reported"
+
+
+class CannotReportOwn(Forbidden):
+    """Readers cannot report their own comments."""
+
+    code = "cannot_report_own"
+
+
+def report_comment(
+    session: Session, *, reporter: User, comment_id: int, reason: ReportReason, note: str | None
+) -> Report:
+    """A reader flags a published comment; it stays visible and counts towards the reported
+    queue until a moderator decides it."""
+    ensure_can_post(reporter)
+    comment = get_comment(session, comment_id)
+    if comment.status != CommentStatus.PUBLISHED:
+        raise CommentNotFound(comment_id)
+    if comment.author_id == reporter.id:
+        raise CannotReportOwn("You cannot report your own comment.")
+    assert reporter.id is not None
+    report = Report(comment_id=comment_id, reporter_id=reporter.id, reason=reason, note=note)
+    try:
+        with session.begin_nested():
+            session.add(report)
+    except IntegrityError as exc:
+        raise AlreadyReported("You have already reported this comment.") from exc
+    session.execute(
+        update(Comment)
+        .where(col(Comment.id) == comment_id)
+        .values(open_reports=Comment.open_reports + 1)
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        session, action="reported", reason=reason, actor_id=reporter.id, comment=comment, note=note
+    )
+    return report
+
+
+def settle_reports(session: Session, comment_id: int) -> None:
+    """A moderator decided the comment: its open reports are settled and kept as history."""
+    session.execute(
+        update(Report)
+        .where(col(Report.comment_id) == comment_id, col(Report.resolved_at).is_(None))
+        .values(resolved_at=utcnow())
+    )
+
+
+def reports_on(session: Session, comment_id: int) -> list[Report]:
+    return list(
+        session.exec(
+            select(Report).where(Report.comment_id == comment_id).order_by(col(Report.id))
+        ).all()
+    )

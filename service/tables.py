@@ -1,0 +1,24 @@
+"""Every table, imported in one place so the metadata is complete for Alembic and the tests."""
+
+from auth.models import AuthSession, Identity, LoginAttempt, User
+from service.articles.models import Article
+from service.audit.models import AuditEvent
+from service.comments.models import Comment, CommentRevision
+from service.core.db import metadata
+from service.policy.models import SiteSettings, WordListEntry
+from service.reports.models import Report
+
+__all__ = [
+    "Article",
+    "AuditEvent",
+    "AuthSession",
+    "Comment",
+    "CommentRevision",
+    "Identity",
+    "LoginAttempt",
+    "Report",
+    "SiteSettings",
+    "User",
+    "WordListEntry",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""Users as moderators see them, and their sanctions: ban, suspend, pre-moderate, and lifting."""

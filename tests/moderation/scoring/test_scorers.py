@@ -1,0 +1,124 @@
+import logging
+from pathlib import Path
+
+import pytest
+
+from moderation.scoring.scorers import (
+    DetoxifyScorer,
+    EmbeddedScorer,
+    ScorerUnavailable,
+    build_scorer,
+    detoxify_weights_available,
+)
+from tests.support.tiny_detoxify import TinyDetoxify, build_tiny_detoxify
+
+DETOXIFY_ATTRIBUTES = {
+    "toxicity",
+    "severe_toxicity",
+    "obscene",
+    "threat",
+    "insult",
+    "identity_attack",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyDetoxify:
+    return build_tiny_detoxify(tmp_path_factory.mktemp("detoxify"))
+
+
+@pytest.fixture(scope="module")
+def tiny_scorer(tiny: TinyDetoxify) -> DetoxifyScorer:
+    return DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+
+
+def test_embedded_scorer_tells_abuse_from_a_civil_comment(embedded_scorer: EmbeddedScorer) -> None:
+    abusive, civil = embedded_scorer.score_batch(
+        [
+            "You are a pathetic idiot and everyone hates you",
+            "Thanks for the clear report on the trilateral statement.",
+        ]
+    )
+
+    assert abusive["toxicity"] >= 0.8
+    assert civil["toxicity"] < 0.2
+    assert embedded_scorer.model_id.startswith("alt-profanity-check-")
+
+
+def test_detoxify_loads_a_local_checkpoint_whose_model_type_names_the_hub(
+    tiny_scorer: DetoxifyScorer,
+) -> None:
+    """The checkpoint stores `bert-base-uncased`; with HF_HUB_OFFLINE=1 and no cache, detoxify's
+    loader would fail on it, so loading at all proves the scorer pointed it at the local folder."""
+    (scores,) = tiny_scorer.score_batch(["thanks for the clear report"])
+
+    assert set(scores) == DETOXIFY_ATTRIBUTES
+    assert all(0.0 <= value <= 1.0 for value in scores.values())
+    assert tiny_scorer.model_id.endswith(":tiny-detoxify")
+
+
+def test_detoxify_batch_gives_one_mapping_per_text_in_order(tiny_scorer: DetoxifyScorer) -> None:
+    texts = ["you idiot", "great article", "thanks"]
+
+    batch = tiny_scorer.score_batch(texts)
+    one_by_one = [tiny_scorer.score_batch([text])[0] for text in texts]
+
+    assert len(batch) == 3
+    for together, alone in zip(batch, one_by_one, strict=True):
+        assert together == pytest.approx(alone, abs=1e-5)
+
+
+def test_detoxify_truncates_long_input_when_the_tokenizer_config_has_no_max_length(
+    tmp_path: Path,
+) -> None:
+    tiny = build_tiny_detoxify(tmp_path, write_max_length=False)
+    scorer = DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+
+    (scores,) = scorer.score_batch(["the stupid minister " * 400])  # ~1,200 tokens
+
+    assert set(scores) == DETOXIFY_ATTRIBUTES
+
+
+def test_auto_uses_detoxify_when_its_weights_are_local(tiny: TinyDetoxify) -> None:
+    scorer = build_scorer("auto", checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+
+    assert isinstance(scorer, DetoxifyScorer)
+
+
+def test_auto_falls_back_to_the_embedded_model_loudly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        scorer = build_scorer("auto", checkpoint=tmp_path / "missing.ckpt")
+
+    assert isinstance(scorer, EmbeddedScorer)
+    assert "SCORER FALLBACK" in caplog.text
+
+
+def test_detoxify_on_request_without_weights_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ScorerUnavailable, match="COMMENTMOD_DETOXIFY_CHECKPOINT"):
+        build_scorer("detoxify", checkpoint=tmp_path / "missing.ckpt")
+
+
+def test_a_variant_counts_as_available_only_when_torch_hub_cached_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch.hub
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    assert not detoxify_weights_available("original", None, None)
+
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "toxic_original-c1212f89.ckpt").write_bytes(b"weights")
+    assert detoxify_weights_available("original", None, None)
+    assert not detoxify_weights_available("no-such-variant", None, None)
+
+
+def test_a_file_that_is_not_a_detoxify_checkpoint_is_refused(tmp_path: Path) -> None:
+    import torch
+
+    bogus = tmp_path / "bogus.ckpt"
+    torch.save({"weights": []}, bogus)
+
+    with pytest.raises(ScorerUnavailable, match="not a Detoxify checkpoint"):
+        DetoxifyScorer(checkpoint=bogus, config_dir=tmp_path)

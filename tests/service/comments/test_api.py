@@ -1,0 +1,324 @@
+"""The reader-facing contract, end to end through the ASGI app."""
+
+import unicodedata
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from moderation.scoring.scorers import Scorer
+from service.audit.models import AuditEvent
+from service.comments.models import Comment
+from tests.support.factories import ARTICLE, CIVIL, TOXIC, SignedIn, post
+from tests.support.scorers import ScriptedScorer
+
+
+def test_a_civil_comment_is_published(client: TestClient, reader: SignedIn) -> None:
+    response = post(client, reader, CIVIL)
+
+    assert response.status_code == 201
+    comment = response.json()
+    assert comment["status"] == "published"
+    assert comment["body"] == CIVIL
+    assert comment["article_id"] == ARTICLE
+    assert comment["parent_id"] is None
+    assert comment["author"] == {"id": reader.id, "display_name": "Min-jun Reader"}
+    assert set(comment) == {
+        "id",
+        "article_id",
+        "parent_id",
+        "author",
+        "body",
+        "status",
+        "status_reason",
+        "reply_count",
+        "created_at",
+        "edited_at",
+    }
+    assert comment["status_reason"] is None
+
+
+def test_a_toxic_comment_is_nudged_first_and_nothing_is_stored(
+    client: TestClient, reader: SignedIn, engine: Engine
+) -> None:
+    response = post(client, reader, TOXIC)
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "toxic_comment"
+    assert body["detail"].startswith("The language in this comment might violate")
+    assert body["scores"]["toxicity"] >= 0.8
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Comment)).one() == 0
+
+
+def test_a_toxic_comment_posted_after_the_warning_is_held_for_review(
+    client: TestClient, reader: SignedIn
+) -> None:
+    response = post(client, reader, TOXIC, acknowledge_toxicity=True)
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "held"
+    assert response.json()["status_reason"] == "toxic"
+
+
+class TestWithoutTheNudge:
+    @pytest.fixture
+    def settings(self, settings):  # type: ignore[no-untyped-def]
+        return settings.model_copy(update={"nudge": False})
+
+    def test_a_toxic_comment_is_held_at_once(self, client: TestClient, reader: SignedIn) -> None:
+        response = post(client, reader, TOXIC)
+
+        assert response.status_code == 201
+        assert response.json()["status"] == "held"
+
+
+def test_the_decision_is_audited_as_a_system_action(
+    client: TestClient, reader: SignedIn, engine: Engine
+) -> None:
+    comment_id = post(client, reader, TOXIC, acknowledge_toxicity=True).json()["id"]
+
+    with Session(engine) as session:
+        (action,) = session.exec(
+            select(AuditEvent).where(AuditEvent.comment_id == comment_id)
+        ).all()
+        stored = session.get(Comment, comment_id)
+    assert (action.action, action.from_status, action.to_status, action.actor_id) == (
+        "created",
+        None,
+        "held",
+        None,
+    )
+    assert (action.reason, action.subject_user_id) == ("toxic", reader.id)
+    assert stored is not None
+    assert stored.model_id is not None
+    assert stored.model_id.startswith("alt-profanity-check")
+    assert stored.toxicity is not None
+    assert stored.toxicity >= 0.8
+
+
+def test_251_characters_are_refused_with_the_count(client: TestClient, reader: SignedIn) -> None:
+    response = post(client, reader, "가" * 251)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "comment_too_long",
+        "detail": "The comment is 251 characters long; the limit is 250.",
+        "length": 251,
+        "limit": 250,
+    }
+
+
+def test_250_hangul_syllables_in_nfd_are_accepted(client: TestClient, reader: SignedIn) -> None:
+    body = unicodedata.normalize("NFD", "한국어" * 83 + "뉴")
+
+    response = post(client, reader, body)
+
+    assert response.status_code == 201
+    assert response.json()["body"] == "한국어" * 83 + "뉴"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [("   \n ", "comment_empty"), ("bell\x07", "comment_invalid_characters")],
+)
+def test_text_rule_errors(client: TestClient, reader: SignedIn, body: str, code: str) -> None:
+    response = post(client, reader, body)
+
+    assert response.status_code == 422
+    assert response.json()["error"] == code
+
+
+def test_nothing_is_stored_for_a_refused_comment(
+    client: TestClient, reader: SignedIn, engine: Engine
+) -> None:
+    post(client, reader, "x" * 300)
+
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Comment)).one() == 0
+
+
+@pytest.mark.parametrize(
+    "article", ["has space", "a" * 129, "semi;colon", "%F0%9F%98%80", "slash%2Fin"]
+)
+def test_bad_article_ids_are_422(client: TestClient, reader: SignedIn, article: str) -> None:
+    response = post(client, reader, CIVIL, article=article)
+
+    assert response.status_code in (404, 422)  # an encoded slash never reaches the route
+    assert set(response.json()) == {"error", "detail"}
+
+
+def test_article_ids_use_the_cms_alphabet(client: TestClient, reader: SignedIn) -> None:
+    article = "news:2026.11-27_A" + "x" * 111
+
+    assert post(client, reader, CIVIL, article=article).status_code == 201
+
+
+def test_a_body_that_is_not_a_string_is_a_validation_error(
+    client: TestClient, reader: SignedIn
+) -> None:
+    response = client.post(
+        f"/v1/articles/{ARTICLE}/comments", json={"body": 42}, headers=reader.headers
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_error"
+    assert "body" in response.json()["detail"]
+
+
+def test_posting_needs_a_session(client: TestClient) -> None:
+    response = client.post(f"/v1/articles/{ARTICLE}/comments", json={"body": CIVIL})
+
+    assert response.status_code == 401
+    assert response.json() == {"error": "not_authenticated", "detail": "Sign in to do this."}
+
+
+def test_an_unknown_token_is_401(client: TestClient) -> None:
+    response = client.post(
+        f"/v1/articles/{ARTICLE}/comments",
+        json={"body": CIVIL},
+        headers={"Authorization": "Bearer cm_not-a-real-token"},
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "not_authenticated"
+
+
+def test_the_list_shows_published_newest_first_and_pages_by_cursor(
+    client: TestClient, reader: SignedIn
+) -> None:
+    ids = [post(client, reader, f"Comment number {i}").json()["id"] for i in range(5)]
+
+    first = client.get(f"/v1/articles/{ARTICLE}/comments", params={"limit": 2}).json()
+    second = client.get(
+        f"/v1/articles/{ARTICLE}/comments", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    third = client.get(
+        f"/v1/articles/{ARTICLE}/comments", params={"limit": 2, "cursor": second["next_cursor"]}
+    ).json()
+
+    seen = [c["id"] for page in (first, second, third) for c in page["items"]]
+    assert seen == list(reversed(ids))
+    assert third["next_cursor"] is None
+
+
+def test_held_comments_are_shown_only_to_their_author(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn
+) -> None:
+    post(client, reader, CIVIL)
+    held_id = post(client, reader, TOXIC, acknowledge_toxicity=True).json()["id"]
+    url = f"/v1/articles/{ARTICLE}/comments"
+
+    as_author = client.get(url, headers=reader.headers).json()["items"]
+    as_other = client.get(url, headers=other_reader.headers).json()["items"]
+    anonymous = client.get(url).json()["items"]
+
+    assert (as_author[0]["id"], as_author[0]["status"]) == (held_id, "held")
+    assert held_id not in [c["id"] for c in as_other + anonymous]
+    assert len(as_other) == len(anonymous) == 1
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"cursor": "not-a-cursor"}])
+def test_bad_paging_parameters_are_422(client: TestClient, params: dict[str, str | int]) -> None:
+    response = client.get(f"/v1/articles/{ARTICLE}/comments", params=params)
+
+    assert response.status_code == 422
+    assert response.json()["error"] in {"validation_error", "invalid_cursor"}
+
+
+def test_the_count_is_of_published_comments(client: TestClient, reader: SignedIn) -> None:
+    post(client, reader, CIVIL)
+    post(client, reader, "Another fair point about the summit.")
+    post(client, reader, TOXIC, acknowledge_toxicity=True)
+
+    response = client.get(f"/v1/articles/{ARTICLE}/comments/count")
+
+    assert response.json() == {"article_id": ARTICLE, "count": 2}
+    assert client.get("/v1/articles/never-commented/comments/count").json()["count"] == 0
+
+
+def test_a_reply_keeps_its_parent(client: TestClient, reader: SignedIn) -> None:
+    parent_id = post(client, reader, CIVIL).json()["id"]
+
+    reply = post(client, reader, "Agreed.", parent_id=parent_id)
+
+    assert reply.status_code == 201
+    assert reply.json()["parent_id"] == parent_id
+
+
+def test_a_reply_to_another_articles_comment_is_refused(
+    client: TestClient, reader: SignedIn
+) -> None:
+    parent_id = post(client, reader, CIVIL, article="other-article").json()["id"]
+
+    reply = post(client, reader, "Agreed.", parent_id=parent_id)
+
+    assert reply.status_code == 409
+    assert reply.json()["error"] == "parent_unavailable"
+
+
+def test_authors_delete_their_own_comment(client: TestClient, reader: SignedIn) -> None:
+    comment_id = post(client, reader, CIVIL).json()["id"]
+
+    assert client.delete(f"/v1/comments/{comment_id}", headers=reader.headers).status_code == 204
+    assert client.get(f"/v1/articles/{ARTICLE}/comments").json()["items"] == []
+    again = client.delete(f"/v1/comments/{comment_id}", headers=reader.headers)
+    assert again.status_code == 404
+    assert again.json()["error"] == "comment_not_found"
+
+
+def test_others_cannot_delete_but_moderators_can(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn, moderator: SignedIn
+) -> None:
+    comment_id = post(client, reader, CIVIL).json()["id"]
+
+    refused = client.delete(f"/v1/comments/{comment_id}", headers=other_reader.headers)
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "forbidden"
+
+    assert client.delete(f"/v1/comments/{comment_id}", headers=moderator.headers).status_code == 204
+
+
+class TestWhenTheModelFails:
+    @pytest.fixture
+    def scorer(self, scripted_scorer: ScriptedScorer) -> Scorer:
+        scripted_scorer.fail = True
+        return scripted_scorer
+
+    def test_the_comment_is_held_not_lost(
+        self, client: TestClient, reader: SignedIn, engine: Engine
+    ) -> None:
+        response = post(client, reader, CIVIL)
+
+        assert response.status_code == 201
+        assert response.json()["status"] == "held"
+        with Session(engine) as session:
+            stored = session.get(Comment, response.json()["id"])
+        assert stored is not None
+        assert (stored.status, stored.status_reason, stored.body) == (
+            "held",
+            "scoring_unavailable",
+            CIVIL,
+        )
+        assert stored.scores is None
+
+
+class TestWhenTheModelIsTooSlow:
+    @pytest.fixture
+    def scorer(self, scripted_scorer: ScriptedScorer) -> Scorer:
+        scripted_scorer.delay = 1.0
+        return scripted_scorer
+
+    @pytest.fixture
+    def settings(self, settings):  # type: ignore[no-untyped-def]
+        return settings.model_copy(update={"scoring_timeout": 0.2})
+
+    def test_the_comment_is_held_after_the_timeout(
+        self, client: TestClient, reader: SignedIn
+    ) -> None:
+        response = post(client, reader, CIVIL)
+
+        assert response.status_code == 201
+        assert response.json()["status"] == "held"

@@ -1,0 +1,104 @@
+"""Comments held because the model was unavailable are re-scored and decided when it is back:
+at start-up and periodically, with the policy of the moment."""
+
+import asyncio
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from moderation.scoring.service import ScoringService
+from service.app import create_app
+from service.audit.models import AuditEvent
+from service.comments.models import Comment
+from service.comments.rescoring import rescore_unscored
+from service.core.db import Database, make_engine
+from service.core.settings import Settings
+from service.policy.service import PolicyStore, default_settings
+from tests.support.factories import seed_comments
+from tests.support.scorers import ScriptedScorer
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    return make_engine(database_url)
+
+
+def seed_unscored(engine: Engine, *bodies: str) -> list[int]:
+    _, ids = seed_comments(engine, *bodies, status_reason="scoring_unavailable")
+    return ids
+
+
+def sweep(engine: Engine, scorer: ScriptedScorer, settings: Settings) -> int:
+    async def run() -> int:
+        scoring = ScoringService(scorer, timeout=2.0, max_batch=8, max_wait=0.001)
+        scoring.start()
+        try:
+            policy = PolicyStore(default_settings(settings))
+            return await rescore_unscored(database=Database(engine), scoring=scoring, policy=policy)
+        finally:
+            await scoring.close()
+
+    return asyncio.run(run())
+
+
+def statuses(engine: Engine) -> dict[int, tuple[str, str | None]]:
+    with Session(engine) as session:
+        return {
+            c.id: (c.status, c.status_reason)
+            for c in session.exec(select(Comment)).all()
+            if c.id is not None
+        }
+
+
+def test_held_comments_are_decided_once_the_model_is_back(
+    engine: Engine, settings: Settings
+) -> None:
+    civil, toxic = seed_unscored(engine, "fine words", "you idiot")
+
+    assert sweep(engine, ScriptedScorer(), settings) == 2
+
+    assert statuses(engine) == {civil: ("published", "passed_checks"), toxic: ("held", "toxic")}
+    with Session(engine) as session:
+        actions = session.exec(select(AuditEvent)).all()
+        stored = session.get(Comment, civil)
+    assert {(a.action, a.from_status, a.actor_id) for a in actions} == {("rescored", "held", None)}
+    assert stored is not None
+    assert stored.model_id == ScriptedScorer.model_id
+
+
+def test_while_the_model_is_still_down_nothing_changes(engine: Engine, settings: Settings) -> None:
+    scorer = ScriptedScorer()
+    scorer.fail = True
+    (comment_id,) = seed_unscored(engine, "fine words")
+
+    assert sweep(engine, scorer, settings) == 0
+
+    assert statuses(engine) == {comment_id: ("held", "scoring_unavailable")}
+    with Session(engine) as session:
+        assert session.exec(select(AuditEvent)).all() == []
+
+
+def test_the_sweep_applies_the_whole_policy(engine: Engine, settings: Settings) -> None:
+    (comment_id,) = seed_unscored(engine, "fine words")
+    strict = settings.model_copy(update={"new_commenter_premoderation": 1})
+
+    sweep(engine, ScriptedScorer(), strict)
+
+    assert statuses(engine) == {comment_id: ("held", "new_commenter")}
+
+
+def test_the_service_sweeps_at_start_up(
+    database_url: str, engine: Engine, settings: Settings
+) -> None:
+    (comment_id,) = seed_unscored(engine, "fine words")
+
+    with TestClient(create_app(settings, scorer=ScriptedScorer())):
+        for _ in range(100):
+            if statuses(engine)[comment_id][1] != "scoring_unavailable":
+                break
+            time.sleep(0.05)
+
+    assert statuses(engine) == {comment_id: ("published", "passed_checks")}

@@ -1,0 +1,108 @@
+"""Abuse limits: per-user comment rate, per-IP logins and reports; shared through Redis."""
+
+import os
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from limits import parse_many
+
+from service.core.ratelimit import RateLimited, RateLimiter
+from service.core.settings import Settings
+from tests.support.factories import CIVIL, TOXIC, SignedIn, post
+
+REDIS_URL = os.environ.get("COMMENTMOD_TEST_REDIS_URL")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"comment_rate_limits": "1/10 seconds;30/hour", "report_rate_limits": "2/minute"}
+    )
+
+
+def test_a_second_comment_within_ten_seconds_is_refused(
+    client: TestClient, reader: SignedIn
+) -> None:
+    assert post(client, reader, CIVIL).status_code == 201
+
+    refused = post(client, reader, "And another thing")
+
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "rate_limited"
+    assert 1 <= int(refused.headers["retry-after"]) <= 10
+    assert refused.json()["retry_after"] == int(refused.headers["retry-after"])
+
+
+def test_the_limit_is_per_writer(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn
+) -> None:
+    assert post(client, reader, CIVIL).status_code == 201
+
+    assert post(client, other_reader, CIVIL).status_code == 201
+
+
+def test_a_nudged_comment_does_not_use_up_the_limit(client: TestClient, reader: SignedIn) -> None:
+    assert post(client, reader, TOXIC).status_code == 422
+
+    assert post(client, reader, CIVIL).status_code == 201
+
+
+def test_moderators_are_exempt(client: TestClient, moderator: SignedIn) -> None:
+    for _ in range(3):
+        assert post(client, moderator, CIVIL).status_code == 201
+
+
+def test_reports_are_limited_per_address(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn, moderator: SignedIn
+) -> None:
+    mine, theirs = post(client, reader, CIVIL), post(client, other_reader, "Counterpoint")
+    reports = [
+        (mine.json()["id"], other_reader),
+        (theirs.json()["id"], reader),
+        (mine.json()["id"], moderator),  # a third account, same address
+    ]
+
+    statuses = [
+        client.post(
+            f"/v1/comments/{comment_id}/reports", json={"reason": "spam"}, headers=who.headers
+        ).status_code
+        for comment_id, who in reports
+    ]
+
+    assert statuses == [201, 201, 429]
+
+
+def test_an_empty_setting_turns_a_limit_off() -> None:
+    assert Settings(comment_rate_limits="").comment_rate_limits == ""
+    with pytest.raises(ValueError, match="limits"):
+        Settings(comment_rate_limits="lots")
+
+
+@pytest.mark.skipif(
+    REDIS_URL is None, reason="set COMMENTMOD_TEST_REDIS_URL (CI does) to test against Redis"
+)
+def test_replicas_share_the_count_through_redis() -> None:
+    """Two limiters on one Redis stand for two API replicas behind a load balancer."""
+    assert REDIS_URL is not None
+    prefix = f"commentmod-test-{uuid.uuid4().hex}"
+    first, second = RateLimiter(REDIS_URL, prefix), RateLimiter(REDIS_URL, prefix)
+    limit = parse_many("2/minute")
+
+    first.take(limit, "comment", "42")
+    second.take(limit, "comment", "42")
+
+    with pytest.raises(RateLimited) as refused:
+        first.take(limit, "comment", "42")
+    assert 1 <= int(refused.value.headers["Retry-After"]) <= 60
+    second.take(limit, "comment", "43")  # another writer is unaffected
+
+
+def test_a_refused_comment_gets_its_own_error_not_the_rate_limit(
+    client: TestClient, reader: SignedIn
+) -> None:
+    assert post(client, reader, CIVIL).status_code == 201
+
+    too_long = post(client, reader, "x" * 251)
+
+    assert (too_long.status_code, too_long.json()["error"]) == (422, "comment_too_long")

@@ -1,0 +1,57 @@
+"""The `commentmod` CLI as a site bootstraps its first moderator."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.cli import main
+from service.core.settings import get_settings
+
+
+@pytest.fixture
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("COMMENTMOD_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    main(list(argv))
+    return capsys.readouterr().out.strip()
+
+
+def test_create_a_moderator_and_use_the_issued_token(
+    cli_database: str, capsys: pytest.CaptureFixture[str], client: TestClient
+) -> None:
+    user_id = run(capsys, "users", "create", "Desk Editor", "--role", "moderator")
+    token = run(capsys, "tokens", "issue", user_id)
+
+    assert token.startswith("cm_")
+    me = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["id"] == int(user_id)
+    assert me["role"] == "moderator"
+
+
+def test_set_role_grants_and_removes_rights(
+    cli_database: str, capsys: pytest.CaptureFixture[str], client: TestClient
+) -> None:
+    user_id = run(capsys, "users", "create", "Reader")
+    token = run(capsys, "tokens", "issue", user_id)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/v1/admin/queue", headers=headers).status_code == 403
+
+    run(capsys, "users", "set-role", user_id, "admin")
+
+    assert client.get("/v1/admin/queue", headers=headers).status_code == 200
+
+
+def test_an_unknown_user_is_an_error(cli_database: str) -> None:
+    with pytest.raises(SystemExit, match="no user with id 999"):
+        main(["tokens", "issue", "999"])
+
+
+def test_migrate_is_idempotent(cli_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "migrate")
+    run(capsys, "migrate")

@@ -1,0 +1,1 @@
+"""What tests share: fixtures, factories, fakes. Nothing here is a test."""

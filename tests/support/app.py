@@ -1,0 +1,147 @@
+"""Fixtures for tests that need the app or a database: a migrated database per test (SQLite,
+or PostgreSQL when COMMENTMOD_TEST_DATABASE_URL is set), the app under test and signed-in users.
+A folder's conftest imports the ones it uses."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from auth.models import Role
+from moderation.scoring.scorers import EmbeddedScorer, Scorer
+from service.app import create_app
+from service.cli import migrate
+from service.core.db import Database, make_engine, normalise_database_url
+from service.core.settings import Settings
+from service.tables import metadata
+from tests.support.factories import FRONTEND_ORIGIN, SignedIn, sign_in
+from tests.support.scorers import ScriptedScorer
+
+POSTGRES_URL = os.environ.get("COMMENTMOD_TEST_DATABASE_URL")
+
+__all__ = [
+    "admin",
+    "client",
+    "database",
+    "database_url",
+    "embedded_scorer",
+    "engine",
+    "migrated_database",
+    "moderator",
+    "other_reader",
+    "reader",
+    "scorer",
+    "scripted_scorer",
+    "settings",
+]
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `alembic upgrade head` per run: a SQLite template file, or a private PostgreSQL
+    schema."""
+    if POSTGRES_URL is None:
+        template = tmp_path_factory.mktemp("template") / "template.db"
+        migrate(f"sqlite:///{template}")
+        yield str(template)
+        return
+    schema = f"commentmod_test_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{normalise_database_url(POSTGRES_URL)}{separator}options=-csearch_path%3D{schema}"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for this test alone."""
+    if POSTGRES_URL is None:
+        copy = tmp_path / "commentmod.db"
+        shutil.copyfile(migrated_database, copy)
+        yield f"sqlite:///{copy}"
+        return
+    yield migrated_database
+    engine = make_engine(migrated_database)
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        scorer="embedded",
+        rescore_interval=0,
+        scoring_timeout=2.0,
+        allowed_origins=[FRONTEND_ORIGIN],
+        comment_rate_limits="",  # tests post fast; tests/service/core/test_ratelimit.py turns it on
+    )
+
+
+@pytest.fixture(scope="session")
+def embedded_scorer() -> EmbeddedScorer:
+    return EmbeddedScorer()
+
+
+@pytest.fixture
+def scorer(embedded_scorer: EmbeddedScorer) -> Scorer:
+    """The scorer the app under test uses; tests override this fixture to script failures."""
+    return embedded_scorer
+
+
+@pytest.fixture
+def scripted_scorer() -> ScriptedScorer:
+    return ScriptedScorer()
+
+
+@pytest.fixture
+def client(settings: Settings, scorer: Scorer) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, scorer=scorer)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def database(client: TestClient) -> Database:
+    """The app's own database, for arranging and inspecting what a test needs."""
+    app_database: Database = client.app.state.database  # type: ignore[attr-defined]
+    return app_database
+
+
+@pytest.fixture
+def engine(database: Database) -> Engine:
+    return database.engine
+
+
+@pytest.fixture
+def reader(engine: Engine) -> SignedIn:
+    return sign_in(engine, "Min-jun Reader")
+
+
+@pytest.fixture
+def other_reader(engine: Engine) -> SignedIn:
+    return sign_in(engine, "Ji-woo Reader")
+
+
+@pytest.fixture
+def moderator(engine: Engine) -> SignedIn:
+    return sign_in(engine, "Seo-yeon Moderator", Role.MODERATOR)
+
+
+@pytest.fixture
+def admin(engine: Engine) -> SignedIn:
+    return sign_in(engine, "Desk Chief", Role.ADMIN)
