@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
@@ -66,11 +66,11 @@ def revoke_session(session: Session, auth_session: AuthSession) -> None:
     session.add(auth_session)
 
 
-def revoke_all_sessions(session: Session, user_id: int, now: datetime | None = None) -> None:
+def revoke_all_sessions(session: Session, user_id: int) -> None:
     session.exec(
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
-        .values(revoked_at=now or utcnow())
+        .values(revoked_at=utcnow())
     )
 
 

@@ -22,7 +22,7 @@ _TAG_RANGE = range(0xE0020, 0xE0080)
 class TextRuleViolation(ValueError):
     """A comment body that breaks a text rule; `code` is the API error code."""
 
-    def __init__(self, code: str, detail: str, **extra: int) -> None:
+    def __init__(self, *, code: str, detail: str, **extra: int) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
@@ -45,24 +45,24 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
     rule."""
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:
-        raise TextRuleViolation("comment_empty", "The comment is empty.")
+        raise TextRuleViolation(code="comment_empty", detail="The comment is empty.")
     _refuse_invisible_characters(text)
     clusters = _GRAPHEME.findall(text)
     for cluster in clusters:
         if len(cluster) > MAX_CODE_POINTS_PER_CHARACTER:
             raise TextRuleViolation(
-                "comment_invalid_characters",
-                "The comment stacks too many combining marks on one character.",
+                code="comment_invalid_characters",
+                detail="The comment stacks too many combining marks on one character.",
             )
         if any(ord(ch) in _TAG_RANGE for ch in cluster) and not _is_emoji_tag_sequence(cluster):
             raise TextRuleViolation(
-                "comment_invalid_characters",
-                "The comment contains hidden tag characters.",
+                code="comment_invalid_characters",
+                detail="The comment contains hidden tag characters.",
             )
     if len(clusters) > limit:
         raise TextRuleViolation(
-            "comment_too_long",
-            f"The comment is {len(clusters)} characters long; the limit is {limit}.",
+            code="comment_too_long",
+            detail=f"The comment is {len(clusters)} characters long; the limit is {limit}.",
             length=len(clusters),
             limit=limit,
         )
@@ -77,8 +77,8 @@ def _refuse_invisible_characters(text: str) -> None:
             continue
         if unicodedata.category(ch) in {"Cc", "Cf", "Cs"}:
             raise TextRuleViolation(
-                "comment_invalid_characters",
-                f"The comment contains an invisible control character (U+{ord(ch):04X}).",
+                code="comment_invalid_characters",
+                detail=f"The comment contains an invisible control character (U+{ord(ch):04X}).",
             )
 
 

@@ -102,7 +102,7 @@ def _pieces(plain: str) -> Iterator[tuple[str, str]]:
         yield "".join(gap), "".join(letters)
 
 
-def _joins(gap: str, previous: str, piece: str) -> bool:
+def _joins(gap: str, *, previous: str, piece: str) -> bool:
     """Whether a gap splits one word rather than separating two: a short run of punctuation
     ("f-u-c-k", "sh.it"), or spaces between single letters ("i d i o t")."""
     if len(gap) > _MAX_GAP:
@@ -123,10 +123,10 @@ def _runs(word: str) -> tuple[tuple[str, int], ...]:
     return tuple(runs)
 
 
-def _spells(text_word: str, entry_word: str) -> bool:
+def _spells(text_word: str, *, entry: str) -> bool:
     """Whether the text spells the entry, letters possibly repeated ("idiooot" spells "idiot";
     "as" does not spell "ass")."""
-    text_runs, entry_runs = _runs(text_word), _runs(entry_word)
+    text_runs, entry_runs = _runs(text_word), _runs(entry)
     return len(text_runs) == len(entry_runs) and all(
         t_letter == e_letter and t_count >= e_count
         for (t_letter, t_count), (e_letter, e_count) in zip(text_runs, entry_runs, strict=True)
@@ -142,7 +142,7 @@ def _split_words(text: str) -> list[list[str]]:
     words: list[list[str]] = []
     previous = ""
     for gap, piece in _pieces(_plain_letters(text)):
-        if words and _joins(gap, previous, piece):
+        if words and _joins(gap, previous=previous, piece=piece):
             words[-1].append(piece)
         else:
             words.append([piece])
@@ -209,7 +209,7 @@ class WordList:
         for pieces in split:
             for spelled in _spellings(pieces):
                 for entry in self._by_key.get(_key(spelled), ()):
-                    if _spells(spelled, entry.words[0]):
+                    if _spells(spelled, entry=entry.words[0]):
                         return entry.word
         words = ["".join(pieces) for pieces in split]
         for entry in self._others:
@@ -220,6 +220,6 @@ class WordList:
             span = len(entry.words)
             for i in range(len(words) - span + 1):
                 window = words[i : i + span]
-                if all(_spells(w, e) for w, e in zip(window, entry.words, strict=True)):
+                if all(_spells(w, entry=e) for w, e in zip(window, entry.words, strict=True)):
                     return entry.word
         return None

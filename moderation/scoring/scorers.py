@@ -69,6 +69,7 @@ class DetoxifyScorer:
     def __init__(
         self,
         variant: str = "original",
+        *,
         checkpoint: Path | None = None,
         config_dir: Path | None = None,
     ) -> None:
@@ -81,7 +82,7 @@ class DetoxifyScorer:
         else:
             source: Path | io.BytesIO = checkpoint
             if config_dir is not None:
-                source = _checkpoint_pointing_at(checkpoint, config_dir)
+                source = _checkpoint_pointing_at(checkpoint, config_dir=config_dir)
             self._model = Detoxify(
                 checkpoint=source,
                 huggingface_config_path=str(config_dir) if config_dir else None,
@@ -104,7 +105,7 @@ class DetoxifyScorer:
         ]
 
 
-def _checkpoint_pointing_at(checkpoint: Path, config_dir: Path) -> io.BytesIO:
+def _checkpoint_pointing_at(checkpoint: Path, *, config_dir: Path) -> io.BytesIO:
     """detoxify 0.5.4 calls `from_pretrained(model_type)` with the hub name saved in the checkpoint
     even when a local config folder is given, which needs the network; point it at the folder."""
     import torch
@@ -130,7 +131,7 @@ def _cap_tokenizer_length(model: Any) -> None:
 
 
 def detoxify_weights_available(
-    variant: str, checkpoint: Path | None, config_dir: Path | None
+    variant: str, *, checkpoint: Path | None, config_dir: Path | None
 ) -> bool:
     """Whether Detoxify can load with no network: a local checkpoint, or the variant in the
     `torch.hub` cache (then the Hugging Face cache is expected to hold its config too)."""
@@ -146,6 +147,7 @@ def detoxify_weights_available(
 
 def build_scorer(
     choice: ScorerChoice,
+    *,
     variant: str = "original",
     checkpoint: Path | None = None,
     config_dir: Path | None = None,
@@ -156,7 +158,7 @@ def build_scorer(
         return EmbeddedScorer()
     if config_dir is not None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    available = detoxify_weights_available(variant, checkpoint, config_dir)
+    available = detoxify_weights_available(variant, checkpoint=checkpoint, config_dir=config_dir)
     if choice == "detoxify":
         if not available:
             raise ScorerUnavailable(
@@ -164,10 +166,10 @@ def build_scorer(
                 "COMMENTMOD_DETOXIFY_CHECKPOINT (and COMMENTMOD_DETOXIFY_CONFIG_DIR) or bake "
                 "them into the image"
             )
-        return DetoxifyScorer(variant, checkpoint, config_dir)
+        return DetoxifyScorer(variant, checkpoint=checkpoint, config_dir=config_dir)
     if available:
         try:
-            return DetoxifyScorer(variant, checkpoint, config_dir)
+            return DetoxifyScorer(variant, checkpoint=checkpoint, config_dir=config_dir)
         except Exception:
             logger.exception("Detoxify weights were found but failed to load")
     logger.warning(

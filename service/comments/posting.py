@@ -168,50 +168,6 @@ def store_edit(
     return comment
 
 
-async def post_comment(
-    *,
-    database: Database,
-    scoring: ScoringService,
-    policy: PolicyStore,
-    author: User,
-    article_id: str,
-    draft: CommentCreate,
-    allowance: Allowance,
-) -> Comment:
-    """Checks, scores, decides, then stores the comment and its decision in one transaction: the
-    nudge needs the score before anything is kept, and after a 2xx nothing is lost."""
-    assert author.id is not None
-    author_id = author.id
-    text = clean_text(draft.body)
-    prepared = await database.run(
-        lambda session: prepare(
-            session,
-            policy=policy,
-            author=author,
-            article_id=article_id,
-            parent_id=draft.parent_id,
-            editing=None,
-        )
-    )
-    scores = await scoring.score(text)
-    decision = decide_with_nudge(
-        prepared, text=text, scores=scores, acknowledged=draft.acknowledge_toxicity
-    )
-    scored = scored_fields(scores, scoring.model_id)
-    return await database.run(
-        lambda session: store_new(
-            session,
-            author_id=author_id,
-            article_id=article_id,
-            parent_id=draft.parent_id,
-            text=text,
-            decision=decision,
-            scored=scored,
-            allowance=allowance,
-        )
-    )
-
-
 def _editable(comment: Comment, *, author: User, edit_window: timedelta) -> None:
     if comment.author_id != author.id:
         raise Forbidden("Only the author can edit this comment.")
@@ -222,44 +178,93 @@ def _editable(comment: Comment, *, author: User, edit_window: timedelta) -> None
         raise EditWindowClosed(f"Comments can be edited for {minutes} minutes after posting.")
 
 
-async def edit_comment(
-    *,
-    database: Database,
-    scoring: ScoringService,
-    policy: PolicyStore,
-    author: User,
-    comment_id: int,
-    edit: CommentEdit,
-    edit_window: timedelta,
-) -> Comment:
-    """An edit goes through the same rules, scoring and policy; the old body is kept."""
-    comment = await database.run(lambda session: get_comment(session, comment_id))
-    _editable(comment, author=author, edit_window=edit_window)
-    text = clean_text(edit.body)
-    if text == comment.body:
-        return comment
-    prepared = await database.run(
-        lambda session: prepare(
-            session,
-            policy=policy,
+@dataclass(frozen=True)
+class CommentWriter:
+    """Posting and editing, with what both need: the database, the model and the policy."""
+
+    database: Database
+    scoring: ScoringService
+    policy: PolicyStore
+
+    async def post(
+        self, *, author: User, article_id: str, draft: CommentCreate, allowance: Allowance
+    ) -> Comment:
+        """Checks, scores, decides, then stores the comment and its decision in one
+        transaction: the nudge needs the score before anything is kept, and after a 2xx
+        nothing is lost."""
+        assert author.id is not None
+        author_id = author.id
+        text = clean_text(draft.body)
+        decision, scored = await self._judge(
+            author=author,
+            article_id=article_id,
+            parent_id=draft.parent_id,
+            editing=None,
+            text=text,
+            acknowledged=draft.acknowledge_toxicity,
+        )
+        return await self.database.run(
+            lambda session: store_new(
+                session,
+                author_id=author_id,
+                article_id=article_id,
+                parent_id=draft.parent_id,
+                text=text,
+                decision=decision,
+                scored=scored,
+                allowance=allowance,
+            )
+        )
+
+    async def edit(
+        self, *, author: User, comment_id: int, edit: CommentEdit, edit_window: timedelta
+    ) -> Comment:
+        """An edit goes through the same rules, scoring and policy; the old body is kept."""
+        comment = await self.database.run(lambda session: get_comment(session, comment_id))
+        _editable(comment, author=author, edit_window=edit_window)
+        text = clean_text(edit.body)
+        if text == comment.body:
+            return comment
+        decision, scored = await self._judge(
             author=author,
             article_id=comment.article_id,
             parent_id=None,
             editing=comment.id,
-        )
-    )
-    scores = await scoring.score(text)
-    decision = decide_with_nudge(
-        prepared, text=text, scores=scores, acknowledged=edit.acknowledge_toxicity
-    )
-    scored = scored_fields(scores, scoring.model_id)
-    return await database.run(
-        lambda session: store_edit(
-            session,
-            comment=comment,
-            author_id=author.id,
             text=text,
-            decision=decision,
-            scored=scored,
+            acknowledged=edit.acknowledge_toxicity,
         )
-    )
+        return await self.database.run(
+            lambda session: store_edit(
+                session,
+                comment=comment,
+                author_id=author.id,
+                text=text,
+                decision=decision,
+                scored=scored,
+            )
+        )
+
+    async def _judge(
+        self,
+        *,
+        author: User,
+        article_id: str,
+        parent_id: int | None,
+        editing: int | None,
+        text: str,
+        acknowledged: bool,
+    ) -> tuple[Decision, dict[str, Any]]:
+        """Phases 1 to 3: prepare, score, decide; returns the decision and the score columns."""
+        prepared = await self.database.run(
+            lambda session: prepare(
+                session,
+                policy=self.policy,
+                author=author,
+                article_id=article_id,
+                parent_id=parent_id,
+                editing=editing,
+            )
+        )
+        scores = await self.scoring.score(text)
+        decision = decide_with_nudge(prepared, text=text, scores=scores, acknowledged=acknowledged)
+        return decision, scored_fields(scores, self.scoring.model_id)

@@ -1,15 +1,16 @@
 """Reader-facing comment routes: thin, the work is in `posting` and `service`."""
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from auth.deps import AUTHENTICATION_ERRORS, CurrentUser, OptionalUser
 from auth.models import MODERATING_ROLES, User
 from auth.users import UserBanned, UserSuspended
 from service.articles.schemas import ArticleId
 from service.articles.service import ArticleClosed
-from service.comments import posting, service
+from service.comments import service
 from service.comments.errors import (
     TEXT_RULE_ERRORS,
     CommentNotFound,
@@ -19,6 +20,7 @@ from service.comments.errors import (
     ToxicComment,
 )
 from service.comments.models import Comment, CommentWithAuthor
+from service.comments.posting import CommentWriter
 from service.comments.schemas import (
     CommentCount,
     CommentCreate,
@@ -34,6 +36,13 @@ from service.policy.deps import PolicyDep
 from service.policy.service import CommentingDisabled
 
 router = APIRouter(prefix="/v1", tags=["comments"])
+
+
+def get_writer(database: DatabaseDep, scoring: ScoringDep, policy: PolicyDep) -> CommentWriter:
+    return CommentWriter(database, scoring, policy)
+
+
+Writer = Annotated[CommentWriter, Depends(get_writer)]
 
 
 def _as_author_sees_it(comment: Comment, user: User) -> CommentPublic:
@@ -67,19 +76,14 @@ async def post_comment(
     article_id: ArticleId,
     payload: CommentCreate,
     user: CurrentUser,
-    database: DatabaseDep,
-    scoring: ScoringDep,
-    policy: PolicyDep,
+    writer: Writer,
     limits: LimitsDep,
 ) -> CommentPublic:
     """Scores the comment and answers `published`, `held` (for review) or `rejected`, with the
     reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge). Only
     stored comments count towards the writer's rate limit (moderators have none)."""
     assert user.id is not None
-    comment = await posting.post_comment(
-        database=database,
-        scoring=scoring,
-        policy=policy,
+    comment = await writer.post(
         author=user,
         article_id=article_id,
         draft=payload,
@@ -106,19 +110,10 @@ async def post_comment(
     ),
 )
 async def edit_comment(
-    comment_id: int,
-    payload: CommentEdit,
-    user: CurrentUser,
-    database: DatabaseDep,
-    scoring: ScoringDep,
-    policy: PolicyDep,
-    settings: SettingsDep,
+    comment_id: int, payload: CommentEdit, user: CurrentUser, writer: Writer, settings: SettingsDep
 ) -> CommentPublic:
     """Within the edit window; the edit is checked and scored again and the old text kept."""
-    comment = await posting.edit_comment(
-        database=database,
-        scoring=scoring,
-        policy=policy,
+    comment = await writer.edit(
         author=user,
         comment_id=comment_id,
         edit=payload,

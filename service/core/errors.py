@@ -130,7 +130,7 @@ def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     return responses
 
 
-def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+def error_body(*, code: str, detail: str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "detail": detail, **extra}
 
 
@@ -138,7 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_: Request, exc: AppError) -> JSONResponse:
         return JSONResponse(
-            error_body(exc.code, exc.detail, **exc.extra),
+            error_body(code=exc.code, detail=exc.detail, **exc.extra),
             status_code=exc.status_code,
             headers=exc.headers,
         )
@@ -146,7 +146,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(
-            error_body(Unprocessable.code, describe_validation_errors(exc.errors())),
+            error_body(code=Unprocessable.code, detail=describe_validation_errors(exc.errors())),
             status_code=Unprocessable.status_code,
         )
 
@@ -154,7 +154,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed"}
         return JSONResponse(
-            error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+            error_body(code=codes.get(exc.status_code, "http_error"), detail=str(exc.detail)),
             status_code=exc.status_code,
             headers=exc.headers,
         )
@@ -163,6 +163,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
-            error_body("internal_error", "Something went wrong on our side. Please try again."),
+            error_body(
+                code="internal_error",
+                detail="Something went wrong on our side. Please try again.",
+            ),
             status_code=500,
         )

@@ -41,7 +41,7 @@ class RateLimiter:
         )
         self._limiter = MovingWindowRateLimiter(storage)
 
-    def take(self, limits: Sequence[RateLimitItem], scope: str, key: str) -> None:
+    def take(self, limits: Sequence[RateLimitItem], *, scope: str, key: str) -> None:
         """Counts one request against each limit, or raises `RateLimited` (with Retry-After) at
         the first one used up. Checking and counting are one atomic step, so two requests
         arriving together cannot both take the last place."""
@@ -61,7 +61,7 @@ class Allowance:
     key: str
 
     def take(self) -> None:
-        self.limiter.take(self.limits, self.scope, self.key)
+        self.limiter.take(self.limits, scope=self.scope, key=self.key)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ class InvalidUntil(Unprocessable):
     code = "invalid_until"
 
 
-def _check_authority(moderator: User, target: User) -> None:
+def _check_authority(*, moderator: User, target: User) -> None:
     if target.id == moderator.id:
         raise Forbidden("You cannot sanction yourself.")
     if target.role in MODERATING_ROLES and moderator.role != Role.ADMIN:
@@ -43,7 +43,7 @@ def apply_sanction(
     until: datetime | None = None,
 ) -> User:
     target = get_user(session, user_id)
-    _check_authority(moderator, target)
+    _check_authority(moderator=moderator, target=target)
     detail: dict[str, Any] | None = None
     if sanction == Sanction.BAN:
         target.status, target.suspended_until = UserStatus.BANNED, None
@@ -70,7 +70,7 @@ def lift_sanction(
     session: Session, *, moderator: User, user_id: int, sanction: Sanction, reason: str
 ) -> User:
     target = get_user(session, user_id)
-    _check_authority(moderator, target)
+    _check_authority(moderator=moderator, target=target)
     if sanction == Sanction.PREMODERATE:
         target.premoderated = False
     elif (sanction == Sanction.BAN and target.status == UserStatus.BANNED) or (

@@ -116,10 +116,12 @@ def client(settings: Settings, scorer: Scorer) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def database(client: TestClient) -> Database:
-    """The app's own database, for arranging and inspecting what a test needs."""
-    app_database: Database = client.app.state.database  # type: ignore[attr-defined]
-    return app_database
+def database(database_url: str) -> Iterator[Database]:
+    """The test's database, for service-level tests and for arranging and inspecting what an
+    API test needs (the app under test opens its own connections to it)."""
+    connected = Database.connect(database_url)
+    yield connected
+    connected.dispose()
 
 
 @pytest.fixture

@@ -106,12 +106,12 @@ def test_a_variant_counts_as_available_only_when_torch_hub_cached_it(
     import torch.hub
 
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
-    assert not detoxify_weights_available("original", None, None)
+    assert not detoxify_weights_available("original", checkpoint=None, config_dir=None)
 
     (tmp_path / "checkpoints").mkdir()
     (tmp_path / "checkpoints" / "toxic_original-c1212f89.ckpt").write_bytes(b"weights")
-    assert detoxify_weights_available("original", None, None)
-    assert not detoxify_weights_available("no-such-variant", None, None)
+    assert detoxify_weights_available("original", checkpoint=None, config_dir=None)
+    assert not detoxify_weights_available("no-such-variant", checkpoint=None, config_dir=None)
 
 
 def test_a_file_that_is_not_a_detoxify_checkpoint_is_refused(tmp_path: Path) -> None:

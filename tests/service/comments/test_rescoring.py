@@ -4,7 +4,6 @@ at start-up and periodically, with the policy of the moment."""
 import asyncio
 import time
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -14,16 +13,11 @@ from service.app import create_app
 from service.audit.models import AuditEvent
 from service.comments.models import Comment
 from service.comments.rescoring import rescore_unscored
-from service.core.db import Database, make_engine
+from service.core.db import Database
 from service.core.settings import Settings
 from service.policy.service import PolicyStore, default_settings
 from tests.support.factories import seed_comments
 from tests.support.scorers import ScriptedScorer
-
-
-@pytest.fixture
-def engine(database_url: str) -> Engine:
-    return make_engine(database_url)
 
 
 def seed_unscored(engine: Engine, *bodies: str) -> list[int]:

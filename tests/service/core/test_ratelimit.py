@@ -2,14 +2,17 @@
 
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
 from limits import parse_many
 
+from moderation.scoring.scorers import Scorer
 from service.core.ratelimit import RateLimited, RateLimiter
 from service.core.settings import Settings
 from tests.support.factories import CIVIL, TOXIC, SignedIn, post
+from tests.support.scorers import ScriptedScorer
 
 REDIS_URL = os.environ.get("COMMENTMOD_TEST_REDIS_URL")
 
@@ -89,13 +92,13 @@ def test_replicas_share_the_count_through_redis() -> None:
     first, second = RateLimiter(REDIS_URL, prefix), RateLimiter(REDIS_URL, prefix)
     limit = parse_many("2/minute")
 
-    first.take(limit, "comment", "42")
-    second.take(limit, "comment", "42")
+    first.take(limit, scope="comment", key="42")
+    second.take(limit, scope="comment", key="42")
 
     with pytest.raises(RateLimited) as refused:
-        first.take(limit, "comment", "42")
+        first.take(limit, scope="comment", key="42")
     assert 1 <= int(refused.value.headers["Retry-After"]) <= 60
-    second.take(limit, "comment", "43")  # another writer is unaffected
+    second.take(limit, scope="comment", key="43")  # another writer is unaffected
 
 
 def test_a_refused_comment_gets_its_own_error_not_the_rate_limit(
@@ -106,3 +109,18 @@ def test_a_refused_comment_gets_its_own_error_not_the_rate_limit(
     too_long = post(client, reader, "x" * 251)
 
     assert (too_long.status_code, too_long.json()["error"]) == (422, "comment_too_long")
+
+
+class TestTwoPostsAtOnce:
+    @pytest.fixture
+    def scorer(self, scripted_scorer: ScriptedScorer) -> Scorer:
+        scripted_scorer.delay = 0.3  # both requests are past their checks before either stores
+        return scripted_scorer
+
+    def test_only_one_gets_the_last_place(self, client: TestClient, reader: SignedIn) -> None:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            responses = list(pool.map(lambda body: post(client, reader, body), ["One", "Two"]))
+
+        assert sorted(r.status_code for r in responses) == [201, 429]
+        listed = client.get("/v1/me/comments", headers=reader.headers).json()["items"]
+        assert len(listed) == 1

@@ -113,3 +113,17 @@ def test_auto_reject_above_the_second_threshold(
         "rejected",
         "toxic_auto_rejected",
     )
+
+
+def test_an_invalid_setting_is_explained_in_one_line(client: TestClient, admin: SignedIn) -> None:
+    response = client.put(
+        "/v1/admin/settings",
+        json={"hold_thresholds": {"toxicity": 1.5}},
+        headers=admin.headers,
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "validation_error",
+        "detail": "hold_thresholds: Value error, toxicity: a threshold is in (0, 1]",
+    }

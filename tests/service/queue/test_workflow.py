@@ -133,3 +133,27 @@ def test_reject_everything_by_one_author(
     assert all(r["ok"] for r in response.json()["results"])
     remaining = client.get(f"/v1/articles/{ARTICLE}/comments").json()["items"]
     assert [c["id"] for c in remaining] == [theirs]
+
+
+def test_the_reported_queue_pages_most_reported_first(
+    client: TestClient,
+    reader: SignedIn,
+    other_reader: SignedIn,
+    moderator: SignedIn,
+    engine: Engine,
+) -> None:
+    once = published(client, reader)
+    twice = published(client, reader, "Another view.")
+    for who in (other_reader, sign_in(engine, "Third")):
+        report(client, who, twice)
+    report(client, other_reader, once)
+    url = "/v1/admin/queue"
+    params: dict[str, str | int] = {"status": "reported", "sort": "reports", "limit": 1}
+
+    first = client.get(url, params=params, headers=moderator.headers).json()
+    second = client.get(
+        url, params={**params, "cursor": first["next_cursor"]}, headers=moderator.headers
+    )
+
+    assert second.status_code == 200, second.text
+    assert [c["id"] for c in first["items"] + second.json()["items"]] == [twice, once]

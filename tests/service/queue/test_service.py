@@ -1,0 +1,181 @@
+"""The queues and decisions without HTTP: which comment is in which queue, in which order, and
+what a decision settles."""
+
+import pytest
+from sqlmodel import Session, col, select, update
+
+from auth.models import Role, User
+from moderation.statuses import CommentStatus, ModeratorAction
+from service.comments.errors import CommentNotFound, InvalidTransition
+from service.comments.models import Comment
+from service.core.db import Database
+from service.queue.schemas import Queue, QueueSort
+from service.queue.service import (
+    QueueFilter,
+    Review,
+    busiest_articles,
+    queue_counts,
+    queue_page,
+    reject_all_by_author,
+    review_comment,
+    review_many,
+)
+from service.reports.models import Report
+from tests.support.factories import create_user, seed_comments
+
+REJECT = Review(ModeratorAction.REJECT, "offensive")
+
+
+@pytest.fixture
+def moderator(database: Database) -> User:
+    with database.session() as session:
+        return create_user(session, "Moderator", Role.MODERATOR)
+
+
+def set_columns(database: Database, comment_id: int, **values: object) -> None:
+    with database.session() as session:
+        session.execute(update(Comment).where(col(Comment.id) == comment_id).values(**values))
+
+
+def ids(database: Database, where: QueueFilter, sort: QueueSort, limit: int = 20) -> list[int]:
+    """Every id of the queue, read page by page."""
+    seen: list[int] = []
+    cursor = None
+    with database.session() as session:
+        while True:
+            page = queue_page(session, where=where, sort=sort, limit=limit, cursor=cursor)
+            seen += [row.comment.id or 0 for row in page.items]
+            if (cursor := page.next_cursor) is None:
+                return seen
+
+
+def test_each_queue_holds_its_comments(database: Database) -> None:
+    _, (held,) = seed_comments(database.engine, "held")
+    _, (rejected,) = seed_comments(database.engine, "no", status=CommentStatus.REJECTED)
+    _, (approved, reported, plain) = seed_comments(
+        database.engine, "a", "b", "c", status=CommentStatus.PUBLISHED, status_reason="passed"
+    )
+    set_columns(database, approved, status_reason="approved")
+    set_columns(database, reported, open_reports=2)
+
+    def queue(name: Queue, threshold: int = 1) -> list[int]:
+        return ids(database, QueueFilter(name, threshold), QueueSort.OLDEST)
+
+    assert queue(Queue.HELD) == [held]
+    assert queue(Queue.REJECTED) == [rejected]
+    assert queue(Queue.APPROVED) == [approved]
+    assert queue(Queue.REPORTED) == [reported]
+    assert queue(Queue.REPORTED, threshold=3) == []
+    assert plain not in {*queue(Queue.HELD), *queue(Queue.APPROVED), *queue(Queue.REPORTED)}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 20])
+def test_sorts_page_through_ties(database: Database, limit: int) -> None:
+    _, comments = seed_comments(
+        database.engine, *"abcdef", status=CommentStatus.PUBLISHED, status_reason="passed"
+    )
+    reports = [1, 3, 3, 2, 1, 3]
+    toxicity = [0.9, None, 0.5, 0.9, 0.95, 0.5]
+    for comment_id, count, score in zip(comments, reports, toxicity, strict=True):
+        set_columns(database, comment_id, open_reports=count, toxicity=score)
+    where = QueueFilter(Queue.REPORTED, 1)
+    a, b, c, d, e, f = comments
+
+    assert ids(database, where, QueueSort.OLDEST, limit) == comments
+    assert ids(database, where, QueueSort.NEWEST, limit) == comments[::-1]
+    assert ids(database, where, QueueSort.REPORTS, limit) == [b, c, f, d, a, e]
+    assert ids(database, where, QueueSort.TOXICITY, limit) == [e, a, d, c, f, b]
+
+
+def test_filters_by_article_and_author(database: Database) -> None:
+    author, (first,) = seed_comments(database.engine, "x", article_id="a-1")
+    _, (other_author,) = seed_comments(database.engine, "y", article_id="a-1")
+    _, (elsewhere,) = seed_comments(database.engine, "z", article_id="a-2")
+
+    assert ids(database, QueueFilter(Queue.HELD, 1, article_id="a-1"), QueueSort.OLDEST) == [
+        first,
+        other_author,
+    ]
+    assert ids(database, QueueFilter(Queue.HELD, 1, author_id=author), QueueSort.OLDEST) == [first]
+    assert elsewhere in ids(database, QueueFilter(Queue.HELD, 1), QueueSort.OLDEST)
+
+
+def test_counts_and_the_busiest_articles(database: Database) -> None:
+    seed_comments(database.engine, "a", "b", article_id="a-1")
+    seed_comments(database.engine, "c", article_id="a-2")
+    _, (reported,) = seed_comments(
+        database.engine, "d", article_id="a-2", status=CommentStatus.PUBLISHED
+    )
+    set_columns(database, reported, open_reports=1)
+
+    with database.session() as session:
+        everywhere = queue_counts(session, report_threshold=1, article_id=None)
+        one = queue_counts(session, report_threshold=1, article_id="a-2")
+        busiest = busiest_articles(session, report_threshold=1)
+
+    assert everywhere == {Queue.HELD: 3, Queue.REPORTED: 1, Queue.REJECTED: 0, Queue.APPROVED: 0}
+    assert one[Queue.HELD] == 1
+    assert busiest == [("a-1", 2, 0), ("a-2", 1, 1)]
+
+
+def test_a_decision_settles_the_reports_and_keeps_them(database: Database, moderator: User) -> None:
+    _, (comment_id,) = seed_comments(database.engine, "x", status=CommentStatus.PUBLISHED)
+    with database.session() as session:
+        reporter = create_user(session, "Reporter")
+        assert reporter.id is not None
+        session.add(Report(comment_id=comment_id, reporter_id=reporter.id, reason="abuse"))
+    set_columns(database, comment_id, open_reports=1)
+
+    with database.session() as session:
+        review = Review(ModeratorAction.APPROVE, "approved")
+        decided = review_comment(session, comment_id=comment_id, review=review, moderator=moderator)
+
+    assert (decided.status, decided.open_reports) == (CommentStatus.PUBLISHED, 0)
+    with Session(database.engine) as session:
+        (report,) = session.exec(select(Report)).all()
+    assert report.resolved_at is not None
+
+
+def test_a_bulk_decision_keeps_what_succeeded(database: Database, moderator: User) -> None:
+    _, (first, second) = seed_comments(database.engine, "a", "b")
+    set_columns(database, second, status=CommentStatus.DELETED)
+
+    with database.session() as session:
+        results = review_many(session, ids=[first, second, 999], review=REJECT, moderator=moderator)
+
+    assert [(r.id, r.ok, r.error) for r in results] == [
+        (first, True, None),
+        (second, False, "invalid_transition"),
+        (999, False, "comment_not_found"),
+    ]
+    with Session(database.engine) as session:
+        stored = session.get(Comment, first)
+    assert stored is not None
+    assert stored.status == CommentStatus.REJECTED
+
+
+def test_a_single_decision_refuses_what_it_cannot_do(database: Database, moderator: User) -> None:
+    _, (comment_id,) = seed_comments(database.engine, "x", status=CommentStatus.REJECTED)
+
+    with database.session() as session:
+        with pytest.raises(InvalidTransition):
+            review_comment(session, comment_id=comment_id, review=REJECT, moderator=moderator)
+        with pytest.raises(CommentNotFound):
+            review_comment(session, comment_id=999, review=REJECT, moderator=moderator)
+
+
+def test_rejecting_all_by_an_author_spares_the_others(database: Database, moderator: User) -> None:
+    author, mine = seed_comments(database.engine, "a", "b")
+    set_columns(database, mine[1], status=CommentStatus.PUBLISHED)
+    _, (theirs,) = seed_comments(database.engine, "c")
+
+    with database.session() as session:
+        results = reject_all_by_author(
+            session, author_id=author, reason="spam", note=None, moderator=moderator
+        )
+
+    assert [(r.id, r.status) for r in results] == [(i, CommentStatus.REJECTED) for i in mine]
+    with Session(database.engine) as session:
+        untouched = session.get(Comment, theirs)
+    assert untouched is not None
+    assert untouched.status == CommentStatus.HELD

@@ -1,0 +1,131 @@
+"""The OpenAPI document is the contract the newsroom's frontend and tools read: both ways to
+authenticate, and for every route each error code it can answer, with the fields it carries."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.core.errors import AppError
+from service.core.settings import Settings
+from tests.support.factories import SignedIn
+
+
+@pytest.fixture
+def spec(client: TestClient) -> dict[str, Any]:
+    document: dict[str, Any] = client.get("/openapi.json").json()
+    return document
+
+
+def codes(spec: dict[str, Any], path: str, method: str, status: str) -> dict[str, set[str]]:
+    """Each documented error code of one response, with the body fields it carries."""
+    schema = spec["paths"][path][method]["responses"][status]["content"]["application/json"]
+    options = schema["schema"].get("anyOf", [schema["schema"]])
+    bodies = [spec["components"]["schemas"][o["$ref"].rsplit("/", 1)[1]] for o in options]
+    return {body["properties"]["error"]["const"]: set(body["properties"]) for body in bodies}
+
+
+def test_both_ways_to_authenticate_are_described(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+
+    assert schemes["BearerToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["BearerToken"]["description"],
+    }
+    assert (schemes["SessionCookie"]["in"], schemes["SessionCookie"]["name"]) == (
+        "cookie",
+        "commentmod_session",
+    )
+    me = spec["paths"]["/v1/me"]["get"]
+    assert {"BearerToken": []} in me["security"]
+    assert {"SessionCookie": []} in me["security"]
+
+
+def test_the_cookie_scheme_names_the_configured_cookie(settings: Settings) -> None:
+    renamed = settings.model_copy(update={"session_cookie_name": "news_comments"})
+
+    document = create_app(renamed).openapi()
+
+    assert document["components"]["securitySchemes"]["SessionCookie"]["name"] == "news_comments"
+
+
+def test_posting_lists_every_refusal_with_its_fields(spec: dict[str, Any]) -> None:
+    route = ("/v1/articles/{article_id}/comments", "post")
+
+    assert codes(spec, *route, "401") == {"not_authenticated": {"error", "detail"}}
+    assert codes(spec, *route, "403") == {
+        "csrf_failed": {"error", "detail"},
+        "user_banned": {"error", "detail"},
+        "user_suspended": {"error", "detail", "until"},
+    }
+    assert codes(spec, *route, "409") == {
+        "article_closed": {"error", "detail"},
+        "parent_unavailable": {"error", "detail"},
+    }
+    assert codes(spec, *route, "422") == {
+        "validation_error": {"error", "detail"},
+        "comment_empty": {"error", "detail"},
+        "comment_too_long": {"error", "detail", "length", "limit"},
+        "comment_invalid_characters": {"error", "detail"},
+        "toxic_comment": {"error", "detail", "scores"},
+    }
+    assert codes(spec, *route, "429") == {"rate_limited": {"error", "detail", "retry_after"}}
+    assert codes(spec, *route, "503") == {"commenting_disabled": {"error", "detail"}}
+
+
+def test_admin_routes_list_the_guard_and_their_own_codes(spec: dict[str, Any]) -> None:
+    reject = ("/v1/admin/comments/{comment_id}/reject", "post")
+
+    assert set(codes(spec, *reject, "401")) == {"not_authenticated"}
+    assert set(codes(spec, *reject, "403")) == {"forbidden"}
+    assert set(codes(spec, *reject, "404")) == {"comment_not_found"}
+    assert set(codes(spec, *reject, "409")) == {"invalid_transition"}
+    description = spec["paths"][reject[0]][reject[1]]["responses"]["409"]["description"]
+    assert "`invalid_transition`" in description
+
+
+def every_error_class(base: type[AppError] = AppError) -> list[type[AppError]]:
+    found: list[type[AppError]] = []
+    for sub in base.__subclasses__():
+        found += [sub, *every_error_class(sub)]
+    return found
+
+
+def test_each_error_code_means_one_thing(client: TestClient) -> None:
+    """Loaded with the app, every error class is known: a code names one class and one status."""
+    by_code: dict[str, type[AppError]] = {}
+    for error in every_error_class():
+        if error.code in by_code and by_code[error.code] is not error:
+            pytest.fail(f"{error.code!r}: {by_code[error.code].__name__} and {error.__name__}")
+        by_code[error.code] = error
+
+
+def sample_path(spec: dict[str, Any], path: str, method: str) -> str:
+    for parameter in spec["paths"][path][method].get("parameters", []):
+        if parameter["in"] != "path":
+            continue
+        schema = parameter["schema"]
+        value = schema["enum"][0] if "enum" in schema else 1
+        path = path.replace("{" + parameter["name"] + "}", str(value))
+    return path
+
+
+def test_every_admin_route_refuses_strangers_and_readers(
+    client: TestClient, spec: dict[str, Any], reader: SignedIn
+) -> None:
+    admin_routes = [
+        (path, method)
+        for path, operations in spec["paths"].items()
+        if path.startswith("/v1/admin/")
+        for method in operations
+    ]
+    assert len(admin_routes) == 19  # every moderator operation in the README
+
+    for path, method in admin_routes:
+        url = sample_path(spec, path, method)
+        anonymous = client.request(method.upper(), url, json={})
+        as_reader = client.request(method.upper(), url, json={}, headers=reader.headers)
+        assert (anonymous.status_code, anonymous.json()["error"]) == (401, "not_authenticated"), url
+        assert (as_reader.status_code, as_reader.json()["error"]) == (403, "forbidden"), url
