@@ -150,5 +150,8 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 Moderator = Annotated[User, Depends(require_moderator)]
 Admin = Annotated[User, Depends(require_admin)]
 
+MODERATORS_ONLY = [Depends(require_moderator)]
+"""The guard of every moderator router: a moderator or admin in good standing."""
+
 AUTHENTICATION_ERRORS: tuple[type[AppError], ...] = (NotAuthenticated, CsrfFailed)
 """What any route behind `CurrentUser` can answer before it runs."""

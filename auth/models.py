@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.core.db import UTCDateTime, utcnow
+from service.core.db import BigId, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -25,7 +25,7 @@ class UserStatus(StrEnum):
 
 
 class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     display_name: str = Field(max_length=100)
     avatar_url: str | None = Field(default=None, max_length=1000)
     role: Role = Field(default=Role.READER, sa_type=String(20))
@@ -40,8 +40,8 @@ class Identity(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("provider", "subject"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    user_id: int = Field(foreign_key="user.id", sa_type=BigId, index=True, ondelete="CASCADE")
     provider: str = Field(max_length=20)
     subject: str = Field(max_length=100)
     username: str | None = Field(default=None, max_length=100)
@@ -55,8 +55,8 @@ class AuthSession(SQLModel, table=True):
 
     __tablename__ = "auth_session"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    user_id: int = Field(foreign_key="user.id", sa_type=BigId, index=True, ondelete="CASCADE")
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -71,11 +71,13 @@ class LoginAttempt(SQLModel, table=True):
 
     __tablename__ = "login_attempt"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     state_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     browser_hash: str = Field(max_length=64)
     provider: str = Field(max_length=20)
     code_verifier: str | None = Field(default=None, max_length=128)
     next_url: str = Field(max_length=2000)
-    link_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="CASCADE")
+    link_user_id: int | None = Field(
+        default=None, foreign_key="user.id", sa_type=BigId, ondelete="CASCADE"
+    )
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -31,7 +31,7 @@ from auth.providers import (
     ProviderUnavailable,
     configured_providers,
 )
-from auth.schemas import IdentityPublic, ProviderList, ProviderPublic, SessionPublic, UserPublic
+from auth.schemas import ProviderList, ProviderPublic, SessionPublic, UserPublic
 from auth.sessions import active_sessions, issue_session, revoke_all_sessions, revoke_session
 from service.core.deps import ClientIp, DatabaseDep, LimitsDep, SessionDep, SettingsDep
 from service.core.errors import NotAuthenticated, Unprocessable, error_responses
@@ -87,8 +87,9 @@ def _clear_session_cookie(response: Response, settings: Settings) -> None:
 
 
 @router.get("/auth/providers")
-def providers(settings: SettingsDep) -> ProviderList:
-    """The sign-in buttons to show: only providers this site has credentials for."""
+async def providers(settings: SettingsDep) -> ProviderList:
+    """The sign-in buttons to show: only providers this site has credentials for. Needs no
+    database and no worker thread, so it answers while the database is down."""
     return ProviderList(
         providers=[
             ProviderPublic(name=name, login_url=f"{settings.public_url}/v1/auth/{name}/login")
@@ -217,16 +218,7 @@ def logout(
 @router.get("/me", responses=error_responses(NotAuthenticated))
 def me(user: CurrentUser, session: SessionDep) -> UserPublic:
     assert user.id is not None
-    return UserPublic(
-        id=user.id,
-        display_name=user.display_name,
-        avatar_url=user.avatar_url,
-        role=user.role,
-        status=user.status,
-        identities=[
-            IdentityPublic.model_validate(i) for i in login.identities_of(session, user.id)
-        ],
-    )
+    return UserPublic.of(user, identities=login.identities_of(session, user.id))
 
 
 @router.delete(

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from auth.models import AuthSession, Role, UserStatus
+from auth.models import AuthSession, Identity, Role, User, UserStatus
 from service.core.schemas import Schema
 
 
@@ -19,6 +19,18 @@ class UserPublic(Schema):
     role: Role
     status: UserStatus
     identities: list[IdentityPublic]
+
+    @classmethod
+    def of(cls, user: User, *, identities: list[Identity]) -> "UserPublic":
+        assert user.id is not None
+        return cls(
+            id=user.id,
+            display_name=user.display_name,
+            avatar_url=user.avatar_url,
+            role=user.role,
+            status=user.status,
+            identities=[IdentityPublic.model_validate(identity) for identity in identities],
+        )
 
 
 class SessionPublic(Schema):

@@ -8,7 +8,7 @@ before this, in the service; these phases decide what happens to a comment that 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from moderation.scoring.scorers import Scores
+from moderation.scoring.scorers import Scores, ToxicityAttribute
 from moderation.statuses import CommentStatus
 from moderation.wordlists import WordList
 
@@ -32,7 +32,9 @@ class CommentContext:
 
 @dataclass(frozen=True)
 class PolicyConfig:
-    hold_thresholds: Mapping[str, float] = field(default_factory=lambda: {"toxicity": 0.8})
+    hold_thresholds: Mapping[ToxicityAttribute, float] = field(
+        default_factory=lambda: {"toxicity": 0.8}
+    )
     reject_threshold: float | None = None
     """Auto-reject when an attribute reaches this; off (None) by default."""
     new_commenter_comments: int = 0

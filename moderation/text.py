@@ -1,4 +1,5 @@
-"""The comment text rules: what a reader typed, normalised and counted the way a reader counts."""
+"""The text rules: a comment as a reader typed it, normalised and counted the way a reader
+counts; and the plain-text rule for every other stored text."""
 
 import unicodedata
 from dataclasses import dataclass
@@ -72,14 +73,46 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
 def _refuse_invisible_characters(text: str) -> None:
     """Control and format characters hide text from readers and word lists (Trojan Source,
     zero-width spam); newline, the joiners that emoji and some scripts need, and emoji tags pass."""
+    hidden = first_invisible_character(text, newlines=True)
+    if hidden is not None:
+        raise TextRuleViolation(
+            code="comment_invalid_characters",
+            detail=f"The comment contains an invisible control character (U+{ord(hidden):04X}).",
+        )
+
+
+def _is_invisible(ch: str) -> bool:
+    if ch in _ZERO_WIDTH_JOINERS or ord(ch) in _TAG_RANGE:
+        return False
+    return unicodedata.category(ch) in {"Cc", "Cf", "Cs"}
+
+
+def first_invisible_character(text: str, *, newlines: bool) -> str | None:
+    """The first control or format character of `text` (a newline only counts when `newlines` is
+    false), or None."""
     for ch in text:
-        if ch == "\n" or ch in _ZERO_WIDTH_JOINERS or ord(ch) in _TAG_RANGE:
+        if ch == "\n" and newlines:
             continue
-        if unicodedata.category(ch) in {"Cc", "Cf", "Cs"}:
-            raise TextRuleViolation(
-                code="comment_invalid_characters",
-                detail=f"The comment contains an invisible control character (U+{ord(ch):04X}).",
-            )
+        if _is_invisible(ch):
+            return ch
+    return None
+
+
+def clean_plain_text(raw: str, *, newlines: bool = False) -> str:
+    """The rule for every other stored text (notes, reasons, word-list entries): NFC, trimmed, no
+    control or format characters (NUL included, which PostgreSQL cannot store). Raises
+    `ValueError` naming the character."""
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
+    hidden = first_invisible_character(text, newlines=newlines)
+    if hidden is not None:
+        raise ValueError(f"contains an invisible control character (U+{ord(hidden):04X})")
+    return text
+
+
+def without_invisible_characters(text: str) -> str:
+    """Text from elsewhere (a provider's profile) with its control and format characters dropped,
+    since there is nobody to ask to fix it."""
+    return "".join(ch for ch in text if not _is_invisible(ch))
 
 
 def _is_emoji_tag_sequence(cluster: str) -> bool:

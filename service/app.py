@@ -9,10 +9,10 @@ from typing import Any
 
 import anyio.to_thread
 import httpx2
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from auth.deps import cookie_scheme, require_moderator
+from auth.deps import AUTHENTICATION_ERRORS, cookie_scheme
 from auth.router import router as auth_router
 from moderation.scoring.scorers import Scorer, build_scorer
 from moderation.scoring.service import ScoringService
@@ -22,7 +22,7 @@ from service.audit.router import admin_router as audit_admin
 from service.comments.rescoring import rescore_forever
 from service.comments.router import router as comments_router
 from service.core.db import Database
-from service.core.errors import Forbidden, NotAuthenticated, error_responses, install_error_handlers
+from service.core.errors import Forbidden, error_responses, install_error_handlers
 from service.core.middleware import BodySizeLimit
 from service.core.ratelimit import Limits
 from service.core.settings import Settings, get_settings
@@ -45,12 +45,12 @@ def load_scorer(settings: Settings) -> Scorer:
 
 
 def admin_api() -> APIRouter:
-    """Every moderator route, behind one guard: a moderator or admin in good standing (the
-    admin-only routes add their own `Admin` requirement)."""
+    """Every moderator route under /v1/admin. Each feature's router carries the guard
+    (`MODERATORS_ONLY`: a moderator or admin in good standing; admin-only routes add `Admin`)."""
     admin = APIRouter(
         prefix="/v1/admin",
-        dependencies=[Depends(require_moderator)],
-        responses=error_responses(NotAuthenticated, Forbidden),
+        tags=["admin"],
+        responses=error_responses(*AUTHENTICATION_ERRORS, Forbidden),
     )
     for feature in (queue_admin, users_admin, articles_admin, policy_admin, audit_admin):
         admin.include_router(feature)
@@ -106,7 +106,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = Database.connect(settings.database_url)
+    app.state.database = Database.connect(settings.database_url, settings.database_timeouts)
     app.state.provider_transport = provider_transport
     app.state.policy = PolicyStore(default_settings(settings))
     app.state.limits = Limits.from_settings(settings)

@@ -30,6 +30,9 @@ def migrate(database_url: str) -> None:
 
 
 def serve(host: str, port: int) -> None:
+    """Serves until SIGTERM or Ctrl-C: requests in flight get `COMMENTMOD_SHUTDOWN_TIMEOUT`
+    seconds to finish; then uvicorn re-raises the signal, which ends the process even if a
+    worker thread is still stuck on the database."""
     import uvicorn
 
     from service.app import create_app
@@ -37,13 +40,22 @@ def serve(host: str, port: int) -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        log_config=None,
+        server_header=False,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+    )
 
 
 @contextmanager
 def _unit_of_work() -> Iterator[Session]:
     """Each CLI command is one unit of work on the configured database."""
-    database = Database.connect(get_settings().database_url)
+    settings = get_settings()
+    database = Database.connect(settings.database_url, settings.database_timeouts)
     try:
         with database.session() as session:
             yield session

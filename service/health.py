@@ -1,32 +1,52 @@
 """Liveness for load balancers and the Docker HEALTHCHECK, naming the model that scores."""
 
-from typing import Any
+from typing import Literal
 
+import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
+from service.core.db import DatabaseUnavailable
 from service.core.deps import DatabaseDep, ScoringDep
+from service.core.schemas import Schema
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
-def health(database: DatabaseDep, scoring: ScoringDep) -> JSONResponse:
-    scorer: dict[str, Any] = {"model_id": scoring.model_id}
+class ScorerHealth(Schema):
+    model_id: str
+
+
+class Health(Schema):
+    status: Literal["ok"]
+    database: Literal["ok"]
+    scorer: ScorerHealth
+
+
+class HealthDown(Schema):
+    """The database cannot be reached: the error body, and what is known of the rest."""
+
+    error: Literal["database_unavailable"]
+    detail: str
+    status: Literal["unavailable"]
+    database: Literal["unavailable"]
+    scorer: ScorerHealth
+
+
+@router.get("/health", response_model=Health, responses={503: {"model": HealthDown}})
+async def health(database: DatabaseDep, scoring: ScoringDep) -> JSONResponse:
+    """`ok` with the scoring model, or 503 `database_unavailable` within the database time-outs
+    (at once while the database is known to be down)."""
+    scorer = ScorerHealth(model_id=scoring.model_id)
     try:
-        with database.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return JSONResponse(
-            {
-                "error": "database_unavailable",
-                "detail": "The database cannot be reached.",
-                "status": "unavailable",
-                "database": "unavailable",
-                "scorer": scorer,
-            },
-            status_code=503,
+        await anyio.to_thread.run_sync(database.ping)
+    except DatabaseUnavailable as down:
+        body = HealthDown(
+            error="database_unavailable",
+            detail=down.detail,
+            status="unavailable",
+            database="unavailable",
+            scorer=scorer,
         )
-    return JSONResponse({"status": "ok", "database": "ok", "scorer": scorer})
+        return JSONResponse(body.model_dump(), status_code=down.status_code, headers=down.headers)
+    return JSONResponse(Health(status="ok", database="ok", scorer=scorer).model_dump())

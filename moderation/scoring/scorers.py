@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ them)."""
 
 ScorerChoice = Literal["auto", "embedded", "detoxify"]
 
-TOXICITY_ATTRIBUTES = (
+ToxicityAttribute = Literal[
     "toxicity",
     "severe_toxicity",
     "obscene",
@@ -32,8 +32,9 @@ TOXICITY_ATTRIBUTES = (
     "insult",
     "identity_attack",
     "sexual_explicit",
-)
+]
 """Every attribute a Detoxify variant reports; a model reports some of them."""
+TOXICITY_ATTRIBUTES: tuple[ToxicityAttribute, ...] = get_args(ToxicityAttribute)
 
 
 class ScorerUnavailable(RuntimeError):

@@ -1,14 +1,14 @@
-"""Moderators' switches on an article (mounted under /v1/admin behind the moderator guard)."""
+"""Moderators' switches on an article: close, reopen, pre-moderate (under /v1/admin)."""
 
 from fastapi import APIRouter
 
-from auth.deps import Moderator
+from auth.deps import MODERATORS_ONLY, Moderator
 from service.articles import service
 from service.articles.schemas import ArticleAdmin, ArticleId, ArticleUpdate
 from service.core.deps import SessionDep
 from service.core.errors import Unprocessable, error_responses
 
-admin_router = APIRouter(tags=["articles"])
+admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
 
 @admin_router.patch("/articles/{article_id}", responses=error_responses(Unprocessable))

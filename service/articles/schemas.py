@@ -3,24 +3,26 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Path
-from pydantic import BaseModel
+from fastapi import Path, Query
+from pydantic import BaseModel, StrictBool, StringConstraints
 
 from service.articles.models import Article
 from service.core.schemas import Schema
 
+ArticleIdText = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
+
 ArticleId = Annotated[
-    str,
-    Path(
-        pattern=r"^[A-Za-z0-9._:-]{1,128}$",
-        description="The CMS's article id: 1-128 characters of `A-Z a-z 0-9 . _ : -`.",
-    ),
+    ArticleIdText,
+    Path(description="The CMS's article id: 1-128 characters of `A-Z a-z 0-9 . _ : -`."),
+]
+ArticleFilter = Annotated[
+    ArticleIdText | None, Query(description="Only comments on this article (the CMS's id).")
 ]
 
 
 class ArticleUpdate(BaseModel):
-    closed: bool | None = None
-    premoderated: bool | None = None
+    closed: StrictBool | None = None
+    premoderated: StrictBool | None = None
 
 
 class ArticleAdmin(Schema):

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from moderation.statuses import CommentStatus
-from service.core.db import UTCDateTime, utcnow
+from service.core.db import BigId, UTCDateTime, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
@@ -22,14 +22,14 @@ class AuditEvent(SQLModel, table=True):
         Index("ix_moderation_action_actor_id_id", "actor_id", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     action: str = Field(default="status_change", max_length=40)
-    comment_id: int | None = Field(default=None, foreign_key="comment.id")
-    subject_user_id: int | None = Field(default=None, foreign_key="user.id")
+    comment_id: int | None = Field(default=None, foreign_key="comment.id", sa_type=BigId)
+    subject_user_id: int | None = Field(default=None, foreign_key="user.id", sa_type=BigId)
     article_id: str | None = Field(default=None, max_length=128)
     from_status: CommentStatus | None = Field(default=None, sa_type=String(20))
     to_status: CommentStatus | None = Field(default=None, sa_type=String(20))
-    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor_id: int | None = Field(default=None, foreign_key="user.id", sa_type=BigId)
     reason: str = Field(max_length=50)
     note: str | None = Field(default=None, max_length=1000)
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

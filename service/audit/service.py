@@ -57,7 +57,7 @@ def record(
     return event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AuditFilter:
     comment_id: int | None = None
     author_id: int | None = None

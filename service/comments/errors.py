@@ -78,5 +78,5 @@ TEXT_RULE_ERRORS: tuple[type[Unprocessable], ...] = (
 
 def refused_text(violation: TextRuleViolation) -> AppError:
     """The API error for a broken text rule of `moderation.text`."""
-    by_code = {error.code: error for error in TEXT_RULE_ERRORS}
-    return by_code[violation.code](violation.detail, **violation.extra)
+    by_code: dict[str, type[Unprocessable]] = {error.code: error for error in TEXT_RULE_ERRORS}
+    return by_code.get(violation.code, Unprocessable)(violation.detail, **violation.extra)

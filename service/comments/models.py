@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, ColumnElement, Index, String, Text, func, l
 from sqlmodel import Field, SQLModel, col
 
 from moderation.statuses import CommentStatus
-from service.core.db import UTCDateTime, utcnow
+from service.core.db import BigId, UTCDateTime, utcnow
 
 
 class Comment(SQLModel, table=True):
@@ -22,10 +22,10 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_status_open_reports_id", "status", "open_reports", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     article_id: str = Field(foreign_key="article.id", max_length=128)
-    author_id: int = Field(foreign_key="user.id")
-    parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    author_id: int = Field(foreign_key="user.id", sa_type=BigId)
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", sa_type=BigId, index=True)
     body: str = Field(sa_type=Text)
     status: CommentStatus = Field(default=CommentStatus.PENDING, sa_type=String(20))
     status_reason: str | None = Field(default=None, max_length=50)
@@ -58,8 +58,8 @@ class CommentRevision(SQLModel, table=True):
     __tablename__ = "comment_revision"
     __table_args__ = (Index("ix_comment_revision_comment_id_id", "comment_id", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    comment_id: int = Field(foreign_key="comment.id")
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    comment_id: int = Field(foreign_key="comment.id", sa_type=BigId)
     body: str = Field(sa_type=Text)
     status: CommentStatus = Field(sa_type=String(20))
     created_at: datetime = Field(sa_type=UTCDateTime)

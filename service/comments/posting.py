@@ -5,8 +5,10 @@ scores (on SQLite a write lock would stall every other writer):
    the author's standing, a closed article, the parent) and the facts the policy weighs;
 2. score: the model, batched, off the event loop, bounded in time (None: unavailable);
 3. decide: the policy's phases; a toxic comment first goes back to its writer (the nudge);
-4. store: one short unit of work that counts the writer's rate limit and writes the comment,
-   its decision and its audit row. Only stored comments count; after a 2xx nothing is lost.
+4. store: one short unit of work that counts the writer's rate limit (checked, without
+   counting, before scoring) and writes the comment, its decision and its audit row. A comment
+   refused before the store (its text, the nudge, a closed article) does not count; after a
+   2xx nothing is lost.
 """
 
 from dataclasses import dataclass
@@ -70,7 +72,10 @@ def prepare(
     article_id: str,
     parent_id: int | None,
     editing: int | None,
+    allowance: Allowance | None,
 ) -> Prepared:
+    """The refusals that need no model, in the order a writer meets them; the rate limit last
+    (checked, not counted), so a writer over it does not cost a model pass."""
     snapshot = policy.current(session)
     snapshot.ensure_commenting_enabled()
     ensure_can_post(author)
@@ -78,6 +83,8 @@ def prepare(
     ensure_open(article)
     if parent_id is not None:
         check_parent(session, parent_id=parent_id, article_id=article_id, author=author)
+    if allowance is not None:
+        allowance.check()
     return Prepared(
         snapshot, policy_facts(session, author=author, article=article, excluding=editing)
     )
@@ -108,9 +115,9 @@ def store_new(
     scored: dict[str, Any],
     allowance: Allowance,
 ) -> Comment:
+    allowance.take()  # before the first write: no lock is held while it asks Redis
     if register_article(session, article_id).closed_at is not None:
         raise ArticleClosed("Comments on this article were closed a moment ago.")
-    allowance.take()
     comment = Comment(
         article_id=article_id,
         author_id=author_id,
@@ -161,6 +168,7 @@ def store_edit(
         actor_id=author_id,
         note=decision.note,
         action="edited",
+        unchanged={"edited_at": comment.edited_at},  # a concurrent edit wins once, not twice
         body=text,
         edited_at=utcnow(),
         **scored,
@@ -202,6 +210,7 @@ class CommentWriter:
             editing=None,
             text=text,
             acknowledged=draft.acknowledge_toxicity,
+            allowance=allowance,
         )
         return await self.database.run(
             lambda session: store_new(
@@ -232,6 +241,7 @@ class CommentWriter:
             editing=comment.id,
             text=text,
             acknowledged=edit.acknowledge_toxicity,
+            allowance=None,
         )
         return await self.database.run(
             lambda session: store_edit(
@@ -253,6 +263,7 @@ class CommentWriter:
         editing: int | None,
         text: str,
         acknowledged: bool,
+        allowance: Allowance | None,
     ) -> tuple[Decision, dict[str, Any]]:
         """Phases 1 to 3: prepare, score, decide; returns the decision and the score columns."""
         prepared = await self.database.run(
@@ -263,6 +274,7 @@ class CommentWriter:
                 article_id=article_id,
                 parent_id=parent_id,
                 editing=editing,
+                allowance=allowance,
             )
         )
         scores = await self.scoring.score(text)

@@ -17,7 +17,8 @@ from service.articles.models import Article
 from service.comments.errors import InvalidTransition
 from service.comments.models import Comment
 from service.comments.service import change_status, policy_facts, scored_fields
-from service.core.db import Database
+from service.core.db import Database, DatabaseUnavailable
+from service.core.pagination import Keyset, Page, SortKey
 from service.policy.service import PolicyStore
 
 logger = logging.getLogger(__name__)
@@ -25,19 +26,17 @@ logger = logging.getLogger(__name__)
 BATCH = 64
 
 
-def unscored_after(session: Session, after_id: int) -> list[Comment]:
-    return list(
-        session.exec(
-            select(Comment)
-            .where(
-                col(Comment.id) > after_id,
-                col(Comment.status) == CommentStatus.HELD,
-                col(Comment.status_reason) == SCORING_UNAVAILABLE.reason,
-            )
-            .order_by(col(Comment.id))
-            .limit(BATCH)
-        ).all()
+OLDEST_FIRST = Keyset[Comment]((SortKey(col(Comment.id), int),), lambda c: [c.id or 0])
+
+
+def unscored(session: Session, cursor: str | None) -> Page[Comment]:
+    """A batch of the comments held because the model was unavailable, oldest first."""
+    query = select(Comment).where(
+        col(Comment.status) == CommentStatus.HELD,
+        col(Comment.status_reason) == SCORING_UNAVAILABLE.reason,
     )
+    query = OLDEST_FIRST.apply(query, limit=BATCH, cursor=cursor)
+    return OLDEST_FIRST.page(session.exec(query).all(), BATCH)
 
 
 def redecide(
@@ -88,21 +87,25 @@ async def rescore_unscored(
 ) -> int:
     """Decides every comment it can score now; returns how many it decided."""
     decided = 0
-    after_id = 0
-    while comments := await database.run(partial(unscored_after, after_id=after_id)):
-        after_id = comments[-1].id or after_id
-        results = await scoring.score_many([c.body for c in comments])
+    cursor: str | None = None
+    while True:
+        page = await database.run(partial(unscored, cursor=cursor))
+        if not page.items:
+            break
+        results = await scoring.score_many([c.body for c in page.items])
         if results is None:
             break  # the model is still unavailable; the next sweep tries again
         decided += await database.run(
             partial(
                 redecide_all,
                 policy=policy,
-                comments=comments,
+                comments=page.items,
                 results=results,
                 model_id=scoring.model_id,
             )
         )
+        if (cursor := page.next_cursor) is None:
+            break
     if decided:
         logger.info("re-scoring sweep decided %d comment(s)", decided)
     return decided
@@ -114,6 +117,8 @@ async def rescore_forever(
     while True:
         try:
             await rescore_unscored(database=database, scoring=scoring, policy=policy)
+        except DatabaseUnavailable:
+            logger.warning("re-scoring sweep: the database is unavailable; retrying later")
         except Exception:
             logger.exception("re-scoring sweep failed; retrying in %.0fs", interval)
         if interval <= 0:

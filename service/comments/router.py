@@ -32,6 +32,7 @@ from service.core.deps import DatabaseDep, LimitsDep, ScoringDep, SessionDep, Se
 from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, error_responses
 from service.core.pagination import Cursor, InvalidCursor, Limit, Page
 from service.core.ratelimit import RateLimited
+from service.core.schemas import Id
 from service.policy.deps import PolicyDep
 from service.policy.service import CommentingDisabled
 
@@ -110,7 +111,7 @@ async def post_comment(
     ),
 )
 async def edit_comment(
-    comment_id: int, payload: CommentEdit, user: CurrentUser, writer: Writer, settings: SettingsDep
+    comment_id: Id, payload: CommentEdit, user: CurrentUser, writer: Writer, settings: SettingsDep
 ) -> CommentPublic:
     """Within the edit window; the edit is checked and scored again and the old text kept."""
     comment = await writer.edit(
@@ -164,5 +165,5 @@ def my_comments(
         *AUTHENTICATION_ERRORS, Forbidden, CommentNotFound, InvalidTransition, Unprocessable
     ),
 )
-def delete_comment(comment_id: int, user: CurrentUser, session: SessionDep) -> None:
+def delete_comment(comment_id: Id, user: CurrentUser, session: SessionDep) -> None:
     service.delete_comment(session, comment_id=comment_id, user=user)

@@ -2,26 +2,27 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from moderation.statuses import CommentStatus
 from service.comments.models import CommentWithAuthor
-from service.core.schemas import Schema
+from service.core.schemas import JsonId, Schema
 
 MAX_RAW_BODY = 20_000
 """Far above 250 characters of any script; stops megabyte bodies before the text rules run."""
 
 
 class CommentCreate(BaseModel):
-    body: str = Field(max_length=MAX_RAW_BODY)
-    parent_id: int | None = None
-    acknowledge_toxicity: bool = False
+    body: str = Field(min_length=1, max_length=MAX_RAW_BODY)
+    """At most 250 characters as a reader counts them (see `comment_too_long`)."""
+    parent_id: JsonId | None = None
+    acknowledge_toxicity: StrictBool = False
     """Post anyway after the toxicity warning (`toxic_comment`); the comment is held."""
 
 
 class CommentEdit(BaseModel):
-    body: str = Field(max_length=MAX_RAW_BODY)
-    acknowledge_toxicity: bool = False
+    body: str = Field(min_length=1, max_length=MAX_RAW_BODY)
+    acknowledge_toxicity: StrictBool = False
 
 
 class AuthorPublic(Schema):

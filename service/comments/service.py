@@ -1,12 +1,12 @@
 """Reading comments, the one place where a comment's status changes, and the facts about an
 author and an article that the policy weighs."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ScalarSelect, and_, func, or_
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 from sqlmodel.sql.expression import Select
 
@@ -126,19 +126,23 @@ def change_status(
     actor_id: int | None = None,
     note: str | None = None,
     action: str = "status_change",
+    unchanged: Mapping[str, Any] | None = None,
     **fields: Any,
 ) -> None:
     """Moves a comment from the status it was read with and writes the audit row, atomically.
 
-    The update only matches while the status is still the one read, so of two moderators (or a
-    moderator and the re-scoring sweep) deciding at once, exactly one wins; the other gets 409.
+    The update only matches while the status (and the `unchanged` columns, e.g. an edit's
+    `edited_at`) still hold what was read, so of two moderators (or a moderator and the
+    re-scoring sweep, or two edits) acting at once, exactly one wins; the other gets 409.
     """
     assert comment.id is not None
     from_status = comment.status
+    still = [col(getattr(Comment, name)) == value for name, value in (unchanged or {}).items()]
+    written = {"status": to_status, "status_reason": reason, **fields}
     result = session.execute(
         update(Comment)
-        .where(col(Comment.id) == comment.id, col(Comment.status) == from_status)
-        .values(status=to_status, status_reason=reason, **fields)
+        .where(col(Comment.id) == comment.id, col(Comment.status) == from_status, *still)
+        .values(**written)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -147,8 +151,9 @@ def change_status(
         raise InvalidTransition(
             f"Comment {comment.id} changed while you were deciding; reload it and try again."
         )
-    for name, value in {"status": to_status, "status_reason": reason, **fields}.items():
-        set_committed_value(comment, name, value)  # written above; nothing left to flush
+    for name, value in written.items():
+        # Tracked like any change, so a rolled-back savepoint (bulk decisions) expires it again.
+        setattr(comment, name, value)
     record(
         session,
         action=action,

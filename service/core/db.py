@@ -1,16 +1,34 @@
 """The database: engine, units of work and column types. The naming convention is set here,
 before any table class is defined."""
 
+import math
+import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Dialect,
+    Engine,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    event,
+    text,
+)
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel, create_engine
+
+from service.core.errors import ServiceUnavailable
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -20,6 +38,13 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+MAX_ID = 2**63 - 1
+"""The largest id either database stores."""
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+"""Every id column: 64-bit on PostgreSQL. SQLite's INTEGER is 64-bit already, and only an
+INTEGER primary key is its auto-numbered rowid."""
 
 T = TypeVar("T")
 
@@ -31,25 +56,75 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def make_engine(database_url: str, **engine_args: Any) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long anything waits for the database, in seconds, before the caller gets 503."""
+
+    connect: float = 3.0
+    statement: float = 5.0
+    """A query (including its lock waits) on PostgreSQL; SQLite's wait for a write lock."""
+    pool: float = 3.0
+    """For a free connection when every pooled one is busy."""
+
+
+def make_engine(database_url: str, timeouts: Timeouts | None = None) -> Engine:
+    """An engine that never waits without bound: connecting, each query and the pool all time
+    out (see `Timeouts`), so a stalled or absent database becomes an error within seconds."""
+    timeouts = timeouts or Timeouts()
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **engine_args)
+        options = str(url.query.get("options", ""))
+        statement_ms = int(timeouts.statement * 1000)
+        connect_args = {
+            # libpq waits at least 2 s; covers the whole start-up exchange, not just TCP.
+            "connect_timeout": max(2, math.ceil(timeouts.connect)),
+            "options": f"{options} -c statement_timeout={statement_ms}".strip(),
+            # A peer that stops acknowledging (a dead host, a dropped route) is noticed.
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": statement_ms + 5000,
+        }
+        return create_engine(
+            url, pool_pre_ping=True, pool_timeout=timeouts.pool, connect_args=connect_args
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **engine_args)
-    event.listen(engine, "connect", _sqlite_pragmas)
+    engine = create_engine(
+        url,
+        pool_timeout=timeouts.pool,
+        connect_args={"check_same_thread": False, "timeout": timeouts.statement},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas(timeouts.statement))
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers work while a comment is written; SQLite ignores foreign keys unless
-    asked."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        """WAL lets readers work while a comment is written; SQLite ignores foreign keys unless
+        asked; a writer waits this long for the lock, then the request gets 503."""
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    return on_connect
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached or did not answer in time; try again shortly."""
+
+    code = "database_unavailable"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("The database cannot be reached right now; try again shortly.")
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+"""What a database that is down, stalled, overloaded or locked raises."""
 
 
 @contextmanager
@@ -61,32 +136,95 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             yield session
             session.commit()
         except BaseException:
-            session.rollback()
+            with suppress(SQLAlchemyError):  # the connection may be what failed
+                session.rollback()
             raise
 
 
-class Database:
-    """The engine and the two ways work reaches it: a unit of work in the calling thread, or one
-    in a worker thread for async code that must not block the event loop."""
+class _Breaker:
+    """After the database failed to answer, requests fail fast for `cooldown` seconds instead
+    of each waiting out a time-out (and tying up a worker thread); then one request at a time
+    tries again, until one gets a connection."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, cooldown: float) -> None:
+        self.cooldown = cooldown
+        self._lock = threading.Lock()
+        self._failing = False
+        self._retry_at = 0.0
+        self._trying = False
+
+    def allow(self) -> bool:
+        with self._lock:
+            if not self._failing:
+                return True
+            if self._trying or time.monotonic() < self._retry_at:
+                return False
+            self._trying = True
+            return True
+
+    def succeeded(self) -> None:
+        if self._failing:
+            with self._lock:
+                self._failing = self._trying = False
+
+    def failed(self) -> None:
+        with self._lock:
+            self._failing, self._trying = True, False
+            self._retry_at = time.monotonic() + self.cooldown
+
+
+class Database:
+    """The engine and the ways work reaches it: a unit of work in the calling thread, or one in
+    a worker thread for async code that must not block the event loop. Either answers 503
+    `database_unavailable` (with Retry-After) within the time-outs when the database is down
+    or stalled, and at once while it is known to be."""
+
+    def __init__(self, engine: Engine, *, cooldown: float = 2.0) -> None:
         self.engine = engine
+        self._breaker = _Breaker(cooldown)
+        event.listen(engine, "checkout", self._connected)
+        event.listen(engine, "handle_error", self._failed_to_connect)
 
     @classmethod
-    def connect(cls, database_url: str) -> "Database":
-        return cls(make_engine(database_url))
+    def connect(cls, database_url: str, timeouts: Timeouts | None = None) -> "Database":
+        return cls(make_engine(database_url, timeouts))
 
-    def session(self) -> AbstractContextManager[Session]:
-        return session_scope(self.engine)
+    def _connected(self, *_: Any) -> None:
+        self._breaker.succeeded()
+
+    def _failed_to_connect(self, context: ExceptionContext) -> None:
+        if context.is_disconnect or context.connection is None:
+            self._breaker.failed()
+
+    def _unavailable(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(retry_after=max(1, math.ceil(self._breaker.cooldown)))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        if not self._breaker.allow():
+            raise self._unavailable()
+        try:
+            with session_scope(self.engine) as session:
+                yield session
+        except PoolTimeout as exc:
+            self._breaker.failed()
+            raise self._unavailable() from exc
+        except UNAVAILABLE_ERRORS as exc:
+            raise self._unavailable() from exc
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Runs `work` in its own short transaction, in a worker thread."""
 
         def unit_of_work() -> T:
-            with session_scope(self.engine) as session:
+            with self.session() as session:
                 return work(session)
 
         return await anyio.to_thread.run_sync(unit_of_work)
+
+    def ping(self) -> None:
+        """Raises `DatabaseUnavailable` unless the database answers a trivial query."""
+        with self.session() as session:
+            session.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
         self.engine.dispose()

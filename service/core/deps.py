@@ -1,5 +1,7 @@
 """Request dependencies every feature uses: settings, the database and the request's unit of
-work, the scorer and the rate limits, all built once by `service.app.create_app`."""
+work, the scorer and the rate limits, all built once by `service.app.create_app`. The getters
+are `async` so they run on the event loop: a route that needs no database needs no worker
+thread, and keeps answering when every thread waits on a stalled database."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -13,12 +15,12 @@ from service.core.ratelimit import Limits
 from service.core.settings import Settings
 
 
-def get_settings_from_app(request: Request) -> Settings:
+async def get_settings_from_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
@@ -29,17 +31,17 @@ def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterato
         yield session
 
 
-def get_scoring(request: Request) -> ScoringService:
+async def get_scoring(request: Request) -> ScoringService:
     scoring: ScoringService = request.app.state.scoring
     return scoring
 
 
-def get_limits(request: Request) -> Limits:
+async def get_limits(request: Request) -> Limits:
     limits: Limits = request.app.state.limits
     return limits
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies)."""
     return request.client.host if request.client else "unknown"
 

@@ -13,6 +13,7 @@ from fastapi import Query
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import Mapped
 
+from service.core.db import MAX_ID
 from service.core.errors import Unprocessable
 
 Row = TypeVar("Row")
@@ -20,11 +21,13 @@ Statement = TypeVar("Statement", bound=Select[*tuple[Any, ...]])
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
 Cursor = Annotated[
-    str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    str | None,
+    Query(
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="`next_cursor` of the previous page.",
+    ),
 ]
-
-MAX_KEY = 2**63 - 1
-"""The largest id either database stores; a cursor naming a larger one was not issued here."""
 
 
 class InvalidCursor(Unprocessable):
@@ -106,7 +109,7 @@ def _fits(value: object, kind: type[int] | type[float]) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return -MAX_KEY <= value <= MAX_KEY
+        return -MAX_ID <= value <= MAX_ID  # a key beyond 64 bits was not issued here
     return kind is float and isinstance(value, float) and math.isfinite(value)
 
 

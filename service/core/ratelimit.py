@@ -41,17 +41,28 @@ class RateLimiter:
         )
         self._limiter = MovingWindowRateLimiter(storage)
 
+    def check(self, limits: Sequence[RateLimitItem], *, scope: str, key: str) -> None:
+        """Raises `RateLimited` (with Retry-After) when a limit is used up; counts nothing."""
+        for limit in limits:
+            if not self._limiter.test(limit, scope, key):
+                raise self._refusal(limit, scope=scope, key=key)
+
     def take(self, limits: Sequence[RateLimitItem], *, scope: str, key: str) -> None:
-        """Counts one request against each limit, or raises `RateLimited` (with Retry-After) at
-        the first one used up. Checking and counting are one atomic step, so two requests
-        arriving together cannot both take the last place."""
+        """Counts one request against every limit, or raises `RateLimited`. Each count is the
+        check itself (`limits`' atomic `hit`), so two requests arriving together cannot both
+        take the last place; the limits are checked first, so a request refused by one limit
+        does not use up the others."""
+        self.check(limits, scope=scope, key=key)
         for limit in limits:
             if not self._limiter.hit(limit, scope, key):
-                reset_at = self._limiter.get_window_stats(limit, scope, key).reset_time
-                raise RateLimited(max(1, math.ceil(reset_at - time.time())))
+                raise self._refusal(limit, scope=scope, key=key)
+
+    def _refusal(self, limit: RateLimitItem, *, scope: str, key: str) -> RateLimited:
+        reset_at = self._limiter.get_window_stats(limit, scope, key).reset_time
+        return RateLimited(max(1, math.ceil(reset_at - time.time())))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Allowance:
     """One caller's allowance under some limits."""
 
@@ -60,7 +71,12 @@ class Allowance:
     scope: str
     key: str
 
+    def check(self) -> None:
+        """Refuses early, before costly work, without counting."""
+        self.limiter.check(self.limits, scope=self.scope, key=self.key)
+
     def take(self) -> None:
+        """Counts the request, or refuses it: the authoritative step."""
         self.limiter.take(self.limits, scope=self.scope, key=self.key)
 
 
@@ -84,10 +100,11 @@ class Limits:
 
     def comments_by(self, writer_id: int, *, exempt: bool) -> Allowance:
         """Stored comments per writer; moderators are exempt."""
-        return Allowance(self.limiter, [] if exempt else self.comments, "comment", str(writer_id))
+        limits = [] if exempt else self.comments
+        return Allowance(limiter=self.limiter, limits=limits, scope="comment", key=str(writer_id))
 
     def logins_from(self, address: str) -> Allowance:
-        return Allowance(self.limiter, self.logins, "login", address)
+        return Allowance(limiter=self.limiter, limits=self.logins, scope="login", key=address)
 
     def reports_from(self, address: str) -> Allowance:
-        return Allowance(self.limiter, self.reports, "report", address)
+        return Allowance(limiter=self.limiter, limits=self.reports, scope="report", key=address)

@@ -3,12 +3,14 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from moderation.scoring.scorers import ScorerChoice
+from moderation.scoring.scorers import ScorerChoice, ToxicityAttribute
+from service.core.db import Timeouts
 from service.core.origins import origin_of
 
 
@@ -16,6 +18,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMMENTMOD_", extra="ignore")
 
     database_url: str = "sqlite:///./var/commentmod.db"
+    database_connect_timeout: float = Field(3.0, gt=0.0, le=60.0)
+    database_statement_timeout: float = Field(5.0, gt=0.0, le=600.0)
+    database_pool_timeout: float = Field(3.0, gt=0.0, le=60.0)
+    shutdown_timeout: int = Field(10, ge=1, le=300)
+    """Seconds in-flight requests get to finish after SIGTERM."""
     log_level: str = "INFO"
 
     scorer: ScorerChoice = "auto"
@@ -24,7 +31,7 @@ class Settings(BaseSettings):
     detoxify_config_dir: Path | None = None
     hold_threshold: float = Field(0.8, gt=0.0, le=1.0)
     """Default hold threshold for every toxicity attribute."""
-    hold_thresholds: dict[str, float] = {}
+    hold_thresholds: dict[ToxicityAttribute, float] = {}
     """Per-attribute overrides as JSON, e.g. {"threat": 0.5}."""
     auto_reject_threshold: float | None = Field(None, gt=0.0, le=1.0)
     new_commenter_premoderation: int = Field(0, ge=0, le=1000)
@@ -109,11 +116,23 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins")
     @classmethod
     def _exact_origins(cls, origins: list[str]) -> list[str]:
-        """Credentials are shared with these sites, so each must be one exact origin (no `*`)."""
+        """Credentials are shared with these sites, so each must be one exact origin (no `*`,
+        no path), kept as browsers write it (`https://host:443` is `https://host`)."""
+        canonical = []
         for origin in origins:
-            if origin_of(origin) != origin.lower():
+            found = origin_of(origin)
+            if found is None or urlsplit(origin)[2:] != ("", "", ""):
                 raise ValueError(f"{origin!r} is not an origin like https://www.example.com")
-        return [origin.lower() for origin in origins]
+            canonical.append(found)
+        return canonical
+
+    @property
+    def database_timeouts(self) -> Timeouts:
+        return Timeouts(
+            connect=self.database_connect_timeout,
+            statement=self.database_statement_timeout,
+            pool=self.database_pool_timeout,
+        )
 
 
 @lru_cache

@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from service.policy.service import PolicyStore
 
 
-def get_policy_store(request: Request) -> PolicyStore:
+async def get_policy_store(request: Request) -> PolicyStore:
     store: PolicyStore = request.app.state.policy
     return store
 

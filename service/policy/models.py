@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.core.db import UTCDateTime, utcnow
+from service.core.db import BigId, UTCDateTime, utcnow
 
 
 class SiteSettings(SQLModel, table=True):
@@ -25,8 +25,8 @@ class WordListEntry(SQLModel, table=True):
     __tablename__ = "word_list_entry"
     __table_args__ = (UniqueConstraint("list_name", "word"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     list_name: str = Field(max_length=20)
     word: str = Field(max_length=64)
-    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_by: int | None = Field(default=None, foreign_key="user.id", sa_type=BigId)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,13 +1,14 @@
-"""Runtime settings and word lists: moderators read them, admins change them (mounted under
-/v1/admin behind the moderator guard)."""
+"""Runtime settings and word lists (under /v1/admin): moderators read them, admins change
+them."""
 
 from typing import Any
 
 from fastapi import APIRouter, status
 
-from auth.deps import Admin
+from auth.deps import MODERATORS_ONLY, Admin
 from service.core.deps import SessionDep
 from service.core.errors import Unprocessable, error_responses
+from service.core.schemas import Word
 from service.policy.deps import PolicyDep
 from service.policy.schemas import (
     ModerationSettings,
@@ -19,7 +20,7 @@ from service.policy.schemas import (
 )
 from service.policy.service import InvalidWord, WordNotFound
 
-admin_router = APIRouter(tags=["policy"])
+admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
 
 @admin_router.get("/settings")
@@ -66,6 +67,6 @@ def add_words(
     responses=error_responses(Unprocessable, WordNotFound),
 )
 def remove_word(
-    list_name: WordListName, word: str, admin: Admin, session: SessionDep, policy: PolicyDep
+    list_name: WordListName, word: Word, admin: Admin, session: SessionDep, policy: PolicyDep
 ) -> None:
     policy.remove_word(session, actor_id=admin.id, list_name=list_name, word=word)

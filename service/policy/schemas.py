@@ -2,32 +2,29 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
-from moderation.scoring.scorers import TOXICITY_ATTRIBUTES
+from moderation.scoring.scorers import ToxicityAttribute
+from service.core.schemas import Patch, Schema, Word
 
 WordListName = Literal["banned", "suspect"]
 WORD_LISTS: tuple[WordListName, ...] = ("banned", "suspect")
 
 
-class ModerationSettings(BaseModel):
+Threshold = Annotated[StrictFloat, Field(gt=0.0, le=1.0)]
+"""A probability at or above which the policy acts: in (0, 1]."""
+
+
+class ModerationSettings(Schema):
     """What `GET/PUT /v1/admin/settings` shows; validated as a whole."""
 
-    hold_thresholds: dict[str, float]
-    auto_reject_threshold: float | None = Field(None, gt=0.0, le=1.0)
-    new_commenter_premoderation: int = Field(0, ge=0, le=1000)
-    commenting_enabled: bool = True
-    nudge: bool = True
-
-    @field_validator("hold_thresholds")
-    @classmethod
-    def _known_attributes(cls, thresholds: dict[str, float]) -> dict[str, float]:
-        for attribute, value in thresholds.items():
-            if attribute not in TOXICITY_ATTRIBUTES:
-                raise ValueError(f"unknown attribute {attribute!r}; known: {TOXICITY_ATTRIBUTES}")
-            if not 0.0 < value <= 1.0:
-                raise ValueError(f"{attribute}: a threshold is in (0, 1]")
-        return thresholds
+    hold_thresholds: dict[ToxicityAttribute, Threshold]
+    """Every attribute's hold threshold."""
+    auto_reject_threshold: Threshold | None = None
+    """Reject outright at this score of any attribute; null: off."""
+    new_commenter_premoderation: Annotated[StrictInt, Field(ge=0, le=1000)] = 0
+    commenting_enabled: StrictBool = True
+    nudge: StrictBool = True
 
     @model_validator(mode="after")
     def _reject_above_hold(self) -> "ModerationSettings":
@@ -38,24 +35,26 @@ class ModerationSettings(BaseModel):
         return self
 
 
-class SettingsUpdate(BaseModel):
-    """Any subset of the settings; the merged result is validated as a whole."""
+class SettingsUpdate(Patch):
+    """Any subset of the settings. Thresholds merge per attribute: an attribute left out keeps
+    its threshold. The result is validated as a whole."""
 
-    hold_thresholds: dict[str, float] | None = None
-    auto_reject_threshold: float | None = None
-    new_commenter_premoderation: int | None = None
-    commenting_enabled: bool | None = None
-    nudge: bool | None = None
+    nullable = frozenset({"auto_reject_threshold"})
+
+    hold_thresholds: dict[ToxicityAttribute, Threshold] | None = None
+    auto_reject_threshold: Threshold | None = None
+    """null turns auto-reject off."""
+    new_commenter_premoderation: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+    commenting_enabled: StrictBool | None = None
+    nudge: StrictBool | None = None
 
 
-class WordListPublic(BaseModel):
+class WordListPublic(Schema):
     words: list[str]
 
 
 class WordListAdd(BaseModel):
-    words: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
-        min_length=1, max_length=500
-    )
+    words: list[Word] = Field(min_length=1, max_length=500)
 
 
 class WordListAdded(WordListPublic):

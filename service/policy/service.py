@@ -86,9 +86,7 @@ class PolicyStore:
             return snapshot
 
     def _build(self, session: Session, row: SiteSettings | None) -> PolicySnapshot:
-        merged = self.defaults.model_dump()
-        merged.update(row.values if row else {})
-        settings = ModerationSettings.model_validate(merged)
+        settings = _merged(self.defaults, row.values if row else {})
         entries = session.exec(select(WordListEntry).order_by(col(WordListEntry.id))).all()
         words = {name: [e.word for e in entries if e.list_name == name] for name in WORD_LISTS}
         policy = PolicyConfig(
@@ -106,7 +104,7 @@ class PolicyStore:
         """Validates the merged settings, stores them and audits before and after."""
         before = self.current(session).settings
         try:
-            after = ModerationSettings.model_validate({**before.model_dump(), **changes})
+            after = _merged(before, changes)
         except ValidationError as invalid:
             raise Unprocessable.from_validation(invalid) from invalid
         _bump(session, values=after.model_dump())
@@ -166,6 +164,15 @@ class PolicyStore:
         _bump(session)
         action = f"{list_name}_word_removed"
         record(session, action=action, reason=action, actor_id=actor_id, detail={"word": entry})
+
+
+def _merged(settings: ModerationSettings, changes: dict[str, Any]) -> ModerationSettings:
+    """The settings with the changes applied; thresholds merge per attribute, so an attribute
+    a change does not name keeps its threshold (never "no threshold")."""
+    merged = settings.model_dump()
+    for name, value in changes.items():
+        merged[name] = {**merged[name], **value} if name == "hold_thresholds" else value
+    return ModerationSettings.model_validate(merged)
 
 
 def _bump(session: Session, values: dict[str, Any] | None = None) -> None:

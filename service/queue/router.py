@@ -1,10 +1,11 @@
-"""The moderators' queues and decisions (mounted under /v1/admin behind the moderator guard)."""
+"""The moderators' queues and decisions (under /v1/admin)."""
 
 from fastapi import APIRouter
 
-from auth.deps import Moderator
+from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound, get_user
 from moderation.statuses import ModeratorAction
+from service.articles.schemas import ArticleFilter
 from service.audit.service import comment_history
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.schemas import CommentAdmin, CommentAdminPage
@@ -12,6 +13,7 @@ from service.comments.service import get_comment, revisions_of, with_author
 from service.core.deps import SessionDep, SettingsDep
 from service.core.errors import Unprocessable, error_responses
 from service.core.pagination import Cursor, InvalidCursor, Limit
+from service.core.schemas import Id
 from service.queue import service
 from service.queue.schemas import (
     ApproveRequest,
@@ -30,15 +32,13 @@ from service.queue.schemas import (
 from service.queue.service import APPROVED, QueueFilter, Review, ReviewResult
 from service.reports.service import reports_on
 
-admin_router = APIRouter(tags=["queue"])
+admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
 DECISION_ERRORS = (CommentNotFound, InvalidTransition, Unprocessable)
 
 
 def _bulk(results: list[ReviewResult]) -> BulkResults:
-    return BulkResults(
-        results=[BulkItem(id=r.id, ok=r.ok, status=r.status, error=r.error) for r in results]
-    )
+    return BulkResults(results=[BulkItem.model_validate(result) for result in results])
 
 
 @admin_router.get("/queue", responses=error_responses(Unprocessable, InvalidCursor))
@@ -47,14 +47,19 @@ def moderation_queue(
     settings: SettingsDep,
     status: Queue = Queue.HELD,
     sort: QueueSort = QueueSort.OLDEST,
-    article_id: str | None = None,
-    author_id: int | None = None,
+    article_id: ArticleFilter = None,
+    author_id: Id | None = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> CommentAdminPage:
     """`held`, `reported` (published, reported by readers), `rejected` or `approved` comments,
     with their scores; `sort=toxicity` is worst first, `sort=reports` most reported first."""
-    where = QueueFilter(status, settings.report_threshold, article_id, author_id)
+    where = QueueFilter(
+        queue=status,
+        report_threshold=settings.report_threshold,
+        article_id=article_id,
+        author_id=author_id,
+    )
     page = service.queue_page(session, where=where, sort=sort, limit=limit, cursor=cursor)
     return CommentAdminPage(
         items=[CommentAdmin.of(row) for row in page.items], next_cursor=page.next_cursor
@@ -63,7 +68,7 @@ def moderation_queue(
 
 @admin_router.get("/queues/counts", responses=error_responses(Unprocessable))
 def queue_counts(
-    session: SessionDep, settings: SettingsDep, article_id: str | None = None
+    session: SessionDep, settings: SettingsDep, article_id: ArticleFilter = None
 ) -> QueueCountsPage:
     """Badge numbers for each queue (for one article with `article_id`), and the busiest
     articles."""
@@ -72,14 +77,14 @@ def queue_counts(
     articles = service.busiest_articles(session, report_threshold=threshold)
     return QueueCountsPage(
         counts=QueueCounts(**counts),
-        articles=[ArticleQueueCounts(article_id=a, held=h, reported=r) for a, h, r in articles],
+        articles=[ArticleQueueCounts.model_validate(article) for article in articles],
     )
 
 
 @admin_router.get(
     "/comments/{comment_id}", responses=error_responses(CommentNotFound, Unprocessable)
 )
-def comment_detail(comment_id: int, session: SessionDep) -> CommentAdminDetail:
+def comment_detail(comment_id: Id, session: SessionDep) -> CommentAdminDetail:
     """The comment with its scores, every action on it, its earlier versions and its reports."""
     comment = get_comment(session, comment_id)
     return CommentAdminDetail.of_history(
@@ -92,13 +97,18 @@ def comment_detail(comment_id: int, session: SessionDep) -> CommentAdminDetail:
 
 @admin_router.post("/comments/{comment_id}/approve", responses=error_responses(*DECISION_ERRORS))
 def approve(
-    comment_id: int,
+    comment_id: Id,
     moderator: Moderator,
     session: SessionDep,
     payload: ApproveRequest | None = None,
 ) -> CommentAdmin:
     payload = payload or ApproveRequest()
-    review = Review(ModeratorAction.APPROVE, APPROVED, payload.note, payload.expected_status)
+    review = Review(
+        action=ModeratorAction.APPROVE,
+        reason=APPROVED,
+        note=payload.note,
+        expected_status=payload.expected_status,
+    )
     comment = service.review_comment(
         session, comment_id=comment_id, review=review, moderator=moderator
     )
@@ -107,9 +117,14 @@ def approve(
 
 @admin_router.post("/comments/{comment_id}/reject", responses=error_responses(*DECISION_ERRORS))
 def reject(
-    comment_id: int, payload: RejectRequest, moderator: Moderator, session: SessionDep
+    comment_id: Id, payload: RejectRequest, moderator: Moderator, session: SessionDep
 ) -> CommentAdmin:
-    review = Review(ModeratorAction.REJECT, payload.reason, payload.note, payload.expected_status)
+    review = Review(
+        action=ModeratorAction.REJECT,
+        reason=payload.reason,
+        note=payload.note,
+        expected_status=payload.expected_status,
+    )
     comment = service.review_comment(
         session, comment_id=comment_id, review=review, moderator=moderator
     )
@@ -120,7 +135,10 @@ def reject(
 def bulk_decide(payload: BulkDecision, moderator: Moderator, session: SessionDep) -> BulkResults:
     """Approve or reject many comments; each succeeds or fails on its own."""
     review = Review(
-        payload.action, payload.reason or APPROVED, payload.note, payload.expected_status
+        action=payload.action,
+        reason=payload.reason or APPROVED,
+        note=payload.note,
+        expected_status=payload.expected_status,
     )
     ids = list(dict.fromkeys(payload.ids))
     return _bulk(service.review_many(session, ids=ids, review=review, moderator=moderator))
@@ -130,7 +148,7 @@ def bulk_decide(payload: BulkDecision, moderator: Moderator, session: SessionDep
     "/users/{user_id}/comments:reject", responses=error_responses(UserNotFound, Unprocessable)
 )
 def reject_all_by_author(
-    user_id: int, payload: RejectAll, moderator: Moderator, session: SessionDep
+    user_id: Id, payload: RejectAll, moderator: Moderator, session: SessionDep
 ) -> BulkResults:
     """Rejects every held and published comment of one author."""
     get_user(session, user_id)

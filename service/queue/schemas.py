@@ -1,7 +1,6 @@
 """The queues as moderators read them, and the decisions they send."""
 
 from enum import StrEnum
-from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -10,11 +9,9 @@ from service.audit.models import AuditEvent
 from service.audit.schemas import AuditEventPublic
 from service.comments.models import CommentRevision, CommentWithAuthor
 from service.comments.schemas import CommentAdmin, RevisionPublic
-from service.core.schemas import Schema
+from service.core.schemas import JsonId, Note, Schema
 from service.reports.models import Report
 from service.reports.schemas import ReportPublic
-
-Note = Annotated[str | None, Field(default=None, max_length=1000)]
 
 
 class Queue(StrEnum):
@@ -75,23 +72,23 @@ class CommentAdminDetail(CommentAdmin):
 
 
 class ApproveRequest(BaseModel):
-    note: Note = None
+    note: Note | None = None
     expected_status: CommentStatus | None = None
     """The status the moderator saw; needed to reverse a decision (approve a rejected comment)."""
 
 
 class RejectRequest(BaseModel):
     reason: RejectReason
-    note: Note = None
+    note: Note | None = None
     expected_status: CommentStatus | None = None
     """The status the moderator saw; needed to take down a published comment nobody reported."""
 
 
 class BulkDecision(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=100)
+    ids: list[JsonId] = Field(min_length=1, max_length=100)
     action: ModeratorAction
     reason: RejectReason | None = None
-    note: Note = None
+    note: Note | None = None
     expected_status: CommentStatus | None = None
 
     @model_validator(mode="after")
@@ -114,4 +111,4 @@ class BulkResults(Schema):
 
 class RejectAll(BaseModel):
     reason: RejectReason
-    note: Note = None
+    note: Note | None = None

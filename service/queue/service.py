@@ -58,7 +58,7 @@ def queue_condition(queue: Queue, report_threshold: int) -> ColumnElement[bool]:
     return and_(status == CommentStatus.PUBLISHED, col(Comment.status_reason) == APPROVED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QueueFilter:
     queue: Queue
     report_threshold: int
@@ -102,10 +102,17 @@ def queue_counts(
     return counts
 
 
+@dataclass(frozen=True)
+class ArticleWaiting:
+    article_id: str
+    held: int
+    reported: int
+
+
 def busiest_articles(
     session: Session, *, report_threshold: int, limit: int = 50
-) -> list[tuple[str, int, int]]:
-    """(article, held, reported) for the articles with the most waiting, for the badges."""
+) -> list[ArticleWaiting]:
+    """The articles with the most comments waiting (held or reported), for the badges."""
     is_reported = queue_condition(Queue.REPORTED, report_threshold)
     held = func.sum(case((col(Comment.status) == CommentStatus.HELD, 1), else_=0))
     reported = func.sum(case((is_reported, 1), else_=0))
@@ -116,10 +123,10 @@ def busiest_articles(
         .order_by((held + reported).desc(), col(Comment.article_id))
         .limit(limit)
     ).all()
-    return [(article, int(h or 0), int(r or 0)) for article, h, r in rows]
+    return [ArticleWaiting(article, int(h or 0), int(r or 0)) for article, h, r in rows]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Review:
     """A moderator's decision on a comment: approve or reject, why, and the status the
     moderator saw (needed to reverse an earlier decision)."""
@@ -196,6 +203,8 @@ def reject_all_by_author(
     results = []
     for comment in comments:
         assert comment.id is not None
-        review = Review(ModeratorAction.REJECT, reason, note, expected_status=comment.status)
+        review = Review(
+            action=ModeratorAction.REJECT, reason=reason, note=note, expected_status=comment.status
+        )
         results += review_many(session, ids=[comment.id], review=review, moderator=moderator)
     return results

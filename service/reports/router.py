@@ -8,11 +8,12 @@ from service.comments.errors import CommentNotFound
 from service.core.deps import ClientIp, LimitsDep, SessionDep
 from service.core.errors import Unprocessable, error_responses
 from service.core.ratelimit import RateLimited
+from service.core.schemas import Id
 from service.reports import service
 from service.reports.schemas import ReportCreate, ReportPublic
 from service.reports.service import AlreadyReported, CannotReportOwn
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(prefix="/v1", tags=["comments"])
 
 
 @router.post(
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/v1", tags=["reports"])
     ),
 )
 def report_comment(
-    comment_id: int,
+    comment_id: Id,
     payload: ReportCreate,
     user: CurrentUser,
     session: SessionDep,

@@ -3,9 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from service.core.schemas import Schema
+from service.core.schemas import ReportNote, Schema
 
 
 class ReportReason(StrEnum):
@@ -18,7 +18,7 @@ class ReportReason(StrEnum):
 
 class ReportCreate(BaseModel):
     reason: ReportReason
-    note: str | None = Field(default=None, max_length=500)
+    note: ReportNote | None = None
 
 
 class ReportPublic(Schema):

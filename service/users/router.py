@@ -1,22 +1,23 @@
-"""Moderators look up users and sanction them (mounted under /v1/admin behind the moderator
-guard); moderators and admins can be sanctioned only by an admin."""
+"""Moderators look up users and sanction them (under /v1/admin); moderators and admins can be
+sanctioned only by an admin."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
-from auth.deps import Moderator
+from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound, get_user
 from service.audit.service import sanction_history
 from service.comments.service import count_author_by_status
 from service.core.deps import SessionDep
 from service.core.errors import Forbidden, Unprocessable, error_responses
+from service.core.schemas import Id, Reason
 from service.users import service
 from service.users.schemas import BanRequest, SanctionReason, SuspendRequest, UserAdmin
 from service.users.service import InvalidUntil, Sanction
 
-admin_router = APIRouter(tags=["users"])
+admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
 SANCTION_ERRORS = (Forbidden, UserNotFound, Unprocessable)
 
@@ -30,13 +31,13 @@ def _user_admin(session: Session, user_id: int) -> UserAdmin:
 
 
 @admin_router.get("/users/{user_id}", responses=error_responses(UserNotFound, Unprocessable))
-def user_detail(user_id: int, session: SessionDep) -> UserAdmin:
+def user_detail(user_id: Id, session: SessionDep) -> UserAdmin:
     """The user, their comment counts by status and their sanction history."""
     return _user_admin(session, user_id)
 
 
 @admin_router.post("/users/{user_id}/ban", responses=error_responses(*SANCTION_ERRORS))
-def ban(user_id: int, payload: BanRequest, moderator: Moderator, session: SessionDep) -> UserAdmin:
+def ban(user_id: Id, payload: BanRequest, moderator: Moderator, session: SessionDep) -> UserAdmin:
     service.apply_sanction(
         session, moderator=moderator, user_id=user_id, sanction=Sanction.BAN, reason=payload.reason
     )
@@ -47,7 +48,7 @@ def ban(user_id: int, payload: BanRequest, moderator: Moderator, session: Sessio
     "/users/{user_id}/suspend", responses=error_responses(*SANCTION_ERRORS, InvalidUntil)
 )
 def suspend(
-    user_id: int, payload: SuspendRequest, moderator: Moderator, session: SessionDep
+    user_id: Id, payload: SuspendRequest, moderator: Moderator, session: SessionDep
 ) -> UserAdmin:
     service.apply_sanction(
         session,
@@ -62,7 +63,7 @@ def suspend(
 
 @admin_router.post("/users/{user_id}/premoderate", responses=error_responses(*SANCTION_ERRORS))
 def premoderate(
-    user_id: int, moderator: Moderator, session: SessionDep, payload: SanctionReason | None = None
+    user_id: Id, moderator: Moderator, session: SessionDep, payload: SanctionReason | None = None
 ) -> UserAdmin:
     reason = payload.reason if payload else ""
     service.apply_sanction(
@@ -73,11 +74,11 @@ def premoderate(
 
 @admin_router.delete("/users/{user_id}/{sanction}", responses=error_responses(*SANCTION_ERRORS))
 def lift(
-    user_id: int,
+    user_id: Id,
     sanction: Sanction,
     moderator: Moderator,
     session: SessionDep,
-    reason: Annotated[str, Query(max_length=200)] = "",
+    reason: Annotated[Reason, Query()] = "",
 ) -> UserAdmin:
     """Lifts a ban, a suspension or pre-moderation."""
     service.lift_sanction(

@@ -7,20 +7,20 @@ from pydantic import AwareDatetime, BaseModel, Field
 from auth.models import Role, User, UserStatus
 from service.audit.models import AuditEvent
 from service.audit.schemas import AuditEventPublic
-from service.core.schemas import Schema
+from service.core.schemas import Reason, RequiredReason, Schema
 
 
 class BanRequest(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: RequiredReason
 
 
 class SuspendRequest(BaseModel):
-    until: AwareDatetime
-    reason: str = Field(min_length=1, max_length=200)
+    until: AwareDatetime = Field(description="When the suspension ends: a time in the future.")
+    reason: RequiredReason
 
 
 class SanctionReason(BaseModel):
-    reason: str = Field(default="", max_length=200)
+    reason: Reason = ""
 
 
 class UserAdmin(Schema):

@@ -171,3 +171,9 @@ def test_a_suspended_moderator_cannot_moderate(
     response = client.get("/v1/admin/queue", headers=moderator.headers)
 
     assert response.status_code == 403
+
+
+def test_allowed_origins_are_kept_as_browsers_write_them() -> None:
+    settings = Settings(allowed_origins="https://WWW.Example.com:443, http://[::1]:8000")
+
+    assert settings.allowed_origins == ["https://www.example.com", "http://[::1]:8000"]

@@ -32,7 +32,7 @@ def test_upgrade_head_matches_the_models(database_url: str) -> None:
 def busy_database(database_url: str) -> str:
     """Thousands of comments over many articles, analysed, so the planner's choice is a real one."""
     engine = make_engine(database_url)
-    statuses = ["published"] * 8 + ["held", "rejected"]
+    statuses = ["published"] * 18 + ["held", "rejected"]  # most comments are published
     with engine.begin() as connection:
         connection.execute(
             insert(User),
@@ -58,7 +58,7 @@ def busy_database(database_url: str) -> str:
                     "article_id": f"a-{i % 100}",
                     "author_id": i % 50 + 1,
                     "body": "text",
-                    "status": statuses[i % 10],
+                    "status": statuses[i % 20],
                     "toxicity": (i % 97) / 97,
                     "created_at": utcnow(),
                 }
@@ -89,7 +89,9 @@ def _plan(database_url: str, query: ClauseElement) -> str:
     ],
 )
 def test_queue_queries_use_their_index(busy_database: str, sort: QueueSort, index: str) -> None:
-    query = queue_query(QueueFilter(Queue.HELD, 1), sort, limit=20, cursor=None)
+    query = queue_query(
+        QueueFilter(queue=Queue.HELD, report_threshold=1), sort, limit=20, cursor=None
+    )
 
     assert index in _plan(busy_database, query)
 

@@ -1,10 +1,9 @@
-"""Fixtures for tests that need the app or a database: a migrated database per test (SQLite,
-or PostgreSQL when COMMENTMOD_TEST_DATABASE_URL is set), the app under test and signed-in users.
-A folder's conftest imports the ones it uses."""
+"""Fixtures for tests that need the app or a database: a migrated database per test (a copy
+of the run's template, see `tests/conftest.py`), the app under test and signed-in users. A
+folder's conftest imports them."""
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,7 @@ from sqlalchemy import Engine, text
 from auth.models import Role
 from moderation.scoring.scorers import EmbeddedScorer, Scorer
 from service.app import create_app
-from service.cli import migrate
-from service.core.db import Database, make_engine, normalise_database_url
+from service.core.db import Database, make_engine
 from service.core.settings import Settings
 from service.tables import metadata
 from tests.support.factories import FRONTEND_ORIGIN, SignedIn, sign_in
@@ -31,7 +29,6 @@ __all__ = [
     "database_url",
     "embedded_scorer",
     "engine",
-    "migrated_database",
     "moderator",
     "other_reader",
     "reader",
@@ -39,30 +36,6 @@ __all__ = [
     "scripted_scorer",
     "settings",
 ]
-
-
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One `alembic upgrade head` per run: a SQLite template file, or a private PostgreSQL
-    schema."""
-    if POSTGRES_URL is None:
-        template = tmp_path_factory.mktemp("template") / "template.db"
-        migrate(f"sqlite:///{template}")
-        yield str(template)
-        return
-    schema = f"commentmod_test_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{normalise_database_url(POSTGRES_URL)}{separator}options=-csearch_path%3D{schema}"
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

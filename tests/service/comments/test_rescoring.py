@@ -12,7 +12,7 @@ from moderation.scoring.service import ScoringService
 from service.app import create_app
 from service.audit.models import AuditEvent
 from service.comments.models import Comment
-from service.comments.rescoring import rescore_unscored
+from service.comments.rescoring import BATCH, rescore_unscored
 from service.core.db import Database
 from service.core.settings import Settings
 from service.policy.service import PolicyStore, default_settings
@@ -96,3 +96,11 @@ def test_the_service_sweeps_at_start_up(
             time.sleep(0.05)
 
     assert statuses(engine) == {comment_id: ("published", "passed_checks")}
+
+
+def test_the_sweep_pages_through_every_held_comment(engine: Engine, settings: Settings) -> None:
+    ids = seed_unscored(engine, *(f"fine words {i}" for i in range(BATCH + 6)))
+
+    assert sweep(engine, ScriptedScorer(), settings) == len(ids)
+
+    assert set(statuses(engine).values()) == {("published", "passed_checks")}

@@ -124,3 +124,35 @@ class TestTwoPostsAtOnce:
         assert sorted(r.status_code for r in responses) == [201, 429]
         listed = client.get("/v1/me/comments", headers=reader.headers).json()["items"]
         assert len(listed) == 1
+
+
+class TestOverTheLimit:
+    @pytest.fixture
+    def scorer(self, scripted_scorer: ScriptedScorer) -> Scorer:
+        return scripted_scorer
+
+    def test_a_writer_over_the_limit_is_refused_before_the_model_is_asked(
+        self, client: TestClient, reader: SignedIn, scripted_scorer: ScriptedScorer
+    ) -> None:
+        assert post(client, reader, CIVIL).status_code == 201
+        passes = len(scripted_scorer.batches)
+
+        refused = post(client, reader, "you idiot")  # would be nudged if it were scored
+
+        assert (refused.status_code, refused.json()["error"]) == (429, "rate_limited")
+        assert len(scripted_scorer.batches) == passes
+
+
+def test_a_request_refused_by_one_limit_does_not_use_up_another() -> None:
+    limiter = RateLimiter(None)
+    per_minute, per_hour = parse_many("5/minute;1/hour")
+
+    limiter.take([per_minute, per_hour], scope="comment", key="7")
+    with pytest.raises(RateLimited):
+        limiter.take([per_minute, per_hour], scope="comment", key="7")
+
+    # One request counted, not two: the refused one left the minute's allowance alone.
+    for _ in range(4):
+        limiter.take([per_minute], scope="comment", key="7")
+    with pytest.raises(RateLimited):
+        limiter.take([per_minute], scope="comment", key="7")

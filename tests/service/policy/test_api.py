@@ -1,5 +1,6 @@
 """Word lists and runtime settings through the admin API: admins change them, the pipeline obeys."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.factories import CIVIL, SignedIn, audit, post
@@ -72,7 +73,10 @@ def test_settings_are_validated_persisted_and_audited(
         headers=admin.headers,
     )
     assert changed.status_code == 200
-    assert changed.json()["hold_thresholds"] == {"toxicity": 0.001}
+    assert changed.json()["hold_thresholds"] == {
+        **defaults["hold_thresholds"],
+        "toxicity": 0.001,
+    }  # thresholds merge per attribute (they used to replace the whole map)
 
     assert post(client, reader, CIVIL).json()["status"] == "held"
     (change,) = audit(client, moderator, actor_id=admin.id)
@@ -125,5 +129,73 @@ def test_an_invalid_setting_is_explained_in_one_line(client: TestClient, admin: 
     assert response.status_code == 422
     assert response.json() == {
         "error": "validation_error",
-        "detail": "hold_thresholds: Value error, toxicity: a threshold is in (0, 1]",
+        "detail": "hold_thresholds.toxicity: Input should be less than or equal to 1",
     }
+
+
+def test_a_partial_threshold_update_keeps_the_other_holds(
+    client: TestClient, reader: SignedIn, admin: SignedIn
+) -> None:
+    """Setting one attribute's threshold never switches the toxicity hold off."""
+    changed = client.put(
+        "/v1/admin/settings", json={"hold_thresholds": {"threat": 0.5}}, headers=admin.headers
+    )
+
+    assert changed.json()["hold_thresholds"]["threat"] == 0.5
+    assert changed.json()["hold_thresholds"]["toxicity"] == 0.8
+    nudged = post(client, reader, "You are a pathetic idiot and everyone hates you")
+    assert (nudged.status_code, nudged.json()["error"]) == (422, "toxic_comment")
+
+
+def test_null_is_refused_except_where_it_means_off(client: TestClient, admin: SignedIn) -> None:
+    for field in ("hold_thresholds", "new_commenter_premoderation", "commenting_enabled", "nudge"):
+        refused = client.put("/v1/admin/settings", json={field: None}, headers=admin.headers)
+        assert refused.status_code == 422
+        assert refused.json() == {
+            "error": "validation_error",
+            "detail": f"{field}: Value error, null is not a value here; leave the field out to "
+            "keep its value",
+        }
+
+    on = client.put(
+        "/v1/admin/settings", json={"auto_reject_threshold": 0.95}, headers=admin.headers
+    )
+    off = client.put(
+        "/v1/admin/settings", json={"auto_reject_threshold": None}, headers=admin.headers
+    )
+
+    assert on.json()["auto_reject_threshold"] == 0.95
+    assert off.json()["auto_reject_threshold"] is None
+
+
+@pytest.mark.parametrize(
+    "loose",
+    [
+        {"nudge": 0},
+        {"commenting_enabled": "false"},
+        {"new_commenter_premoderation": True},
+        {"new_commenter_premoderation": 1.0},
+        {"hold_thresholds": {"toxicity": True}},
+        {"hold_thresholds": {"toxicity": "0.5"}},
+    ],
+)
+def test_values_are_not_coerced(
+    client: TestClient, admin: SignedIn, loose: dict[str, object]
+) -> None:
+    response = client.put("/v1/admin/settings", json=loose, headers=admin.headers)
+
+    assert (response.status_code, response.json()["error"]) == (422, "validation_error")
+
+
+def test_the_document_offers_no_null_where_it_is_refused(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["SettingsUpdate"]
+
+    offered = {name: "anyOf" in field for name, field in schema["properties"].items()}
+    assert offered == {
+        "hold_thresholds": False,
+        "auto_reject_threshold": True,
+        "new_commenter_premoderation": False,
+        "commenting_enabled": False,
+        "nudge": False,
+    }
+    assert schema["properties"]["hold_thresholds"]["propertyNames"]["enum"][0] == "toxicity"

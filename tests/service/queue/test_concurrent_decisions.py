@@ -51,8 +51,8 @@ def race(engine: Engine, deciders: list[Callable[[Session], object]]) -> list[st
 def test_exactly_one_of_two_concurrent_decisions_wins(database_url: str) -> None:
     engine = make_engine(database_url)
     comment_id, (first, second) = held_comment(engine)
-    approve = Review(ModeratorAction.APPROVE, "approved")
-    reject = Review(ModeratorAction.REJECT, "spam")
+    approve = Review(action=ModeratorAction.APPROVE, reason="approved")
+    reject = Review(action=ModeratorAction.REJECT, reason="spam")
 
     for _ in range(5):  # repeat: one lucky interleaving proves little
         outcomes = race(

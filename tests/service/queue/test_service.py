@@ -11,6 +11,7 @@ from service.comments.models import Comment
 from service.core.db import Database
 from service.queue.schemas import Queue, QueueSort
 from service.queue.service import (
+    ArticleWaiting,
     QueueFilter,
     Review,
     busiest_articles,
@@ -23,7 +24,7 @@ from service.queue.service import (
 from service.reports.models import Report
 from tests.support.factories import create_user, seed_comments
 
-REJECT = Review(ModeratorAction.REJECT, "offensive")
+REJECT = Review(action=ModeratorAction.REJECT, reason="offensive")
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_each_queue_holds_its_comments(database: Database) -> None:
     set_columns(database, reported, open_reports=2)
 
     def queue(name: Queue, threshold: int = 1) -> list[int]:
-        return ids(database, QueueFilter(name, threshold), QueueSort.OLDEST)
+        return ids(database, QueueFilter(queue=name, report_threshold=threshold), QueueSort.OLDEST)
 
     assert queue(Queue.HELD) == [held]
     assert queue(Queue.REJECTED) == [rejected]
@@ -78,7 +79,7 @@ def test_sorts_page_through_ties(database: Database, limit: int) -> None:
     toxicity = [0.9, None, 0.5, 0.9, 0.95, 0.5]
     for comment_id, count, score in zip(comments, reports, toxicity, strict=True):
         set_columns(database, comment_id, open_reports=count, toxicity=score)
-    where = QueueFilter(Queue.REPORTED, 1)
+    where = QueueFilter(queue=Queue.REPORTED, report_threshold=1)
     a, b, c, d, e, f = comments
 
     assert ids(database, where, QueueSort.OLDEST, limit) == comments
@@ -92,12 +93,22 @@ def test_filters_by_article_and_author(database: Database) -> None:
     _, (other_author,) = seed_comments(database.engine, "y", article_id="a-1")
     _, (elsewhere,) = seed_comments(database.engine, "z", article_id="a-2")
 
-    assert ids(database, QueueFilter(Queue.HELD, 1, article_id="a-1"), QueueSort.OLDEST) == [
+    assert ids(
+        database,
+        QueueFilter(queue=Queue.HELD, report_threshold=1, article_id="a-1"),
+        QueueSort.OLDEST,
+    ) == [
         first,
         other_author,
     ]
-    assert ids(database, QueueFilter(Queue.HELD, 1, author_id=author), QueueSort.OLDEST) == [first]
-    assert elsewhere in ids(database, QueueFilter(Queue.HELD, 1), QueueSort.OLDEST)
+    assert ids(
+        database,
+        QueueFilter(queue=Queue.HELD, report_threshold=1, author_id=author),
+        QueueSort.OLDEST,
+    ) == [first]
+    assert elsewhere in ids(
+        database, QueueFilter(queue=Queue.HELD, report_threshold=1), QueueSort.OLDEST
+    )
 
 
 def test_counts_and_the_busiest_articles(database: Database) -> None:
@@ -115,7 +126,7 @@ def test_counts_and_the_busiest_articles(database: Database) -> None:
 
     assert everywhere == {Queue.HELD: 3, Queue.REPORTED: 1, Queue.REJECTED: 0, Queue.APPROVED: 0}
     assert one[Queue.HELD] == 1
-    assert busiest == [("a-1", 2, 0), ("a-2", 1, 1)]
+    assert busiest == [ArticleWaiting("a-1", 2, 0), ArticleWaiting("a-2", 1, 1)]
 
 
 def test_a_decision_settles_the_reports_and_keeps_them(database: Database, moderator: User) -> None:
@@ -127,7 +138,7 @@ def test_a_decision_settles_the_reports_and_keeps_them(database: Database, moder
     set_columns(database, comment_id, open_reports=1)
 
     with database.session() as session:
-        review = Review(ModeratorAction.APPROVE, "approved")
+        review = Review(action=ModeratorAction.APPROVE, reason="approved")
         decided = review_comment(session, comment_id=comment_id, review=review, moderator=moderator)
 
     assert (decided.status, decided.open_reports) == (CommentStatus.PUBLISHED, 0)

@@ -1,0 +1,200 @@
+"""A database that is down or stalled: every route answers 503 `database_unavailable` with
+Retry-After within the time-outs, at once while the outage is known, and what needs no
+database keeps working."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.core.db import Database, DatabaseUnavailable, Timeouts
+from service.core.settings import Settings
+from tests.support.stalled import StalledDatabase, closed_port_url
+
+CONNECT_TIMEOUT = 2.0  # libpq's shortest
+SLACK = 1.5
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def timed(call: Callable[[], httpx2.Response]) -> tuple[httpx2.Response, float]:
+    start = time.monotonic()
+    response = call()
+    return response, time.monotonic() - start
+
+
+@pytest.fixture
+def stalled() -> Iterator[StalledDatabase]:
+    with StalledDatabase() as database:
+        yield database
+
+
+def outage_app(database_url: str) -> TestClient:
+    settings = Settings(
+        database_url=database_url,
+        database_connect_timeout=CONNECT_TIMEOUT,
+        scorer="embedded",
+        rescore_interval=0,
+        comment_rate_limits="",
+    )
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture
+def client(stalled: StalledDatabase) -> Iterator[TestClient]:
+    with outage_app(stalled.url) as test_client:
+        yield test_client
+
+
+def assert_unavailable(response: httpx2.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.json()["error"] == "database_unavailable"
+    assert int(response.headers["retry-after"]) >= 1
+
+
+def test_health_answers_within_the_connect_timeout(client: TestClient) -> None:
+    response, seconds = timed(lambda: client.get("/health"))
+
+    assert_unavailable(response)
+    assert response.json()["database"] == "unavailable"
+    assert seconds < CONNECT_TIMEOUT + SLACK
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "authorization"),
+    [
+        ("GET", "/v1/articles/AEN-1/comments", None),
+        ("GET", "/v1/articles/AEN-1/comments/count", None),
+        ("POST", "/v1/articles/AEN-1/comments", "Bearer cm_some-token"),
+        ("GET", "/v1/me", "Bearer cm_some-token"),
+        ("GET", "/v1/admin/queue", "Bearer cm_some-token"),
+    ],
+)
+def test_every_route_answers_503_not_500(
+    client: TestClient, method: str, path: str, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response, seconds = timed(
+        lambda: client.request(method, path, json={"body": "hello"}, headers=headers)
+    )
+
+    assert_unavailable(response)
+    assert seconds < CONNECT_TIMEOUT + SLACK
+
+
+def test_once_the_outage_is_known_requests_fail_at_once(client: TestClient) -> None:
+    first, _ = timed(lambda: client.get("/v1/articles/AEN-1/comments"))
+    second, seconds = timed(lambda: client.get("/v1/articles/AEN-1/comments/count"))
+
+    assert_unavailable(first)
+    assert_unavailable(second)
+    assert seconds < 0.5
+
+
+def test_routes_that_need_no_database_keep_working(client: TestClient) -> None:
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        stuck = [pool.submit(client.get, "/v1/articles/AEN-1/comments") for _ in range(50)]
+        time.sleep(0.2)  # the 50 are now waiting on the database or failing fast
+        providers, seconds = timed(lambda: client.get("/v1/auth/providers"))
+        document = client.get("/openapi.json")
+        outcomes = {future.result().status_code for future in stuck}
+
+    assert providers.status_code == 200
+    assert seconds < 1.0
+    assert document.status_code == 200
+    assert outcomes == {503}
+
+
+def test_a_database_that_is_down_is_503_too() -> None:
+    with outage_app(closed_port_url()) as client:
+        response, seconds = timed(lambda: client.get("/v1/articles/AEN-1/comments"))
+
+    assert_unavailable(response)
+    assert seconds < CONNECT_TIMEOUT
+
+
+def test_after_the_cooldown_one_request_tries_again(stalled: StalledDatabase) -> None:
+    database = Database.connect(stalled.url, Timeouts(connect=CONNECT_TIMEOUT))
+    database = Database(database.engine, cooldown=0.5)
+
+    def ping_seconds() -> float:
+        start = time.monotonic()
+        with pytest.raises(DatabaseUnavailable):
+            database.ping()
+        return time.monotonic() - start
+
+    assert ping_seconds() >= CONNECT_TIMEOUT - 0.5  # tried, and waited out the time-out
+    assert ping_seconds() < 0.2  # known down: refused at once
+    time.sleep(0.6)
+    assert ping_seconds() >= CONNECT_TIMEOUT - 0.5  # cooled down: tried again
+    database.dispose()
+
+
+def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> None:
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "COMMENTMOD_DATABASE_URL": stalled.url,
+        "COMMENTMOD_DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+        "COMMENTMOD_SCORER": "embedded",
+        "COMMENTMOD_SHUTDOWN_TIMEOUT": "3",
+        "COMMENTMOD_RESCORE_INTERVAL": "0",
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(f"{base}/v1/auth/providers")
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            for _ in range(10):
+                pool.submit(_quietly_get, f"{base}/v1/articles/AEN-1/comments")
+            time.sleep(0.3)
+            started = time.monotonic()
+            server.send_signal(signal.SIGTERM)
+            code = server.wait(timeout=30)
+            seconds = time.monotonic() - started
+    finally:
+        server.kill()
+
+    assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has drained
+    assert seconds < 3 + CONNECT_TIMEOUT + 3
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_serving(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(url, timeout=1).status_code == 200:
+                return
+        except httpx2.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
+
+
+def _quietly_get(url: str) -> None:
+    with contextlib.suppress(httpx2.TransportError):  # the server went away: what SIGTERM does
+        httpx2.get(url, timeout=20)
