@@ -152,7 +152,7 @@ def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None
     if identity is None:
         user = session.get(User, link_user_id) if link_user_id is not None else None
         if user is None:
-            user = User(display_name=profile.display_name[:100], avatar_url=profile.avatar_url)
+            user = User(display_name=profile.display_name, avatar_url=profile.avatar_url)
             session.add(user)
             session.flush()
         assert user.id is not None
@@ -165,7 +165,7 @@ def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None
     identity.avatar_url = profile.avatar_url
     session.add(identity)
     if link_user_id is None:
-        user.display_name = profile.display_name[:100]
+        user.display_name = profile.display_name
         user.avatar_url = profile.avatar_url
         session.add(user)
     session.flush()

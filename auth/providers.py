@@ -12,6 +12,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from moderation.text import without_invisible_characters
 from service.core.settings import Settings
 
 
@@ -36,6 +37,43 @@ class Profile:
     username: str | None
     email: str | None
     avatar_url: str | None
+
+    @classmethod
+    def read(
+        cls,
+        provider: ProviderName,
+        *,
+        subject: object,
+        display_name: object,
+        username: object = None,
+        email: object = None,
+        avatar_url: object = None,
+    ) -> "Profile":
+        """A profile as a provider sent it, made fit to store: invisible characters dropped
+        (nobody can be asked to fix them), names cut to their columns, an over-long e-mail or
+        a picture that is not an http(s) URL left out. A missing or odd account id is a
+        `ValueError` (the login fails cleanly)."""
+        account = _plain(subject)
+        if account is None or not account.isascii() or len(account) > 100:
+            raise ValueError(f"{provider} sent no usable account id")
+        picture = _plain(avatar_url)
+        mail = _plain(email)
+        return cls(
+            provider=provider,
+            subject=account,
+            display_name=(_plain(display_name) or f"{provider.title()} user")[:100],
+            username=(_plain(username) or "")[:100] or None,
+            email=mail if mail is not None and len(mail) <= 320 else None,
+            avatar_url=picture
+            if picture is not None and len(picture) <= 1000 and picture.startswith("https://")
+            else None,
+        )
+
+
+def _plain(value: object) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return without_invisible_characters(str(value)).strip() or None
 
 
 @dataclass(frozen=True)
@@ -152,12 +190,11 @@ class ProviderClient:
         )
         response.raise_for_status()
         data = response.json()["data"]
-        return Profile(
-            provider=ProviderName.TWITTER,
-            subject=str(data["id"]),
+        return Profile.read(
+            ProviderName.TWITTER,
+            subject=data["id"],
             display_name=data.get("name") or data["username"],
             username=data.get("username"),
-            email=None,
             avatar_url=data.get("profile_image_url"),
         )
 
@@ -172,11 +209,10 @@ class ProviderClient:
         response.raise_for_status()
         data = response.json()
         picture = (data.get("picture") or {}).get("data") or {}
-        return Profile(
-            provider=ProviderName.FACEBOOK,
-            subject=str(data["id"]),
-            display_name=data.get("name") or "Facebook user",
-            username=None,
+        return Profile.read(
+            ProviderName.FACEBOOK,
+            subject=data["id"],
+            display_name=data.get("name"),
             email=data.get("email"),
             avatar_url=picture.get("url"),
         )

@@ -3,7 +3,8 @@
 import io
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
@@ -78,16 +79,21 @@ class DetoxifyScorer:
 
         version = metadata.version("detoxify")
         if checkpoint is None:
-            self._model = Detoxify(model_type=variant)
+            with _unusable(f"the Detoxify variant {variant!r} (torch.hub and Hugging Face cache)"):
+                self._model = Detoxify(model_type=variant)
             self.model_id = f"detoxify-{version}:{variant}"
         else:
             source: Path | io.BytesIO = checkpoint
             if config_dir is not None:
                 source = _checkpoint_pointing_at(checkpoint, config_dir=config_dir)
-            self._model = Detoxify(
-                checkpoint=source,
-                huggingface_config_path=str(config_dir) if config_dir else None,
-            )
+            with _unusable(
+                f"the Detoxify checkpoint {checkpoint} with the model configuration in "
+                f"{config_dir or 'the checkpoint'}"
+            ):
+                self._model = Detoxify(
+                    checkpoint=source,
+                    huggingface_config_path=str(config_dir) if config_dir else None,
+                )
             self.model_id = f"detoxify-{version}:{checkpoint.stem}"
         _cap_tokenizer_length(self._model)
 
@@ -109,17 +115,42 @@ class DetoxifyScorer:
 def _checkpoint_pointing_at(checkpoint: Path, *, config_dir: Path) -> io.BytesIO:
     """detoxify 0.5.4 calls `from_pretrained(model_type)` with the hub name saved in the checkpoint
     even when a local config folder is given, which needs the network; point it at the folder."""
+    import pickle
+
     import torch
 
-    loaded = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    try:
+        loaded = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise ScorerUnavailable(
+            f"{checkpoint} is not a Detoxify checkpoint (it cannot be read as one: "
+            f"{_first_line(exc)}); is the file complete?"
+        ) from exc
     try:
         loaded["config"]["arch"]["args"]["model_type"] = str(config_dir)
     except (KeyError, TypeError) as exc:
-        raise ScorerUnavailable(f"{checkpoint} is not a Detoxify checkpoint") from exc
+        raise ScorerUnavailable(
+            f"{checkpoint} is not a Detoxify checkpoint (no config.arch.args inside)"
+        ) from exc
     buffer = io.BytesIO()
     torch.save(loaded, buffer)
     buffer.seek(0)
     return buffer
+
+
+@contextmanager
+def _unusable(what: str) -> Iterator[None]:
+    """Turns whatever detoxify, transformers or torch raise while loading into one clear
+    start-up error naming what was being loaded."""
+    try:
+        yield
+    except (RuntimeError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ScorerUnavailable(f"{what} could not be loaded: {_first_line(exc)}") from exc
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
 
 
 def _cap_tokenizer_length(model: Any) -> None:
@@ -168,13 +199,21 @@ def build_scorer(
                 "them into the image"
             )
         return DetoxifyScorer(variant, checkpoint=checkpoint, config_dir=config_dir)
-    if available:
-        try:
-            return DetoxifyScorer(variant, checkpoint=checkpoint, config_dir=config_dir)
-        except Exception:
-            logger.exception("Detoxify weights were found but failed to load")
-    logger.warning(
-        "SCORER FALLBACK: Detoxify weights are not available locally; scoring with the embedded "
-        "English-only alt-profanity-check model. Set COMMENTMOD_DETOXIFY_CHECKPOINT for Detoxify."
-    )
-    return EmbeddedScorer()
+    if not available:
+        where = f"no checkpoint at {checkpoint}" if checkpoint else f"{variant!r} not cached"
+        logger.warning(
+            "SCORER FALLBACK: no Detoxify weights on this machine (%s); scoring with the "
+            "embedded English-only alt-profanity-check model. Set "
+            "COMMENTMOD_DETOXIFY_CHECKPOINT for Detoxify.",
+            where,
+        )
+        return EmbeddedScorer()
+    try:
+        return DetoxifyScorer(variant, checkpoint=checkpoint, config_dir=config_dir)
+    except ScorerUnavailable as unusable:
+        logger.warning(
+            "SCORER FALLBACK: Detoxify weights were found but cannot be used: %s. Scoring with "
+            "the embedded English-only alt-profanity-check model.",
+            unusable,
+        )
+        return EmbeddedScorer()

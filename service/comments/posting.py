@@ -28,6 +28,7 @@ from service.articles.models import Article
 from service.articles.service import ArticleClosed, ensure_open, register_article
 from service.audit.service import record
 from service.comments.errors import (
+    CommentNotFound,
     EditWindowClosed,
     InvalidTransition,
     ToxicComment,
@@ -39,7 +40,7 @@ from service.comments.service import (
     PolicyFacts,
     change_status,
     check_parent,
-    get_comment,
+    get_visible_comment,
     policy_facts,
     scored_fields,
 )
@@ -177,6 +178,8 @@ def store_edit(
 
 
 def _editable(comment: Comment, *, author: User, edit_window: timedelta) -> None:
+    if comment.status == CommentStatus.DELETED:
+        raise CommentNotFound(comment.id or 0)
     if comment.author_id != author.id:
         raise Forbidden("Only the author can edit this comment.")
     if comment.status not in EDITABLE:
@@ -229,7 +232,9 @@ class CommentWriter:
         self, *, author: User, comment_id: int, edit: CommentEdit, edit_window: timedelta
     ) -> Comment:
         """An edit goes through the same rules, scoring and policy; the old body is kept."""
-        comment = await self.database.run(lambda session: get_comment(session, comment_id))
+        comment = await self.database.run(
+            lambda session: get_visible_comment(session, comment_id, viewer=author)
+        )
         _editable(comment, author=author, edit_window=edit_window)
         text = clean_text(edit.body)
         if text == comment.body:

@@ -36,6 +36,23 @@ def get_comment(session: Session, comment_id: int) -> Comment:
     return comment
 
 
+def visible_to(comment: Comment, user: User) -> bool:
+    """Whether `user` may know this comment exists: a published one, their own (but not once
+    deleted), or any for a moderator. Everyone else gets the answer a missing id gets."""
+    if user.role in MODERATING_ROLES:
+        return True
+    if comment.status == CommentStatus.DELETED:
+        return False
+    return comment.status == CommentStatus.PUBLISHED or comment.author_id == user.id
+
+
+def get_visible_comment(session: Session, comment_id: int, *, viewer: User) -> Comment:
+    comment = get_comment(session, comment_id)
+    if not visible_to(comment, viewer):
+        raise CommentNotFound(comment_id)
+    return comment
+
+
 def with_author(session: Session, comment: Comment) -> CommentWithAuthor:
     author = session.get(User, comment.author_id)
     return CommentWithAuthor(comment, author.display_name if author else "")
@@ -204,20 +221,20 @@ def policy_facts(
 
 
 def check_parent(session: Session, *, parent_id: int, article_id: str, author: User) -> None:
-    """A reply goes to a published comment of the same article (or the author's own held one)."""
+    """A reply goes to a published comment of the same article (or the author's own held one).
+    Every refusal reads the same, so a reply cannot probe for hidden comments."""
     parent = session.get(Comment, parent_id)
-    if parent is None or parent.article_id != article_id:
-        raise ParentUnavailable(f"Comment {parent_id} is not a comment on this article.")
-    visible = parent.status == CommentStatus.PUBLISHED or (
-        parent.author_id == author.id and parent.status == CommentStatus.HELD
+    repliable = parent is not None and (
+        parent.status == CommentStatus.PUBLISHED
+        or (parent.author_id == author.id and parent.status == CommentStatus.HELD)
     )
-    if not visible:
-        raise ParentUnavailable(f"Comment {parent_id} can no longer be replied to.")
+    if parent is None or parent.article_id != article_id or not repliable:
+        raise ParentUnavailable(f"Comment {parent_id} cannot be replied to on this article.")
 
 
 def delete_comment(session: Session, *, comment_id: int, user: User) -> None:
     """By its author, or by a moderator; audited either way."""
-    comment = get_comment(session, comment_id)
+    comment = get_visible_comment(session, comment_id, viewer=user)
     if comment.status == CommentStatus.DELETED:
         raise CommentNotFound(comment_id)
     is_author = comment.author_id == user.id

@@ -524,3 +524,26 @@ def test_logins_are_limited_per_address(
         statuses = [browser.get("/v1/auth/twitter/login").status_code for _ in range(3)]
 
     assert statuses == [302, 302, 429]
+
+
+def test_a_profile_is_made_fit_to_store(
+    client: TestClient, provider_site: TestClient, providers: FakeProviders, engine: Engine
+) -> None:
+    """Whatever a provider sends, the login neither fails on the database (PostgreSQL refuses
+    NUL, columns have lengths) nor stores hidden characters."""
+    providers.facebook_account = ProviderAccount(
+        "777",
+        "Kim\x00 Min\u202e-jun " + "x" * 200,
+        None,
+        "a" * 400 + "@example.com",
+        "javascript:alert(1)",
+    )
+
+    assert sign_in(client, provider_site, "facebook").headers["location"] == ARTICLE_URL
+
+    me = client.get("/v1/me").json()
+    assert me["display_name"] == ("Kim Min-jun " + "x" * 200)[:100]
+    assert me["avatar_url"] is None
+    with Session(engine) as session:
+        identity = session.exec(select(Identity)).one()
+    assert identity.email is None

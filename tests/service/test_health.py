@@ -1,8 +1,10 @@
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from moderation.scoring.scorers import ScorerUnavailable
 from service.app import create_app
 from service.core.db import Database
 from service.core.settings import Settings
@@ -104,3 +106,25 @@ def test_the_service_loads_detoxify_from_its_settings(settings: Settings, tmp_pa
     assert model_id.startswith("detoxify-")
     assert model_id.endswith(":tiny-detoxify")
     assert posted.status_code == 201
+
+
+def test_the_service_will_not_start_on_a_damaged_checkpoint(
+    settings: Settings, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "toxic_original.ckpt"
+    damaged.write_bytes(b"half a download")
+    configured = settings.model_copy(
+        update={
+            "scorer": "detoxify",
+            "detoxify_checkpoint": damaged,
+            "detoxify_config_dir": tmp_path,
+        }
+    )
+
+    with (
+        pytest.raises(
+            ScorerUnavailable, match=r"toxic_original\.ckpt is not a Detoxify checkpoint"
+        ),
+        TestClient(create_app(configured)),
+    ):
+        pass

@@ -122,3 +122,35 @@ def test_a_file_that_is_not_a_detoxify_checkpoint_is_refused(tmp_path: Path) -> 
 
     with pytest.raises(ScorerUnavailable, match="not a Detoxify checkpoint"):
         DetoxifyScorer(checkpoint=bogus, config_dir=tmp_path)
+
+
+def test_a_damaged_checkpoint_is_a_clear_error(tiny: TinyDetoxify, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.ckpt"
+    damaged.write_bytes(tiny.checkpoint.read_bytes()[:1000])
+
+    with pytest.raises(ScorerUnavailable, match=r"damaged.ckpt is not a Detoxify checkpoint"):
+        DetoxifyScorer(checkpoint=damaged, config_dir=tiny.config_dir)
+
+
+def test_a_checkpoint_for_another_model_shape_is_a_clear_error(
+    tiny: TinyDetoxify, tmp_path: Path
+) -> None:
+    wider = build_tiny_detoxify(tmp_path / "wider", hidden_size=64)
+
+    with pytest.raises(ScorerUnavailable, match=r"could not be loaded: RuntimeError"):
+        DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=wider.config_dir)
+
+
+def test_auto_says_why_it_falls_back_when_weights_are_there_but_unusable(
+    tiny: TinyDetoxify, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    damaged = tmp_path / "damaged.ckpt"
+    damaged.write_bytes(b"not a checkpoint")
+
+    with caplog.at_level(logging.WARNING):
+        scorer = build_scorer("auto", checkpoint=damaged, config_dir=tiny.config_dir)
+
+    assert isinstance(scorer, EmbeddedScorer)
+    assert "found but cannot be used" in caplog.text
+    assert "damaged.ckpt is not a Detoxify checkpoint" in caplog.text
+    assert "no Detoxify weights on this machine" not in caplog.text
