@@ -5,27 +5,28 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anyio.to_thread
 import httpx2
 from fastapi import APIRouter, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
-from auth.deps import AUTHENTICATION_ERRORS, cookie_scheme
+from auth.deps import AUTHENTICATION_ERRORS
 from auth.router import router as auth_router
 from moderation.scoring.scorers import Scorer, build_scorer
 from moderation.scoring.service import ScoringService
 from service import health
+from service.apidocs import install_docs
 from service.articles.router import admin_router as articles_admin
 from service.audit.router import admin_router as audit_admin
-from service.comments.rescoring import rescore_forever
+from service.comments.rescoring import rescore_unscored
 from service.comments.router import router as comments_router
-from service.core.db import Database
+from service.core.db import Database, DatabaseUnavailable
 from service.core.errors import Forbidden, error_responses, install_error_handlers
-from service.core.middleware import BodySizeLimit
+from service.core.middleware import BodySizeLimit, JsonCorsMiddleware, SecurityHeaders
 from service.core.ratelimit import Limits
 from service.core.settings import Settings, get_settings
+from service.idempotency.service import AlreadyAnswered, forget_expired, replay
+from service.openapi import install_openapi
 from service.policy.router import admin_router as policy_admin
 from service.policy.service import PolicyStore, default_settings
 from service.queue.router import admin_router as queue_admin
@@ -42,6 +43,26 @@ def load_scorer(settings: Settings) -> Scorer:
         checkpoint=settings.detoxify_checkpoint,
         config_dir=settings.detoxify_config_dir,
     )
+
+
+async def housekeeping(
+    *, database: Database, scoring: ScoringService, policy: PolicyStore, interval: float
+) -> None:
+    """At start-up, then every `interval` seconds (0: only at start-up): decide the comments
+    held while the model was unavailable, and forget idempotency answers older than a day."""
+    while True:
+        try:
+            await rescore_unscored(database=database, scoring=scoring, policy=policy)
+            forgotten = await database.run(forget_expired)
+            if forgotten:
+                logger.info("forgot %d expired idempotency answer(s)", forgotten)
+        except DatabaseUnavailable:
+            logger.warning("housekeeping: the database is unavailable; retrying later")
+        except Exception:
+            logger.exception("housekeeping failed; retrying in %.0fs", interval)
+        if interval <= 0:
+            return
+        await asyncio.sleep(interval)
 
 
 def admin_api() -> APIRouter:
@@ -81,13 +102,13 @@ def create_app(
         scoring.start()
         app.state.scoring = scoring
         sweeper = asyncio.create_task(
-            rescore_forever(
+            housekeeping(
                 database=app.state.database,
                 scoring=scoring,
                 policy=app.state.policy,
                 interval=settings.rescore_interval,
             ),
-            name="rescore-sweep",
+            name="housekeeping",
         )
         try:
             yield
@@ -104,6 +125,8 @@ def create_app(
         summary="Comments under news articles: social login, a 250-character rule, toxicity "
         "scoring and a moderator queue.",
         lifespan=lifespan,
+        docs_url=None,  # served from the package's own files: service/apidocs.py
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = Database.connect(settings.database_url, settings.database_timeouts)
@@ -111,31 +134,19 @@ def create_app(
     app.state.policy = PolicyStore(default_settings(settings))
     app.state.limits = Limits.from_settings(settings)
     install_error_handlers(app)
+    app.add_exception_handler(AlreadyAnswered, replay)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(
-        CORSMiddleware,
+        JsonCorsMiddleware,
         allow_origins=settings.allowed_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
         max_age=600,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers
     for router in (health.router, comments_router, reports_router, auth_router, admin_api()):
         app.include_router(router)
-    _name_the_session_cookie(app, settings.session_cookie_name)
+    install_docs(app)
+    install_openapi(app, cookie_name=settings.session_cookie_name)
     return app
-
-
-def _name_the_session_cookie(app: FastAPI, cookie_name: str) -> None:
-    """The cookie scheme is declared once, at import; the document names the configured cookie."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schemes = build().get("components", {}).get("securitySchemes", {})
-            if cookie_scheme.scheme_name in schemes:
-                schemes[cookie_scheme.scheme_name]["name"] = cookie_name
-        assert app.openapi_schema is not None
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

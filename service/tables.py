@@ -5,6 +5,7 @@ from service.articles.models import Article
 from service.audit.models import AuditEvent
 from service.comments.models import Comment, CommentRevision
 from service.core.db import metadata
+from service.idempotency.models import IdempotencyRecord
 from service.policy.models import SiteSettings, WordListEntry
 from service.reports.models import Report
 
@@ -14,6 +15,7 @@ __all__ = [
     "AuthSession",
     "Comment",
     "CommentRevision",
+    "IdempotencyRecord",
     "Identity",
     "LoginAttempt",
     "Report",

@@ -34,8 +34,8 @@ from service.comments.errors import (
     ToxicComment,
     refused_text,
 )
-from service.comments.models import Comment, CommentRevision
-from service.comments.schemas import CommentCreate, CommentEdit
+from service.comments.models import Comment, CommentRevision, CommentWithAuthor
+from service.comments.schemas import CommentCreate, CommentEdit, CommentPublic
 from service.comments.service import (
     PolicyFacts,
     change_status,
@@ -47,6 +47,7 @@ from service.comments.service import (
 from service.core.db import Database, utcnow
 from service.core.errors import Forbidden
 from service.core.ratelimit import Allowance
+from service.idempotency.service import Retryable
 from service.policy.service import PolicySnapshot, PolicyStore
 
 EDITABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.HELD})
@@ -74,9 +75,13 @@ def prepare(
     parent_id: int | None,
     editing: int | None,
     allowance: Allowance | None,
+    retry: Retryable | None,
 ) -> Prepared:
     """The refusals that need no model, in the order a writer meets them; the rate limit last
-    (checked, not counted), so a writer over it does not cost a model pass."""
+    (checked, not counted), so a writer over it does not cost a model pass. A retry of a
+    comment already stored gets its first answer before any of them."""
+    if retry is not None:
+        retry.replay_if_answered(session)
     snapshot = policy.current(session)
     snapshot.ensure_commenting_enabled()
     ensure_can_post(author)
@@ -115,8 +120,10 @@ def store_new(
     decision: Decision,
     scored: dict[str, Any],
     allowance: Allowance,
+    retry: Retryable,
 ) -> Comment:
-    allowance.take()  # before the first write: no lock is held while it asks Redis
+    retry.reserve(session)  # a copy of this request that got here first wins; this one replays
+    allowance.take()
     if register_article(session, article_id).closed_at is not None:
         raise ArticleClosed("Comments on this article were closed a moment ago.")
     comment = Comment(
@@ -198,11 +205,17 @@ class CommentWriter:
     policy: PolicyStore
 
     async def post(
-        self, *, author: User, article_id: str, draft: CommentCreate, allowance: Allowance
-    ) -> Comment:
-        """Checks, scores, decides, then stores the comment and its decision in one
-        transaction: the nudge needs the score before anything is kept, and after a 2xx
-        nothing is lost."""
+        self,
+        *,
+        author: User,
+        article_id: str,
+        draft: CommentCreate,
+        allowance: Allowance,
+        retry: Retryable,
+    ) -> CommentPublic:
+        """Checks, scores, decides, then stores the comment, its decision and the answer to a
+        retry in one transaction: the nudge needs the score before anything is kept, and
+        after a 2xx nothing is lost (nor stored twice)."""
         assert author.id is not None
         author_id = author.id
         text = clean_text(draft.body)
@@ -214,9 +227,11 @@ class CommentWriter:
             text=text,
             acknowledged=draft.acknowledge_toxicity,
             allowance=allowance,
+            retry=retry,
         )
-        return await self.database.run(
-            lambda session: store_new(
+
+        def store(session: Session) -> CommentPublic:
+            comment = store_new(
                 session,
                 author_id=author_id,
                 article_id=article_id,
@@ -225,8 +240,15 @@ class CommentWriter:
                 decision=decision,
                 scored=scored,
                 allowance=allowance,
+                retry=retry,
             )
-        )
+            answer = CommentPublic.for_viewer(
+                CommentWithAuthor(comment, author.display_name), author_id
+            )
+            retry.remember(session, status_code=201, body=answer)
+            return answer
+
+        return await self.database.run(store)
 
     async def edit(
         self, *, author: User, comment_id: int, edit: CommentEdit, edit_window: timedelta
@@ -247,6 +269,7 @@ class CommentWriter:
             text=text,
             acknowledged=edit.acknowledge_toxicity,
             allowance=None,
+            retry=None,
         )
         return await self.database.run(
             lambda session: store_edit(
@@ -269,6 +292,7 @@ class CommentWriter:
         text: str,
         acknowledged: bool,
         allowance: Allowance | None,
+        retry: Retryable | None,
     ) -> tuple[Decision, dict[str, Any]]:
         """Phases 1 to 3: prepare, score, decide; returns the decision and the score columns."""
         prepared = await self.database.run(
@@ -280,6 +304,7 @@ class CommentWriter:
                 parent_id=parent_id,
                 editing=editing,
                 allowance=allowance,
+                retry=retry,
             )
         )
         scores = await self.scoring.score(text)

@@ -2,7 +2,6 @@
 decides them with the policy of the moment. Safe with several replicas: each decision is a
 compare-and-set on the comment's status."""
 
-import asyncio
 import logging
 from functools import partial
 
@@ -17,7 +16,7 @@ from service.articles.models import Article
 from service.comments.errors import InvalidTransition
 from service.comments.models import Comment
 from service.comments.service import change_status, policy_facts, scored_fields
-from service.core.db import Database, DatabaseUnavailable
+from service.core.db import Database
 from service.core.pagination import Keyset, Page, SortKey
 from service.policy.service import PolicyStore
 
@@ -109,18 +108,3 @@ async def rescore_unscored(
     if decided:
         logger.info("re-scoring sweep decided %d comment(s)", decided)
     return decided
-
-
-async def rescore_forever(
-    *, database: Database, scoring: ScoringService, policy: PolicyStore, interval: float
-) -> None:
-    while True:
-        try:
-            await rescore_unscored(database=database, scoring=scoring, policy=policy)
-        except DatabaseUnavailable:
-            logger.warning("re-scoring sweep: the database is unavailable; retrying later")
-        except Exception:
-            logger.exception("re-scoring sweep failed; retrying in %.0fs", interval)
-        if interval <= 0:
-            return
-        await asyncio.sleep(interval)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
 from auth.deps import AUTHENTICATION_ERRORS, CurrentUser, OptionalUser
 from auth.models import MODERATING_ROLES, User
@@ -33,6 +33,7 @@ from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, erro
 from service.core.pagination import Cursor, InvalidCursor, Limit, Page
 from service.core.ratelimit import RateLimited
 from service.core.schemas import Id
+from service.idempotency.service import IdempotencyKey, IdempotencyKeyReused, Retryable
 from service.policy.deps import PolicyDep
 from service.policy.service import CommentingDisabled
 
@@ -69,6 +70,7 @@ def _page(page: Page[CommentWithAuthor], viewer_id: int | None) -> CommentPage:
         Unprocessable,
         *TEXT_RULE_ERRORS,
         ToxicComment,
+        IdempotencyKeyReused,
         RateLimited,
         CommentingDisabled,
     ),
@@ -79,18 +81,27 @@ async def post_comment(
     user: CurrentUser,
     writer: Writer,
     limits: LimitsDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> CommentPublic:
     """Scores the comment and answers `published`, `held` (for review) or `rejected`, with the
     reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge). Only
-    stored comments count towards the writer's rate limit (moderators have none)."""
+    comments that get stored count towards the writer's rate limit (moderators have none).
+    Send an `Idempotency-Key` to retry safely."""
     assert user.id is not None
-    comment = await writer.post(
+    return await writer.post(
         author=user,
         article_id=article_id,
         draft=payload,
         allowance=limits.comments_by(user.id, exempt=user.role in MODERATING_ROLES),
+        retry=Retryable.of(
+            user_id=user.id,
+            key=idempotency_key,
+            method=request.method,
+            path=request.url.path,
+            payload=payload,
+        ),
     )
-    return _as_author_sees_it(comment, user)
 
 
 @router.patch(

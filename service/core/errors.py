@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal, Union
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ValidationError, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -28,6 +29,27 @@ class AppError(Exception):
         self.detail = detail
         self.extra = extra
         self.headers: dict[str, str] = {}
+
+
+class BadRequest(AppError):
+    """The request could not be read at all (a body that is not text)."""
+
+    status_code = 400
+    code = "bad_request"
+
+
+class PayloadTooLarge(AppError):
+    """The request body is larger than 64 KiB."""
+
+    status_code = 413
+    code = "payload_too_large"
+
+
+class InternalError(AppError):
+    """Something failed on the service's side; the request can be retried."""
+
+    status_code = 500
+    code = "internal_error"
 
 
 class NotAuthenticated(AppError):
@@ -151,12 +173,15 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed"}
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {400: BadRequest.code, 404: "not_found", 405: "method_not_allowed"}
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
         return JSONResponse(
             error_body(code=codes.get(exc.status_code, "http_error"), detail=str(exc.detail)),
             status_code=exc.status_code,
-            headers=exc.headers,
+            headers=headers,
         )
 
     @app.exception_handler(Exception)
@@ -164,8 +189,18 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
             error_body(
-                code="internal_error",
+                code=InternalError.code,
                 detail="Something went wrong on our side. Please try again.",
             ),
             status_code=500,
         )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and route.methods and pattern.match(request.url.path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))

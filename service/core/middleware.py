@@ -2,7 +2,12 @@
 
 import json
 
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.core.errors import PayloadTooLarge
 
 MAX_REQUEST_BODY = 64 * 1024
 """A comment is at most a few kilobytes; anything far larger is a mistake or an attack."""
@@ -55,7 +60,7 @@ class BodySizeLimit:
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
             {
-                "error": "payload_too_large",
+                "error": PayloadTooLarge.code,
                 "detail": f"The request body is larger than {self.limit} bytes.",
             }
         ).encode()
@@ -70,3 +75,65 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class JsonCorsMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the error format every other
+    error has (it answers plain text otherwise)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        detail = bytes(response.body).decode()
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() not in {"content-length", "content-type"}
+        }
+        body = {"error": "cors_refused", "detail": f"{detail} for this site."}
+        return JSONResponse(body, status_code=400, headers=headers)
+
+
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+"""JSON is never a page: nothing may load from it and nothing may frame it."""
+
+
+class SecurityHeaders:
+    """Headers every response carries: no sniffing, no referrer, no framing, HSTS over https,
+    and `Cache-Control: no-store` on anything answered to a signed-in caller or about one."""
+
+    PERSONAL_PATHS = ("/v1/me", "/v1/admin", "/v1/auth")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_headers = dict(scope["headers"])
+        personal = (
+            b"authorization" in request_headers
+            or b"cookie" in request_headers
+            or str(scope["path"]).startswith(self.PERSONAL_PATHS)
+        )
+        https = scope.get("scheme") == "https"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                if https:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if personal:
+                    headers["Cache-Control"] = "no-store"
+                headers.add_vary_header("Authorization")
+                headers.add_vary_header("Cookie")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

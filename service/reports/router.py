@@ -1,6 +1,6 @@
 """Readers report comments."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from auth.deps import AUTHENTICATION_ERRORS, CurrentUser
 from auth.users import UserBanned, UserSuspended
@@ -9,6 +9,7 @@ from service.core.deps import ClientIp, LimitsDep, SessionDep
 from service.core.errors import Unprocessable, error_responses
 from service.core.ratelimit import RateLimited
 from service.core.schemas import Id
+from service.idempotency.service import IdempotencyKey, IdempotencyKeyReused, Retryable
 from service.reports import service
 from service.reports.schemas import ReportCreate, ReportPublic
 from service.reports.service import AlreadyReported, CannotReportOwn
@@ -27,6 +28,7 @@ router = APIRouter(prefix="/v1", tags=["comments"])
         CommentNotFound,
         AlreadyReported,
         Unprocessable,
+        IdempotencyKeyReused,
         RateLimited,
     ),
 )
@@ -37,10 +39,26 @@ def report_comment(
     session: SessionDep,
     limits: LimitsDep,
     address: ClientIp,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> ReportPublic:
-    """Once per reader, never your own; the comment stays up until a moderator decides it."""
-    limits.reports_from(address).take()
-    report = service.report_comment(
-        session, reporter=user, comment_id=comment_id, reason=payload.reason, note=payload.note
+    """Once per reader, never your own; the comment stays up until a moderator decides it.
+    Send an `Idempotency-Key` to retry safely."""
+    assert user.id is not None
+    retry = Retryable.of(
+        user_id=user.id,
+        key=idempotency_key,
+        method=request.method,
+        path=request.url.path,
+        payload=payload,
     )
-    return ReportPublic.model_validate(report)
+    retry.replay_if_answered(session)  # a retry neither counts nor reports twice
+    limits.reports_from(address).take()
+    return service.report_comment(
+        session,
+        reporter=user,
+        comment_id=comment_id,
+        reason=payload.reason,
+        note=payload.note,
+        retry=retry,
+    )

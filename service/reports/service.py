@@ -12,8 +12,9 @@ from service.comments.models import Comment
 from service.comments.service import get_comment
 from service.core.db import utcnow
 from service.core.errors import Conflict, Forbidden
+from service.idempotency.service import Retryable
 from service.reports.models import Report
-from service.reports.schemas import ReportReason
+from service.reports.schemas import ReportPublic, ReportReason
 
 
 class AlreadyReported(Conflict):
@@ -29,10 +30,17 @@ class CannotReportOwn(Forbidden):
 
 
 def report_comment(
-    session: Session, *, reporter: User, comment_id: int, reason: ReportReason, note: str | None
-) -> Report:
+    session: Session,
+    *,
+    reporter: User,
+    comment_id: int,
+    reason: ReportReason,
+    note: str | None,
+    retry: Retryable,
+) -> ReportPublic:
     """A reader flags a published comment; it stays visible and counts towards the reported
-    queue until a moderator decides it."""
+    queue until a moderator decides it. The answer is kept for a retry with the same key."""
+    retry.reserve(session)
     ensure_can_post(reporter)
     comment = get_comment(session, comment_id)
     if comment.status != CommentStatus.PUBLISHED:
@@ -55,7 +63,9 @@ def report_comment(
     record(
         session, action="reported", reason=reason, actor_id=reporter.id, comment=comment, note=note
     )
-    return report
+    answer = ReportPublic.model_validate(report)
+    retry.remember(session, status_code=201, body=answer)
+    return answer
 
 
 def settle_reports(session: Session, comment_id: int) -> None:

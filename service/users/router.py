@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlmodel import Session
+from starlette.convertors import Convertor, register_url_convertor
 
 from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound, get_user
@@ -16,6 +17,22 @@ from service.core.schemas import Id, Reason
 from service.users import service
 from service.users.schemas import BanRequest, SanctionReason, SuspendRequest, UserAdmin
 from service.users.service import InvalidUntil, Sanction
+
+
+class SanctionConvertor(Convertor[str]):
+    """Only a sanction's name matches `/users/{id}/{sanction}`, so `DELETE` on the sibling
+    `/users/{id}/comments:reject` is a wrong method (405), not a wrong sanction (422)."""
+
+    regex = "|".join(Sanction)
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("sanction", SanctionConvertor())
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
@@ -72,7 +89,9 @@ def premoderate(
     return _user_admin(session, user_id)
 
 
-@admin_router.delete("/users/{user_id}/{sanction}", responses=error_responses(*SANCTION_ERRORS))
+@admin_router.delete(
+    "/users/{user_id}/{sanction:sanction}", responses=error_responses(*SANCTION_ERRORS)
+)
 def lift(
     user_id: Id,
     sanction: Sanction,

@@ -70,9 +70,13 @@ def test_posting_lists_every_refusal_with_its_fields(spec: dict[str, Any]) -> No
         "comment_too_long": {"error", "detail", "length", "limit"},
         "comment_invalid_characters": {"error", "detail"},
         "toxic_comment": {"error", "detail", "scores"},
+        "idempotency_key_reused": {"error", "detail"},
     }
     assert codes(spec, *route, "429") == {"rate_limited": {"error", "detail", "retry_after"}}
-    assert codes(spec, *route, "503") == {"commenting_disabled": {"error", "detail"}}
+    assert codes(spec, *route, "503") == {
+        "commenting_disabled": {"error", "detail"},
+        "database_unavailable": {"error", "detail"},
+    }
 
 
 def test_admin_routes_list_the_guard_and_their_own_codes(spec: dict[str, Any]) -> None:
@@ -107,6 +111,8 @@ def sample_path(spec: dict[str, Any], path: str, method: str) -> str:
         if parameter["in"] != "path":
             continue
         schema = parameter["schema"]
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
         value = schema["enum"][0] if "enum" in schema else 1
         path = path.replace("{" + parameter["name"] + "}", str(value))
     return path
@@ -129,3 +135,37 @@ def test_every_admin_route_refuses_strangers_and_readers(
         as_reader = client.request(method.upper(), url, json={}, headers=reader.headers)
         assert (anonymous.status_code, anonymous.json()["error"]) == (401, "not_authenticated"), url
         assert (as_reader.status_code, as_reader.json()["error"]) == (403, "forbidden"), url
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_every_error_status_documents_the_error_body(spec: dict[str, Any]) -> None:
+    assert "HTTPValidationError" not in str(spec)
+    for path, method, operation in operations(spec):
+        for status in operation["responses"]:
+            if int(status) < 400:
+                continue
+            for code, fields in codes(spec, path, method, status).items():
+                assert {"error", "detail"} <= fields, (path, method, status, code)
+
+
+def test_every_operation_documents_what_any_request_can_meet(spec: dict[str, Any]) -> None:
+    for path, method, _ in operations(spec):
+        assert set(codes(spec, path, method, "500")) == {"internal_error"}, (path, method)
+        assert "payload_too_large" in codes(spec, path, method, "413"), (path, method)
+        if path != "/v1/auth/providers":  # the one that needs no database
+            assert "database_unavailable" in codes(spec, path, method, "503"), (path, method)
+
+
+def test_signing_in_is_optional_where_it_is(spec: dict[str, Any]) -> None:
+    page = spec["paths"]["/v1/articles/{article_id}/comments"]["get"]["security"]
+    post = spec["paths"]["/v1/articles/{article_id}/comments"]["post"]["security"]
+
+    assert {} in page
+    assert {} not in post

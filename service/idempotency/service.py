@@ -1,0 +1,164 @@
+"""Keyed writes: a retry with the same `Idempotency-Key` and the same request within a day gets
+the first answer and changes nothing; the same key with another request is refused.
+
+The answer is written in the same transaction as the work (the comment, the report), so after a
+crash either both are there or neither: a client that saw only a broken connection retries and
+gets the answer it missed. Two copies of one request racing each other meet at the record's
+unique (user, key): the second waits for the first's transaction, then replays its answer.
+Failed requests leave no record: the client may retry them with the same key."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from service.core.db import utcnow
+from service.core.errors import Unprocessable
+from service.idempotency.models import IdempotencyRecord
+
+RETENTION = timedelta(hours=24)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[\x21-\x7e]{1,255}$",
+        description="Any unique string of 1-255 visible ASCII characters (a UUID is good). A "
+        "retry with the same key and body within 24 hours returns the first answer and stores "
+        "nothing new (with `Idempotent-Replayed: true`); the same key with another body is "
+        "refused with 422 `idempotency_key_reused`.",
+    ),
+]
+
+
+class IdempotencyKeyReused(Unprocessable):
+    """This `Idempotency-Key` came with a different request in the last 24 hours."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was used for a different request; use a new key for a new "
+            "request."
+        )
+
+
+class AlreadyAnswered(Exception):
+    """Not an error: the first answer to this request, to be sent again."""
+
+    def __init__(self, status_code: int, body: dict[str, Any]) -> None:
+        super().__init__(status_code)
+        self.status_code = status_code
+        self.body = body
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retryable:
+    """What makes one request safe to retry: its user, its key and a fingerprint of what it
+    asks. Without a key (the client sent none) every step does nothing."""
+
+    user_id: int
+    key: str | None
+    fingerprint: str
+
+    @classmethod
+    def of(
+        cls, *, user_id: int, key: str | None, method: str, path: str, payload: BaseModel
+    ) -> "Retryable":
+        asked = {"method": method, "path": path, "body": payload.model_dump(mode="json")}
+        canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"))
+        return cls(
+            user_id=user_id, key=key, fingerprint=hashlib.sha256(canonical.encode()).hexdigest()
+        )
+
+    def replay_if_answered(self, session: Session) -> None:
+        """Before any work: raises `AlreadyAnswered` with the first answer, if there is one."""
+        if self.key is None:
+            return
+        record = self._current(session)
+        if record is not None:
+            self._answer_from(record)
+
+    def reserve(self, session: Session) -> None:
+        """First step of the work's transaction: claims the key, or raises `AlreadyAnswered`
+        when another copy of this request got there first (after waiting for it to finish)."""
+        if self.key is None:
+            return
+        session.execute(
+            delete(IdempotencyRecord).where(
+                col(IdempotencyRecord.user_id) == self.user_id,
+                col(IdempotencyRecord.key) == self.key,
+                col(IdempotencyRecord.created_at) < utcnow() - RETENTION,
+            )
+        )
+        insert = (
+            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        claimed = session.execute(
+            insert(IdempotencyRecord)
+            .values(
+                user_id=self.user_id,
+                key=self.key,
+                fingerprint=self.fingerprint,
+                status_code=0,
+                body={},
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing()
+            .returning(col(IdempotencyRecord.id))
+        ).first()
+        if claimed is None:
+            record = self._current(session)
+            assert record is not None  # the conflicting row is committed, or we would wait
+            self._answer_from(record)
+
+    def remember(self, session: Session, *, status_code: int, body: BaseModel) -> None:
+        """Last step of the work's transaction: the answer a retry will get."""
+        if self.key is None:
+            return
+        record = self._current(session)
+        assert record is not None
+        record.status_code = status_code
+        record.body = body.model_dump(mode="json")
+        session.add(record)
+
+    def _current(self, session: Session) -> IdempotencyRecord | None:
+        return session.exec(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == self.user_id,
+                IdempotencyRecord.key == self.key,
+                col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
+            )
+        ).first()
+
+    def _answer_from(self, record: IdempotencyRecord) -> None:
+        if record.fingerprint != self.fingerprint:
+            raise IdempotencyKeyReused()
+        raise AlreadyAnswered(record.status_code, record.body)
+
+
+def forget_expired(session: Session) -> int:
+    """Housekeeping: drops the answers older than a day; returns how many."""
+    result = session.execute(
+        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def replay(_: Request, answered: Exception) -> JSONResponse:
+    """The exception handler that sends a stored answer again."""
+    assert isinstance(answered, AlreadyAnswered)
+    return JSONResponse(
+        answered.body,
+        status_code=answered.status_code,
+        headers={"Idempotent-Replayed": "true"},
+    )

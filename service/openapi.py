@@ -1,0 +1,115 @@
+"""The OpenAPI document, completed so that it tells the truth about every operation: the error
+body on every error status (FastAPI's own 422 model is not what the service sends), the errors
+any route can meet (400, 413, 500, 503 when it needs the database), which routes a visitor may
+call without signing in, and the session cookie under its configured name."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+
+from auth.deps import authenticate, cookie_scheme, presented_credentials
+from service.core.db import DatabaseUnavailable
+from service.core.deps import get_database
+from service.core.errors import (
+    AppError,
+    BadRequest,
+    InternalError,
+    PayloadTooLarge,
+    Unprocessable,
+    error_model,
+)
+
+SCHEMAS = "#/components/schemas/"
+
+
+def install_openapi(app: FastAPI, *, cookie_name: str) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _complete(build(), app, cookie_name)
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _complete(document: dict[str, Any], app: FastAPI, cookie_name: str) -> None:
+    schemes = document.setdefault("components", {}).get("securitySchemes", {})
+    if cookie_scheme.scheme_name in schemes:
+        schemes[cookie_scheme.scheme_name]["name"] = cookie_name
+    for route in iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods or ():
+            operation = document["paths"][route.path_format][method.lower()]
+            _complete_operation(document, operation, route)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        document["components"]["schemas"].pop(unused, None)
+
+
+def _complete_operation(
+    document: dict[str, Any], operation: dict[str, Any], route: RouteContext
+) -> None:
+    calls = set(_calls(route.dependant))
+    responses = operation["responses"]
+    if "HTTPValidationError" in str(responses.get("422", "")):
+        del responses["422"]
+    if route.dependant.path_params or route.dependant.query_params or route.body_field:
+        _add(document, operation, Unprocessable)
+    if route.body_field is not None:
+        _add(document, operation, BadRequest)
+    _add(document, operation, PayloadTooLarge)
+    if get_database in calls:
+        _add(document, operation, DatabaseUnavailable)
+    _add(document, operation, InternalError)
+    if presented_credentials in calls and authenticate not in calls:
+        operation["security"] = [{}, *operation.get("security", [])]  # signing in is optional
+
+
+def _add(document: dict[str, Any], operation: dict[str, Any], error: type[AppError]) -> None:
+    """Adds one error's body to its status in the operation, beside those already there."""
+    schemas = document["components"]["schemas"]
+    status = str(error.status_code)
+    response = operation["responses"].get(status)
+    if response is not None and error.code in _codes(schemas, response):
+        return
+    if error.__name__ not in schemas:
+        schemas[error.__name__] = error_model(error).model_json_schema(
+            ref_template=SCHEMAS + "{model}"
+        )
+    reference = {"$ref": SCHEMAS + error.__name__}
+    summary = f"- `{error.code}`: {(error.__doc__ or '').strip().splitlines()[0]}"
+    if response is None:
+        operation["responses"][status] = {
+            "description": summary,
+            "content": {"application/json": {"schema": reference}},
+        }
+        return
+    content = response.setdefault("content", {}).setdefault("application/json", {})
+    schema = content.get("schema")
+    options = schema.get("anyOf", [schema]) if schema else []
+    content["schema"] = {"anyOf": [*options, reference]}
+    response["description"] = f"{response.get('description', '')}\n{summary}".strip()
+
+
+def _codes(schemas: dict[str, Any], response: dict[str, Any]) -> set[str]:
+    """The error codes a documented response already has."""
+    schema = response.get("content", {}).get("application/json", {}).get("schema") or {}
+    found = set()
+    for option in schema.get("anyOf", [schema]):
+        body = schemas.get(option.get("$ref", "").removeprefix(SCHEMAS), option)
+        code = body.get("properties", {}).get("error", {}).get("const")
+        if code is not None:
+            found.add(code)
+    return found
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for dependency in dependant.dependencies:
+        if dependency.call is not None:
+            yield dependency.call
+        yield from _calls(dependency)

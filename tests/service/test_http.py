@@ -1,0 +1,111 @@
+"""What every answer carries, whoever asks and whatever the route: security headers, no caching
+of personal data, the methods a path allows, JSON for refusals the framework makes, and the
+API's documentation from the service's own files."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.core.settings import Settings
+from tests.support.factories import ARTICLE, FRONTEND_ORIGIN, SignedIn
+
+ALWAYS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/v1/articles/{ARTICLE}/comments"),
+        ("GET", "/v1/nothing-here"),
+        ("POST", f"/v1/articles/{ARTICLE}/comments"),
+        ("GET", "/health"),
+    ],
+)
+def test_every_answer_carries_the_security_headers(
+    client: TestClient, method: str, path: str
+) -> None:
+    response = client.request(method, path)
+
+    assert {name: response.headers.get(name) for name in ALWAYS} == ALWAYS
+    assert "strict-transport-security" not in response.headers  # plain http here
+
+
+def test_https_answers_ask_for_https_next_time(settings: Settings) -> None:
+    with TestClient(create_app(settings), base_url="https://comments.example-news.kr") as https:
+        response = https.get(f"/v1/articles/{ARTICLE}/comments")
+
+    assert response.headers["strict-transport-security"] == "max-age=31536000"
+
+
+def test_personal_answers_are_never_stored(client: TestClient, reader: SignedIn) -> None:
+    mine = client.get("/v1/me", headers=reader.headers)
+    signed_in_page = client.get(f"/v1/articles/{ARTICLE}/comments", headers=reader.headers)
+    anonymous_page = client.get(f"/v1/articles/{ARTICLE}/comments")
+
+    assert mine.headers["cache-control"] == "no-store"
+    assert signed_in_page.headers["cache-control"] == "no-store"
+    assert "cache-control" not in anonymous_page.headers
+    assert {"Authorization", "Cookie"} <= {
+        part.strip() for part in anonymous_page.headers["vary"].split(",")
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("POST", "/v1/admin/settings", "GET, PUT"),
+        ("DELETE", "/v1/admin/users/1/comments:reject", "POST"),
+        ("GET", "/v1/comments/1", "DELETE, PATCH"),
+        ("PUT", f"/v1/articles/{ARTICLE}/comments", "GET, POST"),
+    ],
+)
+def test_a_wrong_method_names_every_allowed_one(
+    client: TestClient, method: str, path: str, allowed: str
+) -> None:
+    response = client.request(method, path)
+
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+    assert response.headers["allow"] == allowed
+
+
+def test_a_refused_cors_preflight_answers_in_json(client: TestClient) -> None:
+    response = client.options(
+        f"/v1/articles/{ARTICLE}/comments",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    allowed = client.options(
+        f"/v1/articles/{ARTICLE}/comments",
+        headers={"Origin": FRONTEND_ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "cors_refused",
+        "detail": "Disallowed CORS origin for this site.",
+    }
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_documentation_needs_nothing_from_another_site(client: TestClient, page: str) -> None:
+    response = client.get(page)
+
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert assets
+    assert all(asset.startswith("/docs/") for asset in assets)
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        assert len(served.content) > 100, asset
+    assert "<script>" not in response.text  # nothing inline: the CSP forbids it
