@@ -17,6 +17,7 @@ from service.core.errors import (
     AppError,
     BadRequest,
     InternalError,
+    NotFound,
     PayloadTooLarge,
     Unprocessable,
     error_model,
@@ -58,6 +59,8 @@ def _complete_operation(
     responses = operation["responses"]
     if "HTTPValidationError" in str(responses.get("422", "")):
         del responses["422"]
+    if route.dependant.path_params:
+        _add(document, operation, NotFound)  # a path segment no route takes
     if route.dependant.path_params or route.dependant.query_params or route.body_field:
         _add(document, operation, Unprocessable)
     if route.body_field is not None:

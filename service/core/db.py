@@ -89,12 +89,13 @@ def make_engine(database_url: str, timeouts: Timeouts | None = None) -> Engine:
         return create_engine(
             url, pool_pre_ping=True, pool_timeout=timeouts.pool, connect_args=connect_args
         )
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    in_memory = not url.database or url.database == ":memory:"
+    if not in_memory:
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        pool_timeout=timeouts.pool,
         connect_args={"check_same_thread": False, "timeout": timeouts.statement},
+        **({} if in_memory else {"pool_timeout": timeouts.pool}),  # one connection in memory
     )
     event.listen(engine, "connect", _sqlite_pragmas(timeouts.statement))
     return engine

@@ -116,3 +116,55 @@ def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
     command.upgrade(config, "head")
     assert "comment" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_ids_beyond_32_bits_fit_every_id_column(database_url: str) -> None:
+    """Migration 0004: every id and reference to one holds 64 bits, sequences included."""
+    engine = make_engine(database_url)
+    big = 2**62
+    with engine.begin() as connection:
+        connection.execute(
+            insert(User),
+            [
+                {
+                    "id": big,
+                    "display_name": "u",
+                    "role": "reader",
+                    "status": "active",
+                    "premoderated": False,
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+        connection.execute(insert(Article), [{"id": "a-1", "created_at": utcnow()}])
+        connection.execute(
+            insert(Comment),
+            [
+                {
+                    "id": big + 1,
+                    "article_id": "a-1",
+                    "author_id": big,
+                    "parent_id": None,
+                    "body": "x",
+                    "status": "published",
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+        stored = connection.execute(text("SELECT author_id FROM comment")).scalar_one()
+        if engine.dialect.name == "postgresql":
+            sequences = (
+                connection.execute(
+                    text(
+                        "SELECT DISTINCT data_type::text FROM pg_sequences"
+                        " WHERE schemaname = current_schema()"
+                        " AND sequencename <> 'site_settings_id_seq'"  # one row, id 1
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            assert sequences == ["bigint"]
+    engine.dispose()
+
+    assert stored == big

@@ -84,7 +84,7 @@ def test_admin_routes_list_the_guard_and_their_own_codes(spec: dict[str, Any]) -
 
     assert set(codes(spec, *reject, "401")) == {"not_authenticated"}
     assert set(codes(spec, *reject, "403")) == {"csrf_failed", "forbidden"}
-    assert set(codes(spec, *reject, "404")) == {"comment_not_found"}
+    assert set(codes(spec, *reject, "404")) == {"comment_not_found", "not_found"}
     assert set(codes(spec, *reject, "409")) == {"invalid_transition"}
     description = spec["paths"][reject[0]][reject[1]]["responses"]["409"]["description"]
     assert "`invalid_transition`" in description

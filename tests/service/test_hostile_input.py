@@ -1,0 +1,172 @@
+"""Inputs an attacker (or a buggy client) sends: ids the databases cannot hold, forged cursors,
+NUL and other control characters in stored text, loose types. Each gets a 4xx in the error
+format on both databases, never a 500."""
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support.factories import ARTICLE, CIVIL, SignedIn, held, post, published
+
+TOO_BIG = 2**63
+BIGGEST = 2**63 - 1
+BEYOND_32_BITS = 2**31
+
+
+def cursor_of(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def assert_refused(response: Any, status: int, error: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) >= {"error", "detail"}
+    if error is not None:
+        assert body["error"] == error
+
+
+@pytest.mark.parametrize(
+    ("method", "template"),
+    [
+        ("GET", "/v1/admin/comments/{}"),
+        ("POST", "/v1/admin/comments/{}/approve"),
+        ("PATCH", "/v1/comments/{}"),
+        ("DELETE", "/v1/comments/{}"),
+        ("POST", "/v1/comments/{}/reports"),
+        ("GET", "/v1/admin/users/{}"),
+        ("POST", "/v1/admin/users/{}/comments:reject"),
+    ],
+)
+def test_ids_in_paths(client: TestClient, moderator: SignedIn, method: str, template: str) -> None:
+    body = {"body": "x", "reason": "spam"}
+
+    def call(value: object) -> Any:
+        return client.request(method, template.format(value), json=body, headers=moderator.headers)
+
+    for missing in (BEYOND_32_BITS, BIGGEST):
+        assert_refused(call(missing), 404)
+    for malformed in (TOO_BIG, -1, 0, "+1", "1_000", "1.0", "0x10"):
+        assert_refused(call(malformed), 422, "validation_error")
+
+
+def test_ids_in_bodies(client: TestClient, reader: SignedIn, moderator: SignedIn) -> None:
+    assert_refused(post(client, reader, CIVIL, parent_id=BIGGEST), 409, "parent_unavailable")
+    for malformed in (TOO_BIG, 0, False, True, "1", 1.0):
+        assert_refused(post(client, reader, CIVIL, parent_id=malformed), 422, "validation_error")
+
+    bulk = "/v1/admin/comments:bulk"
+    found = client.post(
+        bulk, json={"ids": [BIGGEST], "action": "approve"}, headers=moderator.headers
+    )
+    assert found.json()["results"] == [
+        {"id": BIGGEST, "ok": False, "status": None, "error": "comment_not_found"}
+    ]
+    for malformed in (TOO_BIG, False, "1"):
+        refused = client.post(
+            bulk, json={"ids": [malformed], "action": "approve"}, headers=moderator.headers
+        )
+        assert_refused(refused, 422, "validation_error")
+
+
+def test_ids_in_filters(client: TestClient, moderator: SignedIn) -> None:
+    for path in ("/v1/admin/queue?author_id={}", "/v1/admin/audit?actor_id={}"):
+        empty = client.get(path.format(BIGGEST), headers=moderator.headers)
+        assert (empty.status_code, empty.json()["items"]) == (200, [])
+        assert_refused(client.get(path.format(TOO_BIG), headers=moderator.headers), 422)
+    nul = client.get("/v1/admin/queue?article_id=a%00b", headers=moderator.headers)
+    assert_refused(nul, 422, "validation_error")
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        (f"/v1/articles/{ARTICLE}/comments", [None]),
+        (f"/v1/articles/{ARTICLE}/comments", [TOO_BIG]),
+        (f"/v1/articles/{ARTICLE}/comments", [True]),
+        ("/v1/admin/queue?sort=toxicity", [None, 1]),
+        ("/v1/admin/queue?sort=toxicity", [0.5, TOO_BIG]),
+        ("/v1/admin/queue?sort=reports", ["many", 1]),
+        ("/v1/admin/audit", [[1]]),
+    ],
+)
+def test_forged_cursors(client: TestClient, moderator: SignedIn, path: str, key: list[Any]) -> None:
+    separator = "&" if "?" in path else "?"
+
+    response = client.get(f"{path}{separator}cursor={cursor_of(key)}", headers=moderator.headers)
+
+    assert_refused(response, 422, "invalid_cursor")
+
+
+NUL = "spam\u0000 here"
+
+
+def test_nul_in_every_stored_text(
+    client: TestClient,
+    reader: SignedIn,
+    other_reader: SignedIn,
+    moderator: SignedIn,
+    admin: SignedIn,
+) -> None:
+    comment_id = published(client, reader)
+    waiting = held(client, reader)
+    as_moderator = moderator.headers
+    attempts = [
+        post(client, reader, NUL),
+        client.post(
+            f"/v1/comments/{comment_id}/reports",
+            json={"reason": "spam", "note": NUL},
+            headers=other_reader.headers,
+        ),
+        client.post(
+            f"/v1/admin/comments/{waiting}/approve", json={"note": NUL}, headers=as_moderator
+        ),
+        client.post(
+            f"/v1/admin/comments/{waiting}/reject",
+            json={"reason": "spam", "note": NUL},
+            headers=as_moderator,
+        ),
+        client.post(
+            "/v1/admin/comments:bulk",
+            json={"ids": [waiting], "action": "approve", "note": NUL},
+            headers=as_moderator,
+        ),
+        client.post(
+            f"/v1/admin/users/{reader.id}/comments:reject",
+            json={"reason": "spam", "note": NUL},
+            headers=as_moderator,
+        ),
+        client.post(f"/v1/admin/users/{reader.id}/ban", json={"reason": NUL}, headers=as_moderator),
+        client.post(
+            f"/v1/admin/users/{reader.id}/suspend",
+            json={"until": "2099-01-01T00:00:00Z", "reason": NUL},
+            headers=as_moderator,
+        ),
+        client.post(
+            f"/v1/admin/users/{reader.id}/premoderate", json={"reason": NUL}, headers=as_moderator
+        ),
+        client.delete(f"/v1/admin/users/{reader.id}/ban?reason=spam%00here", headers=as_moderator),
+        client.post(
+            "/v1/admin/wordlists/banned",
+            json={"words": ["ab\u0000cd\u000e"]},
+            headers=admin.headers,
+        ),
+        client.delete("/v1/admin/wordlists/banned/ab%00cd", headers=admin.headers),
+    ]
+
+    for response in attempts:
+        assert 400 <= response.status_code < 500, response.text
+        assert response.json()["error"] in {"validation_error", "comment_invalid_characters"}
+    assert client.get("/v1/admin/wordlists/banned", headers=admin.headers).json()["words"] == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"premoderated": 0}, {"closed": "true"}, {"premoderated": None, "closed": 1}],
+)
+def test_no_loose_booleans(client: TestClient, moderator: SignedIn, change: dict[str, Any]) -> None:
+    response = client.patch(f"/v1/admin/articles/{ARTICLE}", json=change, headers=moderator.headers)
+
+    assert_refused(response, 422, "validation_error")
