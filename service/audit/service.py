@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from moderation.statuses import CommentStatus
 from service.audit.models import AuditEvent
+from service.core.db import in_written_order
 from service.core.pagination import Keyset, Page, SortKey
 
 
@@ -86,23 +87,14 @@ def audit_page(
 
 def comment_history(session: Session, comment_id: int) -> list[AuditEvent]:
     """Every event on one comment, oldest first."""
-    return list(
-        session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.comment_id == comment_id)
-            .order_by(col(AuditEvent.id))
-        ).all()
-    )
+    return in_written_order(session, AuditEvent, AuditEvent.comment_id == comment_id)
 
 
 def sanction_history(session: Session, user_id: int) -> list[AuditEvent]:
     """Sanctions on a user and their lifting, oldest first."""
-    return list(
-        session.exec(
-            select(AuditEvent)
-            .where(
-                AuditEvent.subject_user_id == user_id, col(AuditEvent.action).startswith("user_")
-            )
-            .order_by(col(AuditEvent.id))
-        ).all()
+    return in_written_order(
+        session,
+        AuditEvent,
+        AuditEvent.subject_user_id == user_id,
+        col(AuditEvent.action).startswith("user_"),
     )

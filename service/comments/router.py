@@ -94,13 +94,7 @@ async def post_comment(
         article_id=article_id,
         draft=payload,
         allowance=limits.comments_by(user.id, exempt=user.role in MODERATING_ROLES),
-        retry=Retryable.of(
-            user_id=user.id,
-            key=idempotency_key,
-            method=request.method,
-            path=request.url.path,
-            payload=payload,
-        ),
+        retry=Retryable.of(request, user_id=user.id, key=idempotency_key, payload=payload),
     )
 
 

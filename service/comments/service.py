@@ -18,6 +18,7 @@ from service.articles.models import Article
 from service.audit.service import record
 from service.comments.errors import CommentNotFound, InvalidTransition, ParentUnavailable
 from service.comments.models import Comment, CommentRevision, CommentWithAuthor
+from service.core.db import in_written_order
 from service.core.errors import Forbidden
 from service.core.pagination import Keyset, Page, SortKey
 
@@ -248,10 +249,4 @@ def delete_comment(session: Session, *, comment_id: int, user: User) -> None:
 
 def revisions_of(session: Session, comment_id: int) -> list[CommentRevision]:
     """The bodies a comment had before its edits, oldest first."""
-    return list(
-        session.exec(
-            select(CommentRevision)
-            .where(CommentRevision.comment_id == comment_id)
-            .order_by(col(CommentRevision.id))
-        ).all()
-    )
+    return in_written_order(session, CommentRevision, CommentRevision.comment_id == comment_id)

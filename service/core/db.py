@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from service.core.errors import ServiceUnavailable
 
@@ -247,6 +247,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def in_written_order(session: Session, table: type[Row], *where: Any) -> list[Row]:
+    """The rows of `table` that match, in the order they were written (by id): a comment's
+    history, its revisions, its reports."""
+    query = select(table).where(*where).order_by(table.__table__.c.id)  # type: ignore[attr-defined]
+    return list(session.exec(query).all())
 
 
 def utcnow() -> datetime:

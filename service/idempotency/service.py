@@ -72,9 +72,13 @@ class Retryable:
 
     @classmethod
     def of(
-        cls, *, user_id: int, key: str | None, method: str, path: str, payload: BaseModel
+        cls, request: Request, *, user_id: int, key: str | None, payload: BaseModel
     ) -> "Retryable":
-        asked = {"method": method, "path": path, "body": payload.model_dump(mode="json")}
+        asked = {
+            "method": request.method,
+            "path": request.url.path,
+            "body": payload.model_dump(mode="json"),
+        }
         canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"))
         return cls(
             user_id=user_id, key=key, fingerprint=hashlib.sha256(canonical.encode()).hexdigest()

@@ -45,13 +45,7 @@ def report_comment(
     """Once per reader, never your own; the comment stays up until a moderator decides it.
     Send an `Idempotency-Key` to retry safely."""
     assert user.id is not None
-    retry = Retryable.of(
-        user_id=user.id,
-        key=idempotency_key,
-        method=request.method,
-        path=request.url.path,
-        payload=payload,
-    )
+    retry = Retryable.of(request, user_id=user.id, key=idempotency_key, payload=payload)
     retry.replay_if_answered(session)  # a retry neither counts nor reports twice
     limits.reports_from(address).take()
     return service.report_comment(

@@ -1,7 +1,7 @@
 """Reporting a comment, and settling its reports when a moderator decides it."""
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
 from auth.models import User
 from auth.users import ensure_can_post
@@ -10,7 +10,7 @@ from service.audit.service import record
 from service.comments.errors import CommentNotFound
 from service.comments.models import Comment
 from service.comments.service import get_comment
-from service.core.db import utcnow
+from service.core.db import in_written_order, utcnow
 from service.core.errors import Conflict, Forbidden
 from service.idempotency.service import Retryable
 from service.reports.models import Report
@@ -78,8 +78,4 @@ def settle_reports(session: Session, comment_id: int) -> None:
 
 
 def reports_on(session: Session, comment_id: int) -> list[Report]:
-    return list(
-        session.exec(
-            select(Report).where(Report.comment_id == comment_id).order_by(col(Report.id))
-        ).all()
-    )
+    return in_written_order(session, Report, Report.comment_id == comment_id)
