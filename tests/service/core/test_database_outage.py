@@ -141,6 +141,8 @@ def test_after_the_cooldown_one_request_tries_again(stalled: StalledDatabase) ->
 
 
 def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> None:
+    """`commentmod serve` as deployed: it answers without a `Server` banner while the database
+    hangs, and SIGTERM ends it within the grace period even with requests stuck."""
     port = _free_port()
     environment = {
         **os.environ,
@@ -160,6 +162,7 @@ def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> N
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(f"{base}/v1/auth/providers")
+        assert "server" not in httpx2.get(f"{base}/v1/auth/providers").headers  # no banner
         with ThreadPoolExecutor(max_workers=10) as pool:
             for _ in range(10):
                 pool.submit(_quietly_get, f"{base}/v1/articles/AEN-1/comments")
