@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from auth.models import Identity, LoginAttempt, User
@@ -140,26 +141,20 @@ def check_login_attempt(
 def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None) -> User:
     """The user a provider profile signs in: found by (provider, subject), linked to the signed-in
     user when linking, or created. Profile fields are refreshed on every login."""
-    identity = session.exec(
-        select(Identity).where(
-            Identity.provider == profile.provider, Identity.subject == profile.subject
-        )
-    ).first()
-    if link_user_id is not None and identity is not None and identity.user_id != link_user_id:
+    identity = _identity_of(session, profile)
+    if identity is None:
+        try:
+            with session.begin_nested():
+                identity = _new_identity(session, profile, link_user_id=link_user_id)
+        except IntegrityError:  # the same account signing in twice at once: the other won
+            identity = _identity_of(session, profile)
+            assert identity is not None
+    if link_user_id is not None and identity.user_id != link_user_id:
         raise IdentityInUse(
             f"This {profile.provider} account already belongs to another user; nothing was linked."
         )
-    if identity is None:
-        user = session.get(User, link_user_id) if link_user_id is not None else None
-        if user is None:
-            user = User(display_name=profile.display_name, avatar_url=profile.avatar_url)
-            session.add(user)
-            session.flush()
-        assert user.id is not None
-        identity = Identity(user_id=user.id, provider=profile.provider, subject=profile.subject)
-    else:
-        user = session.get(User, identity.user_id)
-        assert user is not None
+    user = session.get(User, identity.user_id)
+    assert user is not None
     identity.username = profile.username
     identity.email = profile.email
     identity.avatar_url = profile.avatar_url
@@ -170,6 +165,28 @@ def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None
         session.add(user)
     session.flush()
     return user
+
+
+def _identity_of(session: Session, profile: Profile) -> Identity | None:
+    return session.exec(
+        select(Identity).where(
+            Identity.provider == profile.provider, Identity.subject == profile.subject
+        )
+    ).first()
+
+
+def _new_identity(session: Session, profile: Profile, *, link_user_id: int | None) -> Identity:
+    """The account's first login: linked to the signed-in user, or a new user."""
+    user = session.get(User, link_user_id) if link_user_id is not None else None
+    if user is None:
+        user = User(display_name=profile.display_name, avatar_url=profile.avatar_url)
+        session.add(user)
+        session.flush()
+    assert user.id is not None
+    identity = Identity(user_id=user.id, provider=profile.provider, subject=profile.subject)
+    session.add(identity)
+    session.flush()
+    return identity
 
 
 def unlink(session: Session, *, user_id: int, provider: str) -> None:

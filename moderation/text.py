@@ -14,6 +14,9 @@ MAX_CODE_POINTS_PER_CHARACTER = 16
 past it."""
 
 _GRAPHEME = regex.compile(r"\X")
+_SEEN = frozenset("LMNPS")
+"""Categories a reader sees: letters, marks, numbers, punctuation, symbols (emoji); a comment
+of joiners and spaces alone reads as empty."""
 _ZERO_WIDTH_JOINERS = {"\u200c", "\u200d"}
 # WAVING BLACK FLAG: the only base of emoji tag sequences (England, Scotland, Wales).
 _TAG_BASE = "\U0001f3f4"
@@ -45,7 +48,7 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
     """Normalises a comment body and checks it; raises `TextRuleViolation` on the first broken
     rule."""
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not text:
+    if not any(unicodedata.category(ch)[0] in _SEEN for ch in text):
         raise TextRuleViolation(code="comment_empty", detail="The comment is empty.")
     _refuse_invisible_characters(text)
     clusters = _GRAPHEME.findall(text)
@@ -107,6 +110,25 @@ def clean_plain_text(raw: str, *, newlines: bool = False) -> str:
     if hidden is not None:
         raise ValueError(f"contains an invisible control character (U+{ord(hidden):04X})")
     return text
+
+
+def invisible_pattern(*, newlines: bool) -> str:
+    """The plain-text rule as a regular expression for documents (JSON Schema `pattern`): no
+    character of the Basic Multilingual Plane that `clean_plain_text` refuses. The few such
+    characters beyond it are left to the rule itself."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF or (ch == "\n" and newlines) or not _is_invisible(ch):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    members = "".join(
+        f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges
+    )
+    return f"^[^{members}]*$"
 
 
 def without_invisible_characters(text: str) -> str:

@@ -22,7 +22,12 @@ from service.comments.rescoring import rescore_unscored
 from service.comments.router import router as comments_router
 from service.core.db import Database, DatabaseUnavailable
 from service.core.errors import Forbidden, error_responses, install_error_handlers
-from service.core.middleware import BodySizeLimit, JsonCorsMiddleware, SecurityHeaders
+from service.core.middleware import (
+    BodySizeLimit,
+    JsonCorsMiddleware,
+    SecurityHeaders,
+    UnexpectedErrors,
+)
 from service.core.ratelimit import Limits
 from service.core.settings import Settings, get_settings
 from service.idempotency.service import AlreadyAnswered, forget_expired, replay
@@ -136,12 +141,14 @@ def create_app(
     install_error_handlers(app)
     app.add_exception_handler(AlreadyAnswered, replay)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(UnexpectedErrors)  # inside CORS and SecurityHeaders: a 500 has them too
     app.add_middleware(
         JsonCorsMiddleware,
         allow_origins=settings.allowed_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
+        allow_headers=["Authorization", "Content-Type", "X-Requested-With", "Idempotency-Key"],
+        expose_headers=["Retry-After", "Idempotent-Replayed"],
         max_age=600,
     )
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers

@@ -69,6 +69,7 @@ def _complete_operation(
     if get_database in calls:
         _add(document, operation, DatabaseUnavailable)
     _add(document, operation, InternalError)
+    _document_headers(operation)
     if presented_credentials in calls and authenticate not in calls:
         operation["security"] = [{}, *operation.get("security", [])]  # signing in is optional
 
@@ -97,6 +98,30 @@ def _add(document: dict[str, Any], operation: dict[str, Any], error: type[AppErr
     options = schema.get("anyOf", [schema]) if schema else []
     content["schema"] = {"anyOf": [*options, reference]}
     response["description"] = f"{response.get('description', '')}\n{summary}".strip()
+
+
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again (with `rate_limited` and "
+    "`database_unavailable`).",
+    "schema": {"type": "integer", "minimum": 1},
+}
+REPLAYED = {
+    "description": "`true` when this is the stored answer to an earlier request with the same "
+    "`Idempotency-Key`.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+
+
+def _document_headers(operation: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    for status in ("429", "503"):
+        if status in responses:
+            responses[status].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
+    keyed = any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    if keyed:
+        for status, response in responses.items():
+            if status.startswith("2"):
+                response.setdefault("headers", {})["Idempotent-Replayed"] = REPLAYED
 
 
 def _codes(schemas: dict[str, Any], response: dict[str, Any]) -> set[str]:

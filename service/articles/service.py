@@ -2,13 +2,11 @@
 
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from service.articles.models import Article
 from service.audit.service import record
-from service.core.db import utcnow
+from service.core.db import insert_or_ignore, utcnow
 from service.core.errors import Conflict
 
 
@@ -20,10 +18,7 @@ class ArticleClosed(Conflict):
 
 def register_article(session: Session, article_id: str) -> Article:
     """Articles come from the CMS; the first comment registers one, race-free on both backends."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(Article).values(id=article_id, created_at=utcnow()).on_conflict_do_nothing()
-    )
+    session.execute(insert_or_ignore(session, Article, id=article_id, created_at=utcnow()))
     article = session.get(Article, article_id)
     assert article is not None
     return article

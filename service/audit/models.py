@@ -30,7 +30,8 @@ class AuditEvent(SQLModel, table=True):
     from_status: CommentStatus | None = Field(default=None, sa_type=String(20))
     to_status: CommentStatus | None = Field(default=None, sa_type=String(20))
     actor_id: int | None = Field(default=None, foreign_key="user.id", sa_type=BigId)
-    reason: str = Field(max_length=50)
+    reason: str = Field(max_length=200)
+    """A code (`toxic`, `approved`, ...) or, for a sanction, the moderator's own words."""
     note: str | None = Field(default=None, max_length=1000)
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -68,8 +68,11 @@ class CommentRevision(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class CommentWithAuthor:
-    """A comment as lists show it: with its author's name and its published replies."""
+    """A comment as lists show it: with its author's name, its published replies, and whether
+    the comment it replies to is one the viewer may see (a reply to a hidden comment shows no
+    parent, which would tell that the hidden one exists)."""
 
     comment: Comment
     author_name: str
     reply_count: int = 0
+    parent_shown: bool = True

@@ -52,7 +52,7 @@ class CommentPublic(Schema):
         return cls(
             id=comment.id,
             article_id=comment.article_id,
-            parent_id=comment.parent_id,
+            parent_id=comment.parent_id if row.parent_shown else None,
             author=AuthorPublic(id=comment.author_id, display_name=row.author_name),
             body=comment.body,
             status=comment.status,

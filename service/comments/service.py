@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, func, or_
+from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select, update
 from sqlmodel.sql.expression import Select
@@ -69,18 +69,32 @@ def _reply_count() -> ScalarSelect[int]:
     )
 
 
+def _visible_to(comment: Any, viewer_id: int | None) -> ColumnElement[bool]:
+    """In SQL: published, or the viewer's own held or rejected comment."""
+    visible = comment.status == CommentStatus.PUBLISHED
+    if viewer_id is None:
+        return visible  # type: ignore[no-any-return]
+    own = and_(comment.author_id == viewer_id, comment.status.in_(OWN_VISIBLE))
+    return or_(visible, own)
+
+
+def _parent_shown(viewer_id: int | None) -> Exists:
+    parent = aliased(Comment)
+    return (
+        exists()
+        .where(col(parent.id) == col(Comment.parent_id), _visible_to(parent, viewer_id))
+        .correlate(Comment)
+    )
+
+
 def article_page_query(
     article_id: str, *, viewer_id: int | None, limit: int, cursor: str | None
-) -> Select[Comment, str, int]:
+) -> Select[Comment, str, int, bool]:
     """Published comments newest first, plus the viewer's own held or rejected ones."""
-    visible = col(Comment.status) == CommentStatus.PUBLISHED
-    if viewer_id is not None:
-        own = and_(col(Comment.author_id) == viewer_id, col(Comment.status).in_(OWN_VISIBLE))
-        visible = or_(visible, own)
     query = (
-        select(Comment, User.display_name, _reply_count())
+        select(Comment, User.display_name, _reply_count(), _parent_shown(viewer_id))
         .join(User, col(User.id) == Comment.author_id)
-        .where(Comment.article_id == article_id, visible)
+        .where(Comment.article_id == article_id, _visible_to(Comment, viewer_id))
     )
     return NEWEST_FIRST.apply(query, limit=limit, cursor=cursor)
 
@@ -89,7 +103,7 @@ def article_page(
     session: Session, *, article_id: str, viewer_id: int | None, limit: int, cursor: str | None
 ) -> Page[CommentWithAuthor]:
     query = article_page_query(article_id, viewer_id=viewer_id, limit=limit, cursor=cursor)
-    rows = [CommentWithAuthor(c, name, replies) for c, name, replies in session.exec(query).all()]
+    rows = [CommentWithAuthor(*row) for row in session.exec(query).all()]
     return NEWEST_FIRST.page(rows, limit)
 
 
@@ -97,13 +111,13 @@ def own_comments(
     session: Session, *, author: User, limit: int, cursor: str | None
 ) -> Page[CommentWithAuthor]:
     """The author's comments on every article, newest first, deleted ones left out."""
-    query = select(Comment, _reply_count()).where(
+    query = select(Comment, _reply_count(), _parent_shown(author.id)).where(
         Comment.author_id == author.id, col(Comment.status) != CommentStatus.DELETED
     )
     query = NEWEST_FIRST.apply(query, limit=limit, cursor=cursor)
     rows = [
-        CommentWithAuthor(c, author.display_name, replies)
-        for c, replies in session.exec(query).all()
+        CommentWithAuthor(comment, author.display_name, replies, shown)
+        for comment, replies, shown in session.exec(query).all()
     ]
     return NEWEST_FIRST.page(rows, limit)
 

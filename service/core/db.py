@@ -1,7 +1,11 @@
 """The database: engine, units of work and column types. The naming convention is set here,
 before any table class is defined."""
 
+import itertools
+import logging
 import math
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,7 +13,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import (
@@ -23,8 +27,10 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -47,6 +53,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 INTEGER primary key is its auto-numbered rowid."""
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def normalise_database_url(url: str) -> str:
@@ -65,6 +72,12 @@ class Timeouts:
     """A query (including its lock waits) on PostgreSQL; SQLite's wait for a write lock."""
     pool: float = 3.0
     """For a free connection when every pooled one is busy."""
+
+    @property
+    def hold(self) -> float:
+        """How long one unit of work may keep a PostgreSQL connection before the watchdog cuts
+        it: twice a statement's time-out, so only a stalled server trips it."""
+        return 2 * self.statement
 
 
 def make_engine(database_url: str, timeouts: Timeouts | None = None) -> Engine:
@@ -86,9 +99,9 @@ def make_engine(database_url: str, timeouts: Timeouts | None = None) -> Engine:
             "keepalives_count": 3,
             "tcp_user_timeout": statement_ms + 5000,
         }
-        return create_engine(
-            url, pool_pre_ping=True, pool_timeout=timeouts.pool, connect_args=connect_args
-        )
+        engine = create_engine(url, pool_timeout=timeouts.pool, connect_args=connect_args)
+        _guard_checkouts(engine, hold=timeouts.hold)
+        return engine
     in_memory = not url.database or url.database == ":memory:"
     if not in_memory:
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +112,91 @@ def make_engine(database_url: str, timeouts: Timeouts | None = None) -> Engine:
     )
     event.listen(engine, "connect", _sqlite_pragmas(timeouts.statement))
     return engine
+
+
+class ConnectionCut(Exception):
+    """The watchdog cut a connection whose server stopped answering."""
+
+
+class _SocketWatchdog:
+    """One daemon thread for every checked-out PostgreSQL connection: a socket still checked
+    out past its deadline is shut down, which wakes the thread blocked reading it with an error
+    (the connection is then discarded, the request answered 503). libpq has no client-side read
+    time-out, and `statement_timeout` needs a server that still runs its timers."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._deadlines: dict[int, tuple[float, int]] = {}
+        self._cut: set[int] = set()
+        self._tokens = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, socket_fd: int, seconds: float) -> int:
+        with self._condition:
+            token = next(self._tokens)
+            self._deadlines[token] = (time.monotonic() + seconds, socket_fd)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="database-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._condition.notify()
+            return token
+
+    def disarm(self, token: int) -> bool:
+        """Stops watching; True when the connection had already been cut."""
+        with self._condition:
+            self._deadlines.pop(token, None)
+            if token in self._cut:
+                self._cut.discard(token)
+                return True
+            return False
+
+    def _watch(self) -> None:
+        while True:
+            with self._condition:
+                now = time.monotonic()
+                due = [t for t, (deadline, _) in self._deadlines.items() if deadline <= now]
+                expired = [self._deadlines.pop(token)[1] for token in due]
+                self._cut.update(due)
+                upcoming = [deadline for deadline, _ in self._deadlines.values()]
+                if not expired:
+                    self._condition.wait(min(upcoming) - now if upcoming else None)
+            for socket_fd in expired:
+                logger.warning("cutting a database connection held for too long")
+                _shut(socket_fd)
+
+
+def _shut(socket_fd: int) -> None:
+    with suppress(OSError), socket.socket(fileno=os.dup(socket_fd)) as connection:
+        connection.shutdown(socket.SHUT_RDWR)  # OSError: already closed, nothing to wake
+
+
+_WATCHDOG = _SocketWatchdog()
+
+
+def _guard_checkouts(engine: Engine, *, hold: float) -> None:
+    """Every checkout arms the watchdog and then checks the connection is alive (what
+    `pool_pre_ping` would do unguarded); every checkin disarms it."""
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        record.info["watchdog"] = _WATCHDOG.arm(dbapi_connection.pgconn.socket, hold)
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception as exc:
+            if _WATCHDOG.disarm(record.info.pop("watchdog")):
+                raise ConnectionCut() from exc  # the server hangs: a new connection would too
+            raise DisconnectionError(str(exc)) from exc  # a stale one: the pool tries another
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        token = record.info.pop("watchdog", None)
+        if token is not None:
+            _WATCHDOG.disarm(token)
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "invalidate", lambda _c, record, _e: checkin(None, record))
 
 
 def _sqlite_pragmas(busy_timeout: float) -> Callable[[Any, Any], None]:
@@ -124,7 +222,7 @@ class DatabaseUnavailable(ServiceUnavailable):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, ConnectionCut)
 """What a database that is down, stalled, overloaded or locked raises."""
 
 
@@ -154,14 +252,22 @@ class _Breaker:
         self._retry_at = 0.0
         self._trying = False
 
-    def allow(self) -> bool:
+    def admit(self) -> Literal["go", "try", "refuse"]:
+        """`go` while the database answers; once it failed, `refuse` during the cool-down and
+        while another request is trying, else `try` (this request is the one that tries)."""
         with self._lock:
             if not self._failing:
-                return True
+                return "go"
             if self._trying or time.monotonic() < self._retry_at:
-                return False
+                return "refuse"
             self._trying = True
-            return True
+            return "try"
+
+    def end_trial(self) -> None:
+        """The trying request is done; if it never reached the database (its input was refused
+        first), the next request may try."""
+        with self._lock:
+            self._trying = False
 
     def succeeded(self) -> None:
         if self._failing:
@@ -202,16 +308,20 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        if not self._breaker.allow():
+        admitted = self._breaker.admit()
+        if admitted == "refuse":
             raise self._unavailable()
         try:
             with session_scope(self.engine) as session:
                 yield session
-        except PoolTimeout as exc:
+        except (PoolTimeout, ConnectionCut) as exc:
             self._breaker.failed()
             raise self._unavailable() from exc
         except UNAVAILABLE_ERRORS as exc:
             raise self._unavailable() from exc
+        finally:
+            if admitted == "try":
+                self._breaker.end_trial()
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Runs `work` in its own short transaction, in a worker thread."""
@@ -250,6 +360,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 Row = TypeVar("Row", bound=SQLModel)
+
+
+def insert_or_ignore(session: Session, table: type[SQLModel], **values: Any) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: the race-free way to create
+    a row that a concurrent request may be creating too."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).values(**values).on_conflict_do_nothing()
 
 
 def in_written_order(session: Session, table: type[Row], *where: Any) -> list[Row]:

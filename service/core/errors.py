@@ -1,7 +1,6 @@
 """One error family and its handlers. Every error body is `{"error": code, "detail": text}` plus
 the fields its class declares, and each route's OpenAPI entry lists the codes it can answer."""
 
-import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Literal, Union
 
@@ -11,8 +10,6 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ValidationError, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-logger = logging.getLogger(__name__)
 
 
 class AppError(Exception):
@@ -184,16 +181,16 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=headers,
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            error_body(
-                code=InternalError.code,
-                detail="Something went wrong on our side. Please try again.",
-            ),
-            status_code=500,
-        )
+
+def unexpected_error_response() -> JSONResponse:
+    """The answer to an exception no handler took (`UnexpectedErrors` middleware sends it)."""
+    return JSONResponse(
+        error_body(
+            code=InternalError.code,
+            detail="Something went wrong on our side. Please try again.",
+        ),
+        status_code=InternalError.status_code,
+    )
 
 
 def _allowed_methods(request: Request) -> str:

@@ -1,13 +1,16 @@
 """ASGI middleware that protects every route."""
 
 import json
+import logging
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.core.errors import PayloadTooLarge
+from service.core.errors import PayloadTooLarge, unexpected_error_response
+
+logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BODY = 64 * 1024
 """A comment is at most a few kilobytes; anything far larger is a mistake or an attack."""
@@ -137,3 +140,31 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class UnexpectedErrors:
+    """Answers an exception no handler took with the 500 error body, from inside the other
+    middleware, so the answer still carries the security and CORS headers (Starlette's own
+    last resort sits outside every middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def noting_the_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_the_start)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise  # half an answer is out: nothing better than closing the connection
+            await unexpected_error_response()(scope, receive, send)

@@ -9,17 +9,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
+from annotated_types import Ge, Le
 from fastapi import Query
+from pydantic import BeforeValidator
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import Mapped
 
 from service.core.db import MAX_ID
 from service.core.errors import Unprocessable
+from service.core.schemas import plain_digits
 
 Row = TypeVar("Row")
 Statement = TypeVar("Statement", bound=Select[*tuple[Any, ...]])
 
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (1-100).")]
+Limit = Annotated[
+    int, Ge(1), Le(100), BeforeValidator(plain_digits), Query(description="Page size (1-100).")
+]
 Cursor = Annotated[
     str | None,
     Query(
@@ -46,6 +51,8 @@ class SortKey:
     column: ColumnElement[Any] | Mapped[Any]
     kind: type[int] | type[float]
     descending: bool = False
+    largest: int = MAX_ID
+    """The largest magnitude the column holds (a 32-bit count: 2^31-1)."""
 
 
 @dataclass(frozen=True)
@@ -100,17 +107,18 @@ class Keyset(Generic[Row]):
             raise InvalidCursor() from exc
         if not isinstance(key, list) or len(key) != len(self.keys):
             raise InvalidCursor()
-        if not all(_fits(value, sort.kind) for value, sort in zip(key, self.keys, strict=True)):
+        if not all(_fits(value, sort) for value, sort in zip(key, self.keys, strict=True)):
             raise InvalidCursor()
         return key
 
 
-def _fits(value: object, kind: type[int] | type[float]) -> bool:
+def _fits(value: object, key: SortKey) -> bool:
+    """A value this sort key's column can hold: a key beyond it was not issued here."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return -MAX_ID <= value <= MAX_ID  # a key beyond 64 bits was not issued here
-    return kind is float and isinstance(value, float) and math.isfinite(value)
+        return -key.largest <= value <= key.largest
+    return key.kind is float and isinstance(value, float) and math.isfinite(value)
 
 
 def _encode(key: Sequence[int | float]) -> str:

@@ -1,18 +1,23 @@
 """Abuse limits with the `limits` library: in Redis when COMMENTMOD_REDIS_URL is set, so every
 replica shares the count, in memory otherwise."""
 
+import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from service.core.errors import AppError
 from service.core.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimited(AppError):
@@ -34,18 +39,35 @@ def parse_limits(spec: str) -> list[RateLimitItem]:
     return parse_many(spec) if spec.strip() else []
 
 
+REDIS_TIMEOUT = 0.5
+"""Seconds a rate-limit check waits for Redis before letting the request through."""
+
+
 class RateLimiter:
+    """Counts requests under limits. When Redis does not answer (down, stalled), requests go
+    through, with a warning: the comment box keeps working and the moderation pipeline still
+    decides every comment; only the abuse limits lapse until Redis is back."""
+
     def __init__(self, redis_url: str | None, key_prefix: str = "commentmod") -> None:
         storage: Storage = (
-            RedisStorage(redis_url, key_prefix=key_prefix) if redis_url else MemoryStorage()
+            RedisStorage(
+                redis_url,
+                key_prefix=key_prefix,
+                wrap_exceptions=True,
+                socket_timeout=REDIS_TIMEOUT,
+                socket_connect_timeout=REDIS_TIMEOUT,
+            )
+            if redis_url
+            else MemoryStorage()
         )
         self._limiter = MovingWindowRateLimiter(storage)
 
     def check(self, limits: Sequence[RateLimitItem], *, scope: str, key: str) -> None:
         """Raises `RateLimited` (with Retry-After) when a limit is used up; counts nothing."""
-        for limit in limits:
-            if not self._limiter.test(limit, scope, key):
-                raise self._refusal(limit, scope=scope, key=key)
+        with _letting_through_when_storage_fails():
+            for limit in limits:
+                if not self._limiter.test(limit, scope, key):
+                    raise self._refusal(limit, scope=scope, key=key)
 
     def take(self, limits: Sequence[RateLimitItem], *, scope: str, key: str) -> None:
         """Counts one request against every limit, or raises `RateLimited`. Each count is the
@@ -53,13 +75,22 @@ class RateLimiter:
         take the last place; the limits are checked first, so a request refused by one limit
         does not use up the others."""
         self.check(limits, scope=scope, key=key)
-        for limit in limits:
-            if not self._limiter.hit(limit, scope, key):
-                raise self._refusal(limit, scope=scope, key=key)
+        with _letting_through_when_storage_fails():
+            for limit in limits:
+                if not self._limiter.hit(limit, scope, key):
+                    raise self._refusal(limit, scope=scope, key=key)
 
     def _refusal(self, limit: RateLimitItem, *, scope: str, key: str) -> RateLimited:
         reset_at = self._limiter.get_window_stats(limit, scope, key).reset_time
         return RateLimited(max(1, math.ceil(reset_at - time.time())))
+
+
+@contextmanager
+def _letting_through_when_storage_fails() -> Iterator[None]:
+    try:
+        yield
+    except StorageError as failure:
+        logger.warning("rate limits not applied: their storage failed (%s)", failure)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from moderation.text import clean_plain_text
+from moderation.text import clean_plain_text, invisible_pattern
 from service.core.db import MAX_ID
 
 
@@ -54,65 +54,69 @@ class Patch(BaseModel):
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
-def _plain_digits(value: object) -> object:
-    """`+1`, `1_000` and ` 1` are numbers to Python, not ids a client wrote."""
+def plain_digits(value: object) -> object:
+    """`+1`, `1_000` and ` 1` are numbers to Python, not ids or counts a client wrote."""
     if isinstance(value, str) and not _DIGITS.fullmatch(value):
-        raise ValueError("an id is written as plain decimal digits")
+        raise ValueError("is written as plain decimal digits")
     return value
 
 
-Id = Annotated[int, Ge(1), Le(MAX_ID), BeforeValidator(_plain_digits)]
+Id = Annotated[int, Ge(1), Le(MAX_ID), BeforeValidator(plain_digits)]
 """An id in a path or a query string: plain decimal digits, 1 to 2^63-1."""
 
 JsonId = Annotated[int, Strict(), Ge(1), Le(MAX_ID)]
 """An id in a JSON body: a number from 1 to 2^63-1, never a string, a boolean or a float."""
 
-_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
-_NO_CONTROL_BUT_NEWLINES = r"^[^\x00-\x09\x0b-\x1f\x7f]*$"
+LINE = invisible_pattern(newlines=False)
+PARAGRAPHS = invisible_pattern(newlines=True)
 
 
-def _line(text: str) -> str:
-    return clean_plain_text(text, newlines=False)
+class PlainText:
+    """The after-validator of a stored text field: `moderation.text.clean_plain_text` (NFC,
+    trimmed, no control or format characters), then the length again, since normalising can
+    lengthen a text (one character can become three)."""
 
+    def __init__(self, max_length: int, *, newlines: bool = False, required: bool = False):
+        self.max_length = max_length
+        self.newlines = newlines
+        self.required = required
 
-def _nonblank_line(text: str) -> str:
-    cleaned = clean_plain_text(text, newlines=False)
-    if not cleaned:
-        raise ValueError("needs some text")
-    return cleaned
-
-
-def _paragraphs(text: str) -> str:
-    return clean_plain_text(text, newlines=True)
+    def __call__(self, text: str) -> str:
+        cleaned = clean_plain_text(text, newlines=self.newlines)
+        if self.required and not cleaned:
+            raise ValueError("needs some text")
+        if len(cleaned) > self.max_length:
+            raise ValueError(f"at most {self.max_length} characters, once normalised")
+        return cleaned
 
 
 Note = Annotated[
     str,
-    StringConstraints(max_length=1000, pattern=_NO_CONTROL_BUT_NEWLINES),
-    AfterValidator(_paragraphs),
+    StringConstraints(max_length=1000, pattern=PARAGRAPHS),
+    AfterValidator(PlainText(1000, newlines=True)),
 ]
 """A moderator's free note: lines of text, no control characters."""
 
 ReportNote = Annotated[
     str,
-    StringConstraints(max_length=500, pattern=_NO_CONTROL_BUT_NEWLINES),
-    AfterValidator(_paragraphs),
+    StringConstraints(max_length=500, pattern=PARAGRAPHS),
+    AfterValidator(PlainText(500, newlines=True)),
 ]
 
 Reason = Annotated[
-    str, StringConstraints(max_length=200, pattern=_NO_CONTROL), AfterValidator(_line)
+    str, StringConstraints(max_length=200, pattern=LINE), AfterValidator(PlainText(200))
 ]
 """A short reason on one line (a sanction's), no control characters."""
 
 RequiredReason = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL),
-    AfterValidator(_nonblank_line),
+    StringConstraints(min_length=1, max_length=200, pattern=LINE),
+    AfterValidator(PlainText(200, required=True)),
 ]
 
 Word = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=_NO_CONTROL),
-    AfterValidator(_nonblank_line),
+    StringConstraints(min_length=1, max_length=64, pattern=LINE),
+    AfterValidator(PlainText(64, required=True)),
 ]
 """A word-list entry as typed: one line, no control characters."""

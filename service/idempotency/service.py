@@ -17,11 +17,9 @@ from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from service.core.db import utcnow
+from service.core.db import insert_or_ignore, utcnow
 from service.core.errors import Unprocessable
 from service.idempotency.models import IdempotencyRecord
 
@@ -104,21 +102,17 @@ class Retryable:
                 col(IdempotencyRecord.created_at) < utcnow() - RETENTION,
             )
         )
-        insert = (
-            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        )
         claimed = session.execute(
-            insert(IdempotencyRecord)
-            .values(
+            insert_or_ignore(
+                session,
+                IdempotencyRecord,
                 user_id=self.user_id,
                 key=self.key,
                 fingerprint=self.fingerprint,
                 status_code=0,
                 body={},
                 created_at=utcnow(),
-            )
-            .on_conflict_do_nothing()
-            .returning(col(IdempotencyRecord.id))
+            ).returning(col(IdempotencyRecord.id))
         ).first()
         if claimed is None:
             record = self._current(session)

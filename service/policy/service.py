@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from moderation.policy import PolicyConfig
 from moderation.scoring.scorers import TOXICITY_ATTRIBUTES
 from moderation.wordlists import WordList, normalise_entry
 from service.audit.service import record
-from service.core.db import utcnow
+from service.core.db import insert_or_ignore, utcnow
 from service.core.errors import NotFound, ServiceUnavailable, Unprocessable
 from service.core.settings import Settings
 from service.policy.models import SiteSettings, WordListEntry
@@ -101,13 +101,15 @@ class PolicyStore:
     def update_settings(
         self, session: Session, *, actor_id: int | None, changes: dict[str, Any]
     ) -> ModerationSettings:
-        """Validates the merged settings, stores them and audits before and after."""
-        before = self.current(session).settings
+        """Validates the merged settings, stores them and audits before and after. The row is
+        locked first, so two admins changing different settings at once both keep theirs."""
+        row = _settings_row(session)
+        before = _merged(self.defaults, row.values)
         try:
             after = _merged(before, changes)
         except ValidationError as invalid:
             raise Unprocessable.from_validation(invalid) from invalid
-        _bump(session, values=after.model_dump())
+        _bump(row, values=after.model_dump())
         record(
             session,
             action="settings_changed",
@@ -140,10 +142,18 @@ class PolicyStore:
         if len(existing) > MAX_WORDS_PER_LIST:
             raise InvalidWord(f"a word list holds at most {MAX_WORDS_PER_LIST} entries")
         if added:
-            session.add_all(
-                WordListEntry(list_name=list_name, word=w, created_by=actor_id) for w in added
-            )
-            _bump(session)
+            for word in added:  # an admin adding the same word a moment ago is no error
+                session.execute(
+                    insert_or_ignore(
+                        session,
+                        WordListEntry,
+                        list_name=list_name,
+                        word=word,
+                        created_by=actor_id,
+                        created_at=utcnow(),
+                    )
+                )
+            _bump(_settings_row(session))
             action = f"{list_name}_words_added"
             record(
                 session, action=action, reason=action, actor_id=actor_id, detail={"words": added}
@@ -161,7 +171,7 @@ class PolicyStore:
         )
         if removed.rowcount == 0:  # type: ignore[attr-defined]
             raise WordNotFound(f"{word!r} is not on the {list_name} list.")
-        _bump(session)
+        _bump(_settings_row(session))
         action = f"{list_name}_word_removed"
         record(session, action=action, reason=action, actor_id=actor_id, detail={"word": entry})
 
@@ -175,15 +185,23 @@ def _merged(settings: ModerationSettings, changes: dict[str, Any]) -> Moderation
     return ModerationSettings.model_validate(merged)
 
 
-def _bump(session: Session, values: dict[str, Any] | None = None) -> None:
-    """Moves the version (creating the row on first change) so every replica reloads."""
-    row = session.get(SiteSettings, 1)
-    if row is None:
-        session.add(SiteSettings(id=1, values=values or {}, version=1, updated_at=utcnow()))
-        session.flush()
-        return
-    changes: dict[str, Any] = {"version": SiteSettings.version + 1, "updated_at": utcnow()}
+def _settings_row(session: Session) -> SiteSettings:
+    """The one settings row, created on first use and locked for the rest of the transaction,
+    so concurrent changes apply one after the other (SQLite writes one at a time anyway)."""
+    session.execute(
+        insert_or_ignore(session, SiteSettings, id=1, values={}, version=0, updated_at=utcnow())
+    )
+    return session.exec(
+        select(SiteSettings)
+        .where(SiteSettings.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _bump(row: SiteSettings, values: dict[str, Any] | None = None) -> None:
+    """Moves the version so every replica reloads."""
+    row.version += 1
+    row.updated_at = utcnow()
     if values is not None:
-        changes["values"] = values
-    session.execute(update(SiteSettings).where(col(SiteSettings.id) == 1).values(**changes))
-    session.expire(row)
+        row.values = values

@@ -39,7 +39,7 @@ SORTS: dict[QueueSort, Keyset[CommentWithAuthor]] = {
         ],
     ),
     QueueSort.REPORTS: Keyset(
-        (SortKey(col(Comment.open_reports), int, descending=True), _ID),
+        (SortKey(col(Comment.open_reports), int, descending=True, largest=2**31 - 1), _ID),
         lambda row: [row.comment.open_reports, row.comment.id or 0],
     ),
 }

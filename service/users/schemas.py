@@ -1,8 +1,9 @@
 """What moderators send to sanction a user, and what they see of one."""
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from auth.models import Role, User, UserStatus
 from service.audit.models import AuditEvent
@@ -14,8 +15,18 @@ class BanRequest(BaseModel):
     reason: RequiredReason
 
 
+def _storable(moment: datetime) -> datetime:
+    """Any offset, as long as the moment is still a date in UTC (year 9999 at most)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is beyond the last date that can be stored") from exc
+
+
 class SuspendRequest(BaseModel):
-    until: AwareDatetime = Field(description="When the suspension ends: a time in the future.")
+    until: Annotated[AwareDatetime, AfterValidator(_storable)] = Field(
+        description="When the suspension ends: a time in the future."
+    )
     reason: RequiredReason
 
 

@@ -1,8 +1,16 @@
+import re
 import unicodedata
 
 import pytest
 
-from moderation.text import COMMENT_LIMIT, TextRuleViolation, clean_comment, count_characters
+from moderation.text import (
+    COMMENT_LIMIT,
+    TextRuleViolation,
+    clean_comment,
+    count_characters,
+    first_invisible_character,
+    invisible_pattern,
+)
 
 HANGUL_SYLLABLES = "가나다라마바사아자차카타파하한국어뉴스"
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # ZWJ family, 7 code points
@@ -114,3 +122,23 @@ def test_stacked_combining_marks_are_refused() -> None:
 
 def test_zero_width_joiners_inside_words_are_allowed() -> None:
     assert clean_comment("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645").length == 7
+
+
+def test_a_comment_of_joiners_alone_is_empty() -> None:
+    with pytest.raises(TextRuleViolation) as refused:
+        clean_comment("\u200d\u200c \u200d")
+
+    assert refused.value.code == "comment_empty"
+
+
+@pytest.mark.parametrize("newlines", [False, True])
+def test_the_documented_pattern_is_the_plain_text_rule(newlines: bool) -> None:
+    """Every character of the Basic Multilingual Plane: the pattern a client reads in the
+    OpenAPI document lets it through exactly when the rule does."""
+    pattern = re.compile(invisible_pattern(newlines=newlines))
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        ruled_out = first_invisible_character(ch, newlines=newlines) is not None
+        assert (pattern.fullmatch(ch) is None) == ruled_out, f"U+{code:04X}"

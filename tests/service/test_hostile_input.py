@@ -89,6 +89,7 @@ def test_ids_in_filters(client: TestClient, moderator: SignedIn) -> None:
         ("/v1/admin/queue?sort=toxicity", [None, 1]),
         ("/v1/admin/queue?sort=toxicity", [0.5, TOO_BIG]),
         ("/v1/admin/queue?sort=reports", ["many", 1]),
+        ("/v1/admin/queue?sort=reports", [BIGGEST, -BIGGEST]),  # a 32-bit count
         ("/v1/admin/audit", [[1]]),
     ],
 )
@@ -170,3 +171,52 @@ def test_no_loose_booleans(client: TestClient, moderator: SignedIn, change: dict
     response = client.patch(f"/v1/admin/articles/{ARTICLE}", json=change, headers=moderator.headers)
 
     assert_refused(response, 422, "validation_error")
+
+
+def test_lengths_count_after_normalisation(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn
+) -> None:
+    """U+FB2C is one character that NFC turns into three: 500 of them are 1,500 stored."""
+    comment_id = published(client, reader)
+
+    response = client.post(
+        f"/v1/comments/{comment_id}/reports",
+        json={"reason": "other", "note": "\ufb2c" * 500},
+        headers=other_reader.headers,
+    )
+
+    assert_refused(response, 422, "validation_error")
+    assert "once normalised" in response.json()["detail"]
+
+
+def test_a_sanction_reason_in_a_moderators_own_words_is_kept(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    reason = "Repeated personal attacks on other readers after two warnings; see the log" * 2
+
+    banned = client.post(
+        f"/v1/admin/users/{reader.id}/ban", json={"reason": reason[:200]}, headers=moderator.headers
+    )
+
+    assert banned.status_code == 200, banned.text
+    assert banned.json()["sanctions"][-1]["reason"] == reason[:200]
+
+
+@pytest.mark.parametrize("until", ["9999-12-31T23:00:00-05:00", "10000-01-01T00:00:00Z"])
+def test_a_suspension_beyond_the_calendar_is_refused(
+    client: TestClient, reader: SignedIn, moderator: SignedIn, until: str
+) -> None:
+    response = client.post(
+        f"/v1/admin/users/{reader.id}/suspend",
+        json={"until": until, "reason": "r"},
+        headers=moderator.headers,
+    )
+
+    assert_refused(response, 422, "validation_error")
+
+
+@pytest.mark.parametrize("body", ["\u200d\u200c\u200d", " \u200d \n\u200c "])
+def test_a_comment_of_invisible_joiners_is_empty(
+    client: TestClient, reader: SignedIn, body: str
+) -> None:
+    assert_refused(post(client, reader, body), 422, "comment_empty")

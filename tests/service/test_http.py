@@ -109,3 +109,41 @@ def test_the_documentation_needs_nothing_from_another_site(client: TestClient, p
         assert served.status_code == 200, asset
         assert len(served.content) > 100, asset
     assert "<script>" not in response.text  # nothing inline: the CSP forbids it
+
+
+def test_an_unexpected_error_is_a_500_with_every_header(client: TestClient) -> None:
+    client.app.state.scoring = None  # type: ignore[attr-defined]  # /health now breaks
+
+    response = client.get("/health", headers={"Origin": FRONTEND_ORIGIN})
+
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": "internal_error",
+        "detail": "Something went wrong on our side. Please try again.",
+    }
+    assert {name: response.headers.get(name) for name in ALWAYS} == ALWAYS
+    assert response.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+
+
+def test_the_news_site_may_send_an_idempotency_key_and_read_the_answers_headers(
+    client: TestClient, reader: SignedIn
+) -> None:
+    preflight = client.options(
+        f"/v1/articles/{ARTICLE}/comments",
+        headers={
+            "Origin": FRONTEND_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, idempotency-key, x-requested-with",
+        },
+    )
+    posted = client.post(
+        f"/v1/articles/{ARTICLE}/comments",
+        json={"body": "Thanks for the report."},
+        headers={**reader.headers, "Origin": FRONTEND_ORIGIN},
+    )
+
+    assert preflight.status_code == 200
+    exposed = {
+        h.strip().lower() for h in posted.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"retry-after", "idempotent-replayed"} <= exposed

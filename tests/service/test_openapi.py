@@ -1,6 +1,7 @@
 """The OpenAPI document is the contract the newsroom's frontend and tools read: both ways to
 authenticate, and for every route each error code it can answer, with the fields it carries."""
 
+import re
 from typing import Any
 
 import pytest
@@ -169,3 +170,21 @@ def test_signing_in_is_optional_where_it_is(spec: dict[str, Any]) -> None:
 
     assert {} in page
     assert {} not in post
+
+
+def test_the_headers_a_client_may_act_on_are_documented(spec: dict[str, Any]) -> None:
+    post = spec["paths"]["/v1/articles/{article_id}/comments"]["post"]["responses"]
+
+    assert "Retry-After" in post["429"]["headers"]
+    assert "Retry-After" in post["503"]["headers"]
+    assert "Idempotent-Replayed" in post["201"]["headers"]
+
+
+def test_the_text_rule_is_in_the_document(spec: dict[str, Any]) -> None:
+    reason = spec["components"]["schemas"]["BanRequest"]["properties"]["reason"]
+    pattern = re.compile(reason["pattern"])
+
+    assert reason["maxLength"] == 200
+    assert pattern.fullmatch("Repeated insults after two warnings")
+    for hidden in ("\u0000", "\u0085", "\u200b", "\u202e", "\ufeff"):
+        assert not pattern.fullmatch(f"spam{hidden}"), hidden

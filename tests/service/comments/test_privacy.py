@@ -7,7 +7,7 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.factories import SignedIn, held, post, published
+from tests.support.factories import ARTICLE, SignedIn, held, post, published
 
 MISSING = 999_999
 
@@ -65,3 +65,25 @@ def test_a_deleted_comment_is_gone_for_its_author_too(client: TestClient, reader
     edit = client.patch(f"/v1/comments/{comment_id}", json={"body": "x"}, headers=reader.headers)
 
     assert (edit.status_code, edit.json()["error"]) == (404, "comment_not_found")
+
+
+def test_a_reply_does_not_point_at_a_parent_that_is_hidden(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn, moderator: SignedIn
+) -> None:
+    parent = published(client, reader)
+    reply = published(client, other_reader, "I disagree.", parent_id=parent)
+    client.post(
+        f"/v1/admin/comments/{parent}/reject",
+        json={"reason": "offensive", "expected_status": "published"},
+        headers=moderator.headers,
+    )
+
+    def parent_of_reply(headers: dict[str, str]) -> object:
+        items = client.get(f"/v1/articles/{ARTICLE}/comments", headers=headers).json()["items"]
+        return next(c["parent_id"] for c in items if c["id"] == reply)
+
+    assert parent_of_reply({}) is None  # strangers cannot learn the rejected comment's id
+    assert parent_of_reply(other_reader.headers) is None
+    assert parent_of_reply(reader.headers) == parent  # its author still sees it, rejected
+    mine = client.get("/v1/me/comments", headers=other_reader.headers).json()["items"]
+    assert [c["parent_id"] for c in mine if c["id"] == reply] == [None]

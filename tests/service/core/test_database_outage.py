@@ -15,11 +15,13 @@ from pathlib import Path
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from service.app import create_app
-from service.core.db import Database, DatabaseUnavailable, Timeouts
+from service.core.db import Database, DatabaseUnavailable, Timeouts, make_engine
 from service.core.settings import Settings
-from tests.support.stalled import StalledDatabase, closed_port_url
+from tests.support.factories import ARTICLE
+from tests.support.stalled import StalledDatabase, StallingProxy, closed_port_url, unused_port
 
 CONNECT_TIMEOUT = 2.0  # libpq's shortest
 SLACK = 1.5
@@ -143,7 +145,7 @@ def test_after_the_cooldown_one_request_tries_again(stalled: StalledDatabase) ->
 def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> None:
     """`commentmod serve` as deployed: it answers without a `Server` banner while the database
     hangs, and SIGTERM ends it within the grace period even with requests stuck."""
-    port = _free_port()
+    port = unused_port()
     environment = {
         **os.environ,
         "COMMENTMOD_DATABASE_URL": stalled.url,
@@ -178,15 +180,6 @@ def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> N
     assert seconds < 3 + CONNECT_TIMEOUT + 3
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _wait_until_serving(url: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -201,3 +194,56 @@ def _wait_until_serving(url: str) -> None:
 def _quietly_get(url: str) -> None:
     with contextlib.suppress(httpx2.TransportError):  # the server went away: what SIGTERM does
         httpx2.get(url, timeout=20)
+
+
+def test_a_try_that_never_reaches_the_database_lets_the_next_one_try(
+    stalled: StalledDatabase,
+) -> None:
+    """A request refused before its first query (a malformed token, a bad parameter) must not
+    keep the breaker shut for ever."""
+    database = Database(make_engine(stalled.url, Timeouts(connect=CONNECT_TIMEOUT)), cooldown=0.3)
+    with pytest.raises(DatabaseUnavailable):
+        database.ping()
+    time.sleep(0.4)
+
+    with database.session():
+        pass  # this request was the one allowed to try, and never queried
+
+    start = time.monotonic()
+    with pytest.raises(DatabaseUnavailable):
+        database.ping()
+    assert time.monotonic() - start >= CONNECT_TIMEOUT - 0.5  # it tried, it was not refused
+    database.dispose()
+
+
+POSTGRES = os.environ.get("COMMENTMOD_TEST_DATABASE_URL")
+
+
+@pytest.mark.skipif(
+    POSTGRES is None,
+    reason="needs a real PostgreSQL to stall in mid-conversation (CI sets "
+    "COMMENTMOD_TEST_DATABASE_URL)",
+)
+def test_a_server_that_hangs_mid_conversation_is_cut_off(database_url: str) -> None:
+    """A pooled connection to a server that stops answering (a frozen backend, a stuck
+    pooler) hangs in libpq for ever; the watchdog cuts it after twice the statement time-out."""
+    upstream = make_url(database_url)
+    with StallingProxy(upstream.port or 5432) as proxy:
+        proxied = upstream.set(port=proxy.port).render_as_string(hide_password=False)
+        settings = Settings(
+            database_url=proxied,
+            database_statement_timeout=1.0,
+            scorer="embedded",
+            rescore_interval=0,
+        )
+        with TestClient(create_app(settings)) as client:
+            assert client.get(f"/v1/articles/{ARTICLE}/comments").status_code == 200
+            proxy.stalled.set()
+
+            response, seconds = timed(lambda: client.get(f"/v1/articles/{ARTICLE}/comments"))
+            followed, soon = timed(lambda: client.get("/health"))
+
+    assert_unavailable(response)
+    assert 1.5 < seconds < 2 * 1.0 + SLACK
+    assert_unavailable(followed)
+    assert soon < 0.5

@@ -1,6 +1,8 @@
 """Abuse limits: per-user comment rate, per-IP logins and reports; shared through Redis."""
 
+import logging
 import os
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,10 +11,11 @@ from fastapi.testclient import TestClient
 from limits import parse_many
 
 from moderation.scoring.scorers import Scorer
-from service.core.ratelimit import RateLimited, RateLimiter
+from service.core.ratelimit import REDIS_TIMEOUT, RateLimited, RateLimiter
 from service.core.settings import Settings
 from tests.support.factories import CIVIL, TOXIC, SignedIn, post
 from tests.support.scorers import ScriptedScorer
+from tests.support.stalled import StalledDatabase, unused_port
 
 REDIS_URL = os.environ.get("COMMENTMOD_TEST_REDIS_URL")
 
@@ -156,3 +159,23 @@ def test_a_request_refused_by_one_limit_does_not_use_up_another() -> None:
         limiter.take([per_minute], scope="comment", key="7")
     with pytest.raises(RateLimited):
         limiter.take([per_minute], scope="comment", key="7")
+
+
+@pytest.mark.parametrize("outage", ["down", "stalled"])
+def test_when_redis_fails_requests_go_through_quickly(
+    outage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with StalledDatabase() as stalled:
+        port = unused_port() if outage == "down" else stalled.port
+        redis_url = f"redis://127.0.0.1:{port}/0"
+        limiter = RateLimiter(redis_url, f"commentmod-test-{uuid.uuid4().hex}")
+        limit = parse_many("1/minute")
+
+        start = time.monotonic()
+        with caplog.at_level(logging.WARNING):
+            limiter.take(limit, scope="comment", key="42")
+            limiter.take(limit, scope="comment", key="42")  # over the limit, but unknowable
+        seconds = time.monotonic() - start
+
+    assert seconds < 4 * REDIS_TIMEOUT + 1
+    assert "rate limits not applied" in caplog.text
