@@ -4,73 +4,19 @@ that stops passing bytes in the middle of a conversation."""
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 from types import TracebackType
+from typing import Self
 
 
-class StalledDatabase:
-    """A database host that hangs: it accepts TCP connections and never answers a byte."""
+class _LocalServer(ABC):
+    """A TCP server on a free local port, accepting in a thread; each accepted connection goes
+    to `_serve`, and every socket it opened closes on exit."""
 
     def __init__(self) -> None:
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(128)
-        self._held: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-
-    @property
-    def port(self) -> int:
-        port: int = self._listener.getsockname()[1]
-        return port
-
-    @property
-    def url(self) -> str:
-        return f"postgresql://nobody@127.0.0.1:{self.port}/stalled"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:  # closed by __exit__
-                return
-            self._held.append(connection)  # kept open, never read, never answered
-
-    def __enter__(self) -> "StalledDatabase":
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._listener.close()
-        for connection in self._held:
-            connection.close()
-
-
-def unused_port() -> int:
-    """A port nothing listens on: a server that is simply down."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def closed_port_url() -> str:
-    return f"postgresql://nobody@127.0.0.1:{unused_port()}/down"
-
-
-class StallingProxy:
-    """A TCP proxy in front of a real database that can be told to stop passing bytes while
-    keeping every connection open: a server that hangs in the middle of a conversation."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
-        self.stalled = threading.Event()
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(64)
         self._open: list[socket.socket] = []
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
@@ -82,13 +28,55 @@ class StallingProxy:
     def _accept(self) -> None:
         while True:
             try:
-                client, _ = self._listener.accept()
-            except OSError:
+                connection, _ = self._listener.accept()
+            except OSError:  # closed by __exit__
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-            self._open += [client, upstream]
-            for source, target in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+            self._open.append(connection)
+            self._serve(connection)
+
+    @abstractmethod
+    def _serve(self, connection: socket.socket) -> None: ...
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._listener.close()
+        for connection in self._open:
+            connection.close()
+
+
+class StalledDatabase(_LocalServer):
+    """A database host that hangs: it accepts TCP connections and never answers a byte."""
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://nobody@127.0.0.1:{self.port}/stalled"
+
+    def _serve(self, connection: socket.socket) -> None:
+        """Kept open, never read, never answered."""
+
+
+class StallingProxy(_LocalServer):
+    """A TCP proxy in front of a real database that can be told to stop passing bytes while
+    keeping every connection open: a server that hangs in the middle of a conversation."""
+
+    def __init__(self, upstream_port: int) -> None:
+        super().__init__()
+        self.upstream_port = upstream_port
+        self.stalled = threading.Event()
+
+    def _serve(self, connection: socket.socket) -> None:
+        upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        self._open.append(upstream)
+        for source, target in ((connection, upstream), (upstream, connection)):
+            threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
 
     def _pipe(self, source: socket.socket, target: socket.socket) -> None:
         while True:
@@ -105,10 +93,6 @@ class StallingProxy:
             except OSError:
                 return
 
-    def __enter__(self) -> "StallingProxy":
-        self._thread.start()
-        return self
-
     def __exit__(
         self,
         kind: type[BaseException] | None,
@@ -116,6 +100,16 @@ class StallingProxy:
         traceback: TracebackType | None,
     ) -> None:
         self.stalled.clear()
-        self._listener.close()
-        for connection in self._open:
-            connection.close()
+        super().__exit__(kind, error, traceback)
+
+
+def unused_port() -> int:
+    """A port nothing listens on: a server that is simply down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def closed_port_url() -> str:
+    return f"postgresql://nobody@127.0.0.1:{unused_port()}/down"
