@@ -10,7 +10,6 @@ from starlette.requests import HTTPConnection
 
 from auth.models import MODERATING_ROLES, AuthSession, Role, User, UserStatus
 from auth.sessions import resolve_session
-from service.core.db import Database
 from service.core.deps import DatabaseDep, SettingsDep
 from service.core.errors import AppError, Forbidden, NotAuthenticated
 from service.core.origins import origin_of
@@ -57,7 +56,7 @@ class Credentials:
     via_cookie: bool
 
 
-def presented_credentials(
+async def presented_credentials(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Credentials:
@@ -104,14 +103,16 @@ def authenticate(
     return Authenticated(*resolved)
 
 
-def current_user(auth: Annotated[Authenticated, Depends(authenticate)]) -> User:
+async def current_user(auth: Annotated[Authenticated, Depends(authenticate)]) -> User:
     return auth.user
 
 
 def optional_user(
     request: Request, database: DatabaseDep, settings: SettingsDep, presented: CredentialsDep
 ) -> User | None:
-    """For public pages: a stale or missing session simply means an anonymous reader."""
+    """For public pages: a stale or missing session simply means an anonymous reader. Sync
+    (it reads the database), so FastAPI runs it in a worker thread; the trivial guards are
+    async and cost no thread hop."""
     if not presented.token:
         return None
     try:
@@ -120,7 +121,7 @@ def optional_user(
         return None
 
 
-def require_moderator(user: Annotated[User, Depends(current_user)]) -> User:
+async def require_moderator(user: Annotated[User, Depends(current_user)]) -> User:
     if user.role not in MODERATING_ROLES:
         raise Forbidden("Only moderators can do this.")
     if user.status != UserStatus.ACTIVE:
@@ -128,20 +129,10 @@ def require_moderator(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
-def require_admin(user: Annotated[User, Depends(require_moderator)]) -> User:
+async def require_admin(user: Annotated[User, Depends(require_moderator)]) -> User:
     if user.role != Role.ADMIN:
         raise Forbidden("Only admins can do this.")
     return user
-
-
-def is_signed_in_as(
-    user_id: int, request: Request, database: Database, settings: Settings, presented: Credentials
-) -> bool:
-    """Whether the caller still holds a live session of this user (when finishing a link)."""
-    try:
-        return authenticate(request, database, settings, presented).user.id == user_id
-    except NotAuthenticated:
-        return False
 
 
 CurrentAuth = Annotated[Authenticated, Depends(authenticate)]

@@ -1,7 +1,6 @@
 """Social login: where a login may land, the login attempt's life, and finding or linking the
 account a provider profile belongs to."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -12,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from auth.models import Identity, LoginAttempt, User
 from auth.providers import Profile, ProviderClient
-from service.core.db import utcnow
+from auth.sessions import hash_token
+from service.core.db import in_written_order, utcnow
 from service.core.errors import AppError, Conflict, NotFound
 from service.core.origins import origin_of
 from service.core.settings import Settings
@@ -57,10 +57,6 @@ class LastIdentity(Conflict):
     code = "last_identity"
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 def landing_url(settings: Settings) -> str:
     if settings.login_landing_url:
         return settings.login_landing_url
@@ -93,8 +89,8 @@ def start_login(
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.expires_at) < utcnow()))
     session.add(
         LoginAttempt(
-            state_hash=_digest(state),
-            browser_hash=_digest(browser_nonce),
+            state_hash=hash_token(state),
+            browser_hash=hash_token(browser_nonce),
             provider=client.config.name,
             code_verifier=code_verifier,
             next_url=next_url,
@@ -113,13 +109,11 @@ def take_login_attempt(
     commits this before checking the attempt: it is used up even if the login then fails."""
     if not state or not browser_nonce:
         return None
-    attempt = session.exec(
-        select(LoginAttempt).where(LoginAttempt.state_hash == _digest(state))
+    return session.scalars(
+        delete(LoginAttempt)
+        .where(col(LoginAttempt.state_hash) == hash_token(state))
+        .returning(LoginAttempt)
     ).first()
-    if attempt is None:
-        return None
-    used = session.execute(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt.id))
-    return attempt if used.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 def check_login_attempt(
@@ -131,7 +125,7 @@ def check_login_attempt(
         attempt is None
         or not browser_nonce
         or attempt.provider != provider
-        or not secrets.compare_digest(attempt.browser_hash, _digest(browser_nonce))
+        or not secrets.compare_digest(attempt.browser_hash, hash_token(browser_nonce))
         or attempt.expires_at < utcnow()
     ):
         raise OAuthStateInvalid()
@@ -202,8 +196,4 @@ def unlink(session: Session, *, user_id: int, provider: str) -> None:
 
 
 def identities_of(session: Session, user_id: int) -> list[Identity]:
-    return list(
-        session.exec(
-            select(Identity).where(Identity.user_id == user_id).order_by(col(Identity.id))
-        ).all()
-    )
+    return in_written_order(session, Identity, Identity.user_id == user_id)

@@ -15,7 +15,7 @@ from auth.deps import (
     CurrentAuth,
     CurrentUser,
     authenticate,
-    is_signed_in_as,
+    optional_user,
 )
 from auth.login import (
     IdentityInUse,
@@ -171,10 +171,12 @@ async def finish_login(
         return response
 
     linking = attempt.link_user_id
-    if linking is not None and not await anyio.to_thread.run_sync(
-        is_signed_in_as, linking, request, database, settings, presented
-    ):
-        return back(login_error="login_failed")  # signed out (or revoked) while at the provider
+    if linking is not None:
+        viewer = await anyio.to_thread.run_sync(
+            optional_user, request, database, settings, presented
+        )
+        if viewer is None or viewer.id != linking:
+            return back(login_error="login_failed")  # signed out (or revoked) at the provider
     if error is not None or code is None:
         return back(login_error="access_denied" if error == "access_denied" else "login_failed")
     try:

@@ -47,6 +47,12 @@ DELETABLE = frozenset(
 )
 """An author may delete a comment in any state but deleted."""
 
+EDITABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.HELD})
+"""An author may edit a comment readers see or one waiting for a moderator."""
+
+OWN_VISIBLE = frozenset({CommentStatus.PENDING, CommentStatus.HELD, CommentStatus.REJECTED})
+"""Besides published comments, an author sees their own comments in these states, with why."""
+
 
 class TransitionRefused(ValueError):
     """A moderator decision that the comment's current status does not allow."""

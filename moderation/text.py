@@ -112,7 +112,7 @@ def clean_plain_text(raw: str, *, newlines: bool = False) -> str:
     return text
 
 
-def invisible_pattern(*, newlines: bool) -> str:
+def plain_text_pattern(*, newlines: bool) -> str:
     """The plain-text rule as a regular expression for documents (JSON Schema `pattern`): no
     character of the Basic Multilingual Plane that `clean_plain_text` refuses. The few such
     characters beyond it are left to the rule itself."""

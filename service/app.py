@@ -12,8 +12,8 @@ from fastapi import APIRouter, FastAPI
 
 from auth.deps import AUTHENTICATION_ERRORS
 from auth.router import router as auth_router
+from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.scorers import Scorer, build_scorer
-from moderation.scoring.service import ScoringService
 from service import health
 from service.apidocs import install_docs
 from service.articles.router import admin_router as articles_admin
@@ -51,7 +51,7 @@ def load_scorer(settings: Settings) -> Scorer:
 
 
 async def housekeeping(
-    *, database: Database, scoring: ScoringService, policy: PolicyStore, interval: float
+    *, database: Database, scoring: BoundedScorer, policy: PolicyStore, interval: float
 ) -> None:
     """At start-up, then every `interval` seconds (0: only at start-up): decide the comments
     held while the model was unavailable, and forget idempotency answers older than a day."""
@@ -98,7 +98,7 @@ def create_app(
             scorer if scorer is not None else await anyio.to_thread.run_sync(load_scorer, settings)
         )
         logger.info("scoring with %s", model.model_id)
-        scoring = ScoringService(
+        scoring = BoundedScorer(
             model,
             timeout=settings.scoring_timeout,
             max_batch=settings.scoring_batch_size,

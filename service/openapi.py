@@ -21,6 +21,7 @@ from service.core.errors import (
     PayloadTooLarge,
     Unprocessable,
     error_model,
+    error_summary,
 )
 
 SCHEMAS = "#/components/schemas/"
@@ -86,7 +87,7 @@ def _add(document: dict[str, Any], operation: dict[str, Any], error: type[AppErr
             ref_template=SCHEMAS + "{model}"
         )
     reference = {"$ref": SCHEMAS + error.__name__}
-    summary = f"- `{error.code}`: {(error.__doc__ or '').strip().splitlines()[0]}"
+    summary = error_summary(error)
     if response is None:
         operation["responses"][status] = {
             "description": summary,

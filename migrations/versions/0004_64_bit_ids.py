@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-27
 
-Each ALTER rewrites its table under an exclusive lock: on a large deployment run it in a
+Each table is rewritten once, under an exclusive lock: on a large deployment run it in a
 maintenance window. SQLite needs nothing (its INTEGER is 64-bit).
 """
 
@@ -31,21 +31,22 @@ ID_COLUMNS = {
 }
 
 
-def _retype(to: sa.types.TypeEngine[int], sequence_type: str) -> None:
+def _retype(sql_type: str) -> None:
+    """One ALTER TABLE per table, all its columns at once: PostgreSQL rewrites it once."""
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, columns in ID_COLUMNS.items():
-        for column in columns:
-            op.alter_column(table, column, type_=to)
+        changes = ", ".join(f'ALTER COLUMN "{column}" TYPE {sql_type}' for column in columns)
+        op.execute(f'ALTER TABLE "{table}" {changes}')
         sequence = op.get_bind().scalar(
             sa.text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": f'"{table}"'}
         )
-        op.execute(f"ALTER SEQUENCE {sequence} AS {sequence_type}")
+        op.execute(f"ALTER SEQUENCE {sequence} AS {sql_type}")
 
 
 def upgrade() -> None:
-    _retype(sa.BigInteger(), "bigint")
+    _retype("bigint")
 
 
 def downgrade() -> None:
-    _retype(sa.Integer(), "integer")
+    _retype("integer")

@@ -18,7 +18,7 @@ class ArticleClosed(Conflict):
 
 def register_article(session: Session, article_id: str) -> Article:
     """Articles come from the CMS; the first comment registers one, race-free on both backends."""
-    session.execute(insert_or_ignore(session, Article, id=article_id, created_at=utcnow()))
+    session.execute(insert_or_ignore(session, Article).values(id=article_id, created_at=utcnow()))
     article = session.get(Article, article_id)
     assert article is not None
     return article

@@ -20,26 +20,25 @@ from sqlmodel import Session
 from auth.models import User
 from auth.users import ensure_can_post
 from moderation.policy import TOXIC, Decision, decide
+from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.scorers import Scores
-from moderation.scoring.service import ScoringService
-from moderation.statuses import CommentStatus
+from moderation.statuses import EDITABLE, CommentStatus
 from moderation.text import TextRuleViolation, clean_comment
 from service.articles.models import Article
 from service.articles.service import ArticleClosed, ensure_open, register_article
 from service.audit.service import record
 from service.comments.errors import (
-    CommentNotFound,
     EditWindowClosed,
     InvalidTransition,
+    ParentUnavailable,
     ToxicComment,
     refused_text,
 )
-from service.comments.models import Comment, CommentRevision, CommentWithAuthor
+from service.comments.models import Comment, CommentRevision
 from service.comments.schemas import CommentCreate, CommentEdit, CommentPublic
 from service.comments.service import (
     PolicyFacts,
     change_status,
-    check_parent,
     get_visible_comment,
     policy_facts,
     scored_fields,
@@ -49,8 +48,6 @@ from service.core.errors import Forbidden
 from service.core.ratelimit import Allowance
 from service.idempotency.service import Retryable
 from service.policy.service import PolicySnapshot, PolicyStore
-
-EDITABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.HELD})
 
 
 @dataclass(frozen=True)
@@ -64,6 +61,18 @@ def clean_text(body: str) -> str:
         return clean_comment(body).text
     except TextRuleViolation as violation:
         raise refused_text(violation) from violation
+
+
+def check_parent(session: Session, *, parent_id: int, article_id: str, author: User) -> None:
+    """A reply goes to a published comment of the same article (or the author's own held one).
+    Every refusal reads the same, so a reply cannot probe for hidden comments."""
+    parent = session.get(Comment, parent_id)
+    repliable = parent is not None and (
+        parent.status == CommentStatus.PUBLISHED
+        or (parent.author_id == author.id and parent.status == CommentStatus.HELD)
+    )
+    if parent is None or parent.article_id != article_id or not repliable:
+        raise ParentUnavailable(f"Comment {parent_id} cannot be replied to on this article.")
 
 
 def prepare(
@@ -91,9 +100,10 @@ def prepare(
         check_parent(session, parent_id=parent_id, article_id=article_id, author=author)
     if allowance is not None:
         allowance.check()
-    return Prepared(
-        snapshot, policy_facts(session, author=author, article=article, excluding=editing)
+    facts = policy_facts(
+        session, policy=snapshot.policy, author=author, article=article, excluding=editing
     )
+    return Prepared(snapshot, facts)
 
 
 def decide_with_nudge(
@@ -185,8 +195,6 @@ def store_edit(
 
 
 def _editable(comment: Comment, *, author: User, edit_window: timedelta) -> None:
-    if comment.status == CommentStatus.DELETED:
-        raise CommentNotFound(comment.id or 0)
     if comment.author_id != author.id:
         raise Forbidden("Only the author can edit this comment.")
     if comment.status not in EDITABLE:
@@ -201,7 +209,7 @@ class CommentWriter:
     """Posting and editing, with what both need: the database, the model and the policy."""
 
     database: Database
-    scoring: ScoringService
+    scoring: BoundedScorer
     policy: PolicyStore
 
     async def post(
@@ -242,9 +250,7 @@ class CommentWriter:
                 allowance=allowance,
                 retry=retry,
             )
-            answer = CommentPublic.for_viewer(
-                CommentWithAuthor(comment, author.display_name), author_id
-            )
+            answer = CommentPublic.for_author(comment, author)
             retry.remember(session, status_code=201, body=answer)
             return answer
 

@@ -8,9 +8,9 @@ from functools import partial
 from sqlmodel import Session, col, select
 
 from auth.users import get_user
-from moderation.policy import SCORING_UNAVAILABLE, decide
+from moderation.policy import SCORING_UNAVAILABLE, PolicyConfig, decide
+from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.scorers import Scores
-from moderation.scoring.service import ScoringService
 from moderation.statuses import CommentStatus
 from service.articles.models import Article
 from service.comments.errors import InvalidTransition
@@ -39,17 +39,18 @@ def unscored(session: Session, cursor: str | None) -> Page[Comment]:
 
 
 def redecide(
-    session: Session, *, policy: PolicyStore, comment: Comment, scores: Scores, model_id: str
+    session: Session, *, policy: PolicyConfig, comment: Comment, scores: Scores, model_id: str
 ) -> None:
     """Decides a comment held while the model was unavailable, now that it has scores. The
     writer is gone, so there is no nudge: a toxic comment simply stays held."""
     facts = policy_facts(
         session,
+        policy=policy,
         author=get_user(session, comment.author_id),
         article=session.get(Article, comment.article_id),
         excluding=comment.id,
     )
-    decision = decide(facts.context(comment.body, scores), policy.current(session).policy)
+    decision = decide(facts.context(comment.body, scores), policy)
     change_status(
         session,
         comment,
@@ -69,12 +70,13 @@ def redecide_all(
     results: list[Scores],
     model_id: str,
 ) -> int:
-    """Each comment in its own savepoint; returns how many were decided."""
+    """Each comment in its own savepoint, all under one policy; returns how many were decided."""
+    config = policy.current(session).policy
     decided = 0
     for comment, scores in zip(comments, results, strict=True):
         try:
             with session.begin_nested():
-                redecide(session, policy=policy, comment=comment, scores=scores, model_id=model_id)
+                redecide(session, policy=config, comment=comment, scores=scores, model_id=model_id)
         except InvalidTransition:
             continue  # a moderator or another replica decided it meanwhile
         decided += 1
@@ -82,7 +84,7 @@ def redecide_all(
 
 
 async def rescore_unscored(
-    *, database: Database, scoring: ScoringService, policy: PolicyStore
+    *, database: Database, scoring: BoundedScorer, policy: PolicyStore
 ) -> int:
     """Decides every comment it can score now; returns how many it decided."""
     decided = 0

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from auth.deps import AUTHENTICATION_ERRORS, CurrentUser, OptionalUser
-from auth.models import MODERATING_ROLES, User
+from auth.models import MODERATING_ROLES
 from auth.users import UserBanned, UserSuspended
 from service.articles.schemas import ArticleId
 from service.articles.service import ArticleClosed
@@ -19,7 +19,7 @@ from service.comments.errors import (
     ParentUnavailable,
     ToxicComment,
 )
-from service.comments.models import Comment, CommentWithAuthor
+from service.comments.models import CommentWithAuthor
 from service.comments.posting import CommentWriter
 from service.comments.schemas import (
     CommentCount,
@@ -45,10 +45,6 @@ def get_writer(database: DatabaseDep, scoring: ScoringDep, policy: PolicyDep) ->
 
 
 Writer = Annotated[CommentWriter, Depends(get_writer)]
-
-
-def _as_author_sees_it(comment: Comment, user: User) -> CommentPublic:
-    return CommentPublic.for_viewer(CommentWithAuthor(comment, user.display_name), user.id)
 
 
 def _page(page: Page[CommentWithAuthor], viewer_id: int | None) -> CommentPage:
@@ -125,7 +121,7 @@ async def edit_comment(
         edit=payload,
         edit_window=timedelta(seconds=settings.edit_window),
     )
-    return _as_author_sees_it(comment, user)
+    return CommentPublic.for_author(comment, user)
 
 
 @router.get(

@@ -1,11 +1,13 @@
 """What the API accepts and returns for comments, for readers and for moderators."""
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field, StrictBool
 
+from auth.models import User
 from moderation.statuses import CommentStatus
-from service.comments.models import CommentWithAuthor
+from service.comments.models import Comment, CommentWithAuthor
 from service.core.schemas import JsonId, Schema
 
 MAX_RAW_BODY = 20_000
@@ -47,22 +49,30 @@ class CommentPublic(Schema):
     def for_viewer(cls, row: CommentWithAuthor, viewer_id: int | None) -> "CommentPublic":
         """A comment as readers see it; why it is held or rejected, only to its author."""
         comment = row.comment
-        assert comment.id is not None
         own = viewer_id is not None and comment.author_id == viewer_id
-        return cls(
-            id=comment.id,
-            article_id=comment.article_id,
-            parent_id=comment.parent_id if row.parent_shown else None,
-            author=AuthorPublic(id=comment.author_id, display_name=row.author_name),
-            body=comment.body,
-            status=comment.status,
-            status_reason=comment.status_reason
-            if own and comment.status != CommentStatus.PUBLISHED
-            else None,
-            reply_count=row.reply_count,
-            created_at=comment.created_at,
-            edited_at=comment.edited_at,
-        )
+        return cls(**_shown(row, with_reason=own and comment.status != CommentStatus.PUBLISHED))
+
+    @classmethod
+    def for_author(cls, comment: Comment, author: User) -> "CommentPublic":
+        """The answer to the author who just wrote or edited it."""
+        return cls.for_viewer(CommentWithAuthor(comment, author.display_name), author.id)
+
+
+def _shown(row: CommentWithAuthor, *, with_reason: bool) -> dict[str, Any]:
+    comment = row.comment
+    assert comment.id is not None
+    return {
+        "id": comment.id,
+        "article_id": comment.article_id,
+        "parent_id": comment.parent_id if row.parent_shown else None,
+        "author": AuthorPublic(id=comment.author_id, display_name=row.author_name),
+        "body": comment.body,
+        "status": comment.status,
+        "status_reason": comment.status_reason if with_reason else None,
+        "reply_count": row.reply_count,
+        "created_at": comment.created_at,
+        "edited_at": comment.edited_at,
+    }
 
 
 class CommentPage(Schema):
@@ -87,8 +97,7 @@ class CommentAdmin(CommentPublic):
     def of(cls, row: CommentWithAuthor) -> "CommentAdmin":
         comment = row.comment
         return cls(
-            **CommentPublic.for_viewer(row, None).model_dump(exclude={"status_reason"}),
-            status_reason=comment.status_reason,
+            **_shown(row, with_reason=True),
             scores=comment.scores,
             toxicity=comment.toxicity,
             model_id=comment.model_id,

@@ -362,12 +362,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def insert_or_ignore(session: Session, table: type[SQLModel], **values: Any) -> Any:
+def insert_or_ignore(session: Session, table: type[SQLModel]) -> Any:
     """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: the race-free way to create
-    a row that a concurrent request may be creating too."""
+    a row that a concurrent request may be creating too. Give it `.values(…)`, or execute it
+    with a list of rows."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).values(**values).on_conflict_do_nothing()
+    return insert(table).on_conflict_do_nothing()
 
 
 def in_written_order(session: Session, table: type[Row], *where: Any) -> list[Row]:

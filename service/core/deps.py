@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from moderation.scoring.service import ScoringService
+from moderation.scoring.bounded import BoundedScorer
 from service.core.db import Database
 from service.core.ratelimit import Limits
 from service.core.settings import Settings
@@ -31,8 +31,8 @@ def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterato
         yield session
 
 
-async def get_scoring(request: Request) -> ScoringService:
-    scoring: ScoringService = request.app.state.scoring
+async def get_scoring(request: Request) -> BoundedScorer:
+    scoring: BoundedScorer = request.app.state.scoring
     return scoring
 
 
@@ -50,6 +50,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 # scope="function": the transaction commits before the response is sent, so a 2xx means stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-ScoringDep = Annotated[ScoringService, Depends(get_scoring)]
+ScoringDep = Annotated[BoundedScorer, Depends(get_scoring)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 ClientIp = Annotated[str, Depends(client_ip)]

@@ -128,7 +128,8 @@ def error_model(error: type[AppError]) -> type[BaseModel]:
     return _models[error]
 
 
-def _summary(error: type[AppError]) -> str:
+def error_summary(error: type[AppError]) -> str:
+    """One line of a response's description: the code and its docstring's first line."""
     first_line = (error.__doc__ or "").strip().splitlines()[0:1]
     return f"- `{error.code}`" + (f": {first_line[0]}" if first_line else "")
 
@@ -144,7 +145,7 @@ def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
         models = tuple(error_model(error) for error in group)
         responses[status] = {
             "model": models[0] if len(models) == 1 else Union[models],  # noqa: UP007
-            "description": "\n".join(_summary(error) for error in group),
+            "description": "\n".join(error_summary(error) for error in group),
         }
     return responses
 
@@ -171,7 +172,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {400: BadRequest.code, 404: "not_found", 405: "method_not_allowed"}
+        codes = {400: BadRequest.code, 404: NotFound.code, 405: "method_not_allowed"}
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request)

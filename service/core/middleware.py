@@ -1,6 +1,5 @@
 """ASGI middleware that protects every route."""
 
-import json
 import logging
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -8,7 +7,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.core.errors import PayloadTooLarge, unexpected_error_response
+from service.core.errors import PayloadTooLarge, error_body, unexpected_error_response
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         received = 0
         response_started = refused = False
@@ -42,7 +41,7 @@ class BodySizeLimit:
                 if received > self.limit and not refused:
                     refused = True
                     if not response_started:
-                        await self._refuse(send)
+                        await self._refuse(scope, receive, send)
                     # The app sees a client that went away and stops reading.
                     return {"type": "http.disconnect"}
             return message
@@ -60,24 +59,13 @@ class BodySizeLimit:
             if not refused:
                 raise
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": PayloadTooLarge.code,
-                "detail": f"The request body is larger than {self.limit} bytes.",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is larger than {self.limit} bytes."
+        refusal = JSONResponse(
+            error_body(code=PayloadTooLarge.code, detail=detail),
+            status_code=PayloadTooLarge.status_code,
         )
-        await send({"type": "http.response.body", "body": body})
+        await refusal(scope, receive, send)
 
 
 class JsonCorsMiddleware(CORSMiddleware):
@@ -94,7 +82,7 @@ class JsonCorsMiddleware(CORSMiddleware):
             for name, value in response.headers.items()
             if name.lower() not in {"content-length", "content-type"}
         }
-        body = {"error": "cors_refused", "detail": f"{detail} for this site."}
+        body = error_body(code="cors_refused", detail=f"{detail} for this site.")
         return JSONResponse(body, status_code=400, headers=headers)
 
 

@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from moderation.text import clean_plain_text, invisible_pattern
+from moderation.text import clean_plain_text, plain_text_pattern
 from service.core.db import MAX_ID
 
 
@@ -67,8 +67,8 @@ Id = Annotated[int, Ge(1), Le(MAX_ID), BeforeValidator(plain_digits)]
 JsonId = Annotated[int, Strict(), Ge(1), Le(MAX_ID)]
 """An id in a JSON body: a number from 1 to 2^63-1, never a string, a boolean or a float."""
 
-LINE = invisible_pattern(newlines=False)
-PARAGRAPHS = invisible_pattern(newlines=True)
+LINE = plain_text_pattern(newlines=False)
+PARAGRAPHS = plain_text_pattern(newlines=True)
 
 
 class PlainText:

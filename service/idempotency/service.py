@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete, update
 from sqlmodel import Session, col, select
 
 from service.core.db import insert_or_ignore, utcnow
@@ -95,24 +95,18 @@ class Retryable:
         when another copy of this request got there first (after waiting for it to finish)."""
         if self.key is None:
             return
-        session.execute(
-            delete(IdempotencyRecord).where(
-                col(IdempotencyRecord.user_id) == self.user_id,
-                col(IdempotencyRecord.key) == self.key,
-                col(IdempotencyRecord.created_at) < utcnow() - RETENTION,
-            )
-        )
+        session.execute(delete(IdempotencyRecord).where(self._same_key(), _expired()))
         claimed = session.execute(
-            insert_or_ignore(
-                session,
-                IdempotencyRecord,
+            insert_or_ignore(session, IdempotencyRecord)
+            .values(
                 user_id=self.user_id,
                 key=self.key,
                 fingerprint=self.fingerprint,
                 status_code=0,
                 body={},
                 created_at=utcnow(),
-            ).returning(col(IdempotencyRecord.id))
+            )
+            .returning(col(IdempotencyRecord.id))
         ).first()
         if claimed is None:
             record = self._current(session)
@@ -123,20 +117,19 @@ class Retryable:
         """Last step of the work's transaction: the answer a retry will get."""
         if self.key is None:
             return
-        record = self._current(session)
-        assert record is not None
-        record.status_code = status_code
-        record.body = body.model_dump(mode="json")
-        session.add(record)
+        session.execute(
+            update(IdempotencyRecord)
+            .where(self._same_key())
+            .values(status_code=status_code, body=body.model_dump(mode="json"))
+        )
+
+    def _same_key(self) -> ColumnElement[bool]:
+        return (col(IdempotencyRecord.user_id) == self.user_id) & (
+            col(IdempotencyRecord.key) == self.key
+        )
 
     def _current(self, session: Session) -> IdempotencyRecord | None:
-        return session.exec(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == self.user_id,
-                IdempotencyRecord.key == self.key,
-                col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
-            )
-        ).first()
+        return session.exec(select(IdempotencyRecord).where(self._same_key(), ~_expired())).first()
 
     def _answer_from(self, record: IdempotencyRecord) -> None:
         if record.fingerprint != self.fingerprint:
@@ -144,11 +137,13 @@ class Retryable:
         raise AlreadyAnswered(record.status_code, record.body)
 
 
+def _expired() -> ColumnElement[bool]:
+    return col(IdempotencyRecord.created_at) < utcnow() - RETENTION
+
+
 def forget_expired(session: Session) -> int:
     """Housekeeping: drops the answers older than a day; returns how many."""
-    result = session.execute(
-        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION)
-    )
+    result = session.execute(delete(IdempotencyRecord).where(_expired()))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -80,12 +80,12 @@ class PolicyStore:
         cached = self._cached
         if cached is not None and cached.version == version:
             return cached
-        with self._lock:
-            snapshot = self._build(session, row)
-            self._cached = snapshot
-            return snapshot
+        with self._lock:  # one rebuild per change, however many requests noticed it
+            if self._cached is None or self._cached.version != version:
+                self._cached = self._build(session, row, version)
+            return self._cached
 
-    def _build(self, session: Session, row: SiteSettings | None) -> PolicySnapshot:
+    def _build(self, session: Session, row: SiteSettings | None, version: int) -> PolicySnapshot:
         settings = _merged(self.defaults, row.values if row else {})
         entries = session.exec(select(WordListEntry).order_by(col(WordListEntry.id))).all()
         words = {name: [e.word for e in entries if e.list_name == name] for name in WORD_LISTS}
@@ -96,7 +96,7 @@ class PolicyStore:
             banned_words=WordList(words["banned"]),
             suspect_words=WordList(words["suspect"]),
         )
-        return PolicySnapshot(row.version if row else 0, settings, policy, words)
+        return PolicySnapshot(version, settings, policy, words)
 
     def update_settings(
         self, session: Session, *, actor_id: int | None, changes: dict[str, Any]
@@ -128,7 +128,10 @@ class PolicyStore:
         words: list[str],
     ) -> tuple[list[str], list[str]]:
         """Adds the words not already listed; returns the whole list and the words added, as
-        stored (normalised). The snapshot cache is left alone until the change is committed."""
+        stored (normalised). The settings row is locked first, so two admins adding at once
+        cannot together pass the size limit. The snapshot cache is left alone until the change
+        is committed."""
+        row = _settings_row(session)
         listed = self.current(session).words[list_name]
         existing = set(listed)
         added = []
@@ -142,18 +145,15 @@ class PolicyStore:
         if len(existing) > MAX_WORDS_PER_LIST:
             raise InvalidWord(f"a word list holds at most {MAX_WORDS_PER_LIST} entries")
         if added:
-            for word in added:  # an admin adding the same word a moment ago is no error
-                session.execute(
-                    insert_or_ignore(
-                        session,
-                        WordListEntry,
-                        list_name=list_name,
-                        word=word,
-                        created_by=actor_id,
-                        created_at=utcnow(),
-                    )
-                )
-            _bump(_settings_row(session))
+            now = utcnow()
+            session.execute(
+                insert_or_ignore(session, WordListEntry),
+                [
+                    {"list_name": list_name, "word": w, "created_by": actor_id, "created_at": now}
+                    for w in added
+                ],
+            )
+            _bump(row)
             action = f"{list_name}_words_added"
             record(
                 session, action=action, reason=action, actor_id=actor_id, detail={"words": added}
@@ -189,7 +189,9 @@ def _settings_row(session: Session) -> SiteSettings:
     """The one settings row, created on first use and locked for the rest of the transaction,
     so concurrent changes apply one after the other (SQLite writes one at a time anyway)."""
     session.execute(
-        insert_or_ignore(session, SiteSettings, id=1, values={}, version=0, updated_at=utcnow())
+        insert_or_ignore(session, SiteSettings).values(
+            id=1, values={}, version=0, updated_at=utcnow()
+        )
     )
     return session.exec(
         select(SiteSettings)

@@ -29,7 +29,7 @@ from service.queue.schemas import (
     RejectAll,
     RejectRequest,
 )
-from service.queue.service import APPROVED, QueueFilter, Review, ReviewResult
+from service.queue.service import APPROVED_REASON, QueueFilter, Review, ReviewResult
 from service.reports.service import reports_on
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
@@ -105,7 +105,7 @@ def approve(
     payload = payload or ApproveRequest()
     review = Review(
         action=ModeratorAction.APPROVE,
-        reason=APPROVED,
+        reason=APPROVED_REASON,
         note=payload.note,
         expected_status=payload.expected_status,
     )
@@ -136,7 +136,7 @@ def bulk_decide(payload: BulkDecision, moderator: Moderator, session: SessionDep
     """Approve or reject many comments; each succeeds or fails on its own."""
     review = Review(
         action=payload.action,
-        reason=payload.reason or APPROVED,
+        reason=payload.reason or APPROVED_REASON,
         note=payload.note,
         expected_status=payload.expected_status,
     )

@@ -16,21 +16,20 @@ from moderation.statuses import (
 )
 from service.comments.errors import InvalidTransition
 from service.comments.models import Comment, CommentWithAuthor, toxicity_sort_key
-from service.comments.service import change_status, get_comment
+from service.comments.service import NEWEST_FIRST, change_status, get_comment
+from service.core.db import in_written_order
 from service.core.errors import AppError
 from service.core.pagination import Keyset, Page, SortKey
 from service.queue.schemas import Queue, QueueSort
 from service.reports.service import settle_reports
 
-APPROVED = "approved"
+APPROVED_REASON = "approved"
 """The reason an approved comment carries; the `approved` queue lists them."""
 
 _ID = SortKey(col(Comment.id), int)
 SORTS: dict[QueueSort, Keyset[CommentWithAuthor]] = {
     QueueSort.OLDEST: Keyset((_ID,), lambda row: [row.comment.id or 0]),
-    QueueSort.NEWEST: Keyset(
-        (SortKey(col(Comment.id), int, descending=True),), lambda row: [row.comment.id or 0]
-    ),
+    QueueSort.NEWEST: NEWEST_FIRST,
     QueueSort.TOXICITY: Keyset(
         (SortKey(toxicity_sort_key(), float, descending=True), _ID),
         lambda row: [
@@ -45,6 +44,10 @@ SORTS: dict[QueueSort, Keyset[CommentWithAuthor]] = {
 }
 
 
+QUEUED_STATUSES = (CommentStatus.HELD, CommentStatus.REJECTED, CommentStatus.PUBLISHED)
+"""The statuses a comment in some queue has (see `queue_condition`)."""
+
+
 def queue_condition(queue: Queue, report_threshold: int) -> ColumnElement[bool]:
     status = col(Comment.status)
     if queue == Queue.HELD:
@@ -55,7 +58,7 @@ def queue_condition(queue: Queue, report_threshold: int) -> ColumnElement[bool]:
         return and_(
             status == CommentStatus.PUBLISHED, col(Comment.open_reports) >= report_threshold
         )
-    return and_(status == CommentStatus.PUBLISHED, col(Comment.status_reason) == APPROVED)
+    return and_(status == CommentStatus.PUBLISHED, col(Comment.status_reason) == APPROVED_REASON)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,14 +95,14 @@ def queue_page(
 def queue_counts(
     session: Session, *, report_threshold: int, article_id: str | None
 ) -> dict[Queue, int]:
-    counts = {}
-    for queue in Queue:
-        query = select(func.count()).select_from(Comment)
-        query = query.where(queue_condition(queue, report_threshold))
-        if article_id is not None:
-            query = query.where(Comment.article_id == article_id)
-        counts[queue] = session.exec(query).one()
-    return counts
+    """Every queue's size in one pass over the comments that can be in a queue."""
+    queues = list(Queue)
+    query = select(
+        *(func.count().filter(queue_condition(queue, report_threshold)) for queue in queues)
+    ).where(col(Comment.status).in_(QUEUED_STATUSES))
+    if article_id is not None:
+        query = query.where(Comment.article_id == article_id)
+    return dict(zip(queues, session.execute(query).one(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -173,18 +176,24 @@ class ReviewResult:
 def review_many(
     session: Session, *, ids: list[int], review: Review, moderator: User
 ) -> list[ReviewResult]:
-    """Each comment in its own savepoint: one that cannot be decided does not undo the others."""
-    results = []
-    for comment_id in ids:
-        try:
-            with session.begin_nested():
-                comment = review_comment(
-                    session, comment_id=comment_id, review=review, moderator=moderator
-                )
-            results.append(ReviewResult(comment_id, ok=True, status=comment.status))
-        except AppError as error:
-            results.append(ReviewResult(comment_id, ok=False, error=error.code))
-    return results
+    """Each comment in its own savepoint: one that cannot be decided does not undo the others.
+    The comments are loaded in one query first; each decision then finds its own."""
+    session.exec(select(Comment).where(col(Comment.id).in_(ids))).all()
+    return [_review_alone(session, comment_id, review, moderator) for comment_id in ids]
+
+
+def _review_alone(
+    session: Session, comment_id: int, review: Review, moderator: User
+) -> ReviewResult:
+    """One decision in its own savepoint, its refusal reported instead of raised."""
+    try:
+        with session.begin_nested():
+            comment = review_comment(
+                session, comment_id=comment_id, review=review, moderator=moderator
+            )
+    except AppError as error:
+        return ReviewResult(comment_id, ok=False, error=error.code)
+    return ReviewResult(comment_id, ok=True, status=comment.status)
 
 
 def reject_all_by_author(
@@ -192,19 +201,23 @@ def reject_all_by_author(
 ) -> list[ReviewResult]:
     """Takes down everything held or published by one author: an explicit decision on each
     comment as it is now."""
-    comments = session.exec(
-        select(Comment)
-        .where(
-            Comment.author_id == author_id,
-            col(Comment.status).in_([CommentStatus.HELD, CommentStatus.PUBLISHED]),
+    comments = in_written_order(
+        session,
+        Comment,
+        Comment.author_id == author_id,
+        col(Comment.status).in_([CommentStatus.HELD, CommentStatus.PUBLISHED]),
+    )
+    return [
+        _review_alone(
+            session,
+            comment.id or 0,
+            Review(
+                action=ModeratorAction.REJECT,
+                reason=reason,
+                note=note,
+                expected_status=comment.status,
+            ),
+            moderator,
         )
-        .order_by(col(Comment.id))
-    ).all()
-    results = []
-    for comment in comments:
-        assert comment.id is not None
-        review = Review(
-            action=ModeratorAction.REJECT, reason=reason, note=note, expected_status=comment.status
-        )
-        results += review_many(session, ids=[comment.id], review=review, moderator=moderator)
-    return results
+        for comment in comments
+    ]

@@ -1,6 +1,5 @@
 """Reporting a comment, and settling its reports when a moderator decides it."""
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, update
 
 from auth.models import User
@@ -10,7 +9,7 @@ from service.audit.service import record
 from service.comments.errors import CommentNotFound
 from service.comments.models import Comment
 from service.comments.service import get_comment
-from service.core.db import in_written_order, utcnow
+from service.core.db import in_written_order, insert_or_ignore, utcnow
 from service.core.errors import Conflict, Forbidden
 from service.idempotency.service import Retryable
 from service.reports.models import Report
@@ -48,12 +47,19 @@ def report_comment(
     if comment.author_id == reporter.id:
         raise CannotReportOwn("You cannot report your own comment.")
     assert reporter.id is not None
-    report = Report(comment_id=comment_id, reporter_id=reporter.id, reason=reason, note=note)
-    try:
-        with session.begin_nested():
-            session.add(report)
-    except IntegrityError as exc:
-        raise AlreadyReported("You have already reported this comment.") from exc
+    report = session.scalars(
+        insert_or_ignore(session, Report)
+        .values(
+            comment_id=comment_id,
+            reporter_id=reporter.id,
+            reason=reason,
+            note=note,
+            created_at=utcnow(),
+        )
+        .returning(Report)
+    ).first()
+    if report is None:
+        raise AlreadyReported("You have already reported this comment.")
     session.execute(
         update(Comment)
         .where(col(Comment.id) == comment_id)

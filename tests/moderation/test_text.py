@@ -9,7 +9,7 @@ from moderation.text import (
     clean_comment,
     count_characters,
     first_invisible_character,
-    invisible_pattern,
+    plain_text_pattern,
 )
 
 HANGUL_SYLLABLES = "가나다라마바사아자차카타파하한국어뉴스"
@@ -135,7 +135,7 @@ def test_a_comment_of_joiners_alone_is_empty() -> None:
 def test_the_documented_pattern_is_the_plain_text_rule(newlines: bool) -> None:
     """Every character of the Basic Multilingual Plane: the pattern a client reads in the
     OpenAPI document lets it through exactly when the rule does."""
-    pattern = re.compile(invisible_pattern(newlines=newlines))
+    pattern = re.compile(plain_text_pattern(newlines=newlines))
     for code in range(0x10000):
         if 0xD800 <= code <= 0xDFFF:
             continue

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from moderation.scoring.service import ScoringService
+from moderation.scoring.bounded import BoundedScorer
 from service.app import create_app
 from service.audit.models import AuditEvent
 from service.comments.models import Comment
@@ -27,7 +27,7 @@ def seed_unscored(engine: Engine, *bodies: str) -> list[int]:
 
 def sweep(engine: Engine, scorer: ScriptedScorer, settings: Settings) -> int:
     async def run() -> int:
-        scoring = ScoringService(scorer, timeout=2.0, max_batch=8, max_wait=0.001)
+        scoring = BoundedScorer(scorer, timeout=2.0, max_batch=8, max_wait=0.001)
         scoring.start()
         try:
             policy = PolicyStore(default_settings(settings))

@@ -9,7 +9,7 @@ from moderation.scoring.scorers import Scorer, Scores
 logger = logging.getLogger(__name__)
 
 
-class ScoringService:
+class BoundedScorer:
     def __init__(self, scorer: Scorer, *, timeout: float, max_batch: int, max_wait: float) -> None:
         self.timeout = timeout
         self._batcher = BatchingScorer(scorer, max_batch=max_batch, max_wait=max_wait)
