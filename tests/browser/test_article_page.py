@@ -5,7 +5,6 @@ Runs in headless Chromium (Debian's package) driven by Playwright; `.ci/run` ins
 """
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from moderation.text import count_characters
 from service.app import create_app
 from service.core.settings import Settings
 from tests.support.fake_providers import TWITTER_CLIENT, FakeProviders
+from tests.support.stalled import unused_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip(
@@ -34,13 +34,6 @@ pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason="needs Debian's chromium package (`apt-get install chromium`; .ci/run installs it)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Served:
@@ -84,7 +77,7 @@ EVIL_PAGE = """<!doctype html><body>
 def site(settings: Settings, scorer: Scorer) -> Iterator[tuple[str, str, str]]:
     """Origins on localhost: the news site, the comment service and the provider; and another
     site (127.0.0.1 is not localhost) that tries to post in the reader's name."""
-    news, api, provider, evil = free_port(), free_port(), free_port(), free_port()
+    news, api, provider, evil = unused_port(), unused_port(), unused_port(), unused_port()
     api_url, news_url = f"http://localhost:{api}", f"http://localhost:{news}"
     configured = settings.model_copy(
         update={

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -23,10 +24,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from auth.models import Role
 from service.app import create_app
 from service.core.settings import Settings
-from tests.support.factories import SignedIn, held, published, sign_in
+from tests.support.factories import SignedIn, held, published
 
 FUZZ_EXAMPLES = int(os.environ.get("COMMENTMOD_FUZZ_EXAMPLES", "8"))
 DOCUMENT = create_app(Settings(database_url="sqlite://", scorer="embedded")).openapi()
@@ -65,26 +65,22 @@ CHECKS: list[Callable[..., Any]] = [
 
 
 @pytest.fixture
-def settings_for_fuzzing(settings: Settings) -> Settings:
+def settings(settings: Settings) -> Settings:
+    """The shared test settings with every rate limit off: the fuzzer calls fast."""
     return settings.model_copy(
         update={"login_rate_limits": "", "report_rate_limits": "", "comment_rate_limits": ""}
     )
 
 
 @pytest.fixture
-def people(settings_for_fuzzing: Settings, scorer: Any) -> Any:
+def people(
+    client: TestClient, reader: SignedIn, moderator: SignedIn, admin: SignedIn
+) -> tuple[TestClient, dict[str, SignedIn]]:
     """The app with some comments to act on, and a token for each identity."""
-    with TestClient(create_app(settings_for_fuzzing, scorer=scorer)) as client:
-        engine = client.app.state.database.engine  # type: ignore[attr-defined]
-        tokens = {
-            "reader": sign_in(engine, "Fuzz Reader"),
-            "moderator": sign_in(engine, "Fuzz Moderator", Role.MODERATOR),
-            "admin": sign_in(engine, "Fuzz Admin", Role.ADMIN),
-        }
-        for _ in range(2):
-            published(client, tokens["reader"])
-            held(client, tokens["reader"])
-        yield client, tokens
+    for _ in range(2):
+        published(client, reader)
+        held(client, reader)
+    return client, {"reader": reader, "moderator": moderator, "admin": admin}
 
 
 @pytest.mark.parametrize("identity", IDENTITIES)
@@ -100,7 +96,7 @@ def test_no_answer_breaks_the_contract(
     strategy = SCHEMA[path][method].as_strategy(generation_mode=mode)
     who = tokens.get(identity)
 
-    @settings(
+    @hypothesis_settings(
         max_examples=FUZZ_EXAMPLES,
         deadline=None,
         database=None,

@@ -9,6 +9,7 @@ from service.app import create_app
 from service.core.db import Database
 from service.core.settings import Settings
 from tests.support.factories import sign_in
+from tests.support.stalled import closed_port_url
 from tests.support.tiny_detoxify import build_tiny_detoxify
 
 
@@ -26,9 +27,7 @@ def test_health_names_the_scoring_model(client: TestClient) -> None:
 def test_health_is_503_when_the_database_is_unreachable(client: TestClient) -> None:
     app = client.app
     working = app.state.database  # type: ignore[attr-defined]
-    app.state.database = Database.connect(  # type: ignore[attr-defined]
-        "postgresql://nobody@127.0.0.1:9/none?connect_timeout=2"
-    )
+    app.state.database = Database.connect(closed_port_url())  # type: ignore[attr-defined]
     try:
         response = client.get("/health")
     finally:

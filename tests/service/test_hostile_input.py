@@ -2,22 +2,24 @@
 NUL and other control characters in stored text, loose types. Each gets a 4xx in the error
 format on both databases, never a 500."""
 
-import base64
-import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.factories import ARTICLE, CIVIL, SignedIn, held, post, published
+from tests.support.factories import (
+    ARTICLE,
+    CIVIL,
+    SignedIn,
+    forged_cursor,
+    held,
+    post,
+    published,
+)
 
 TOO_BIG = 2**63
 BIGGEST = 2**63 - 1
 BEYOND_32_BITS = 2**31
-
-
-def cursor_of(key: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
 def assert_refused(response: Any, status: int, error: str | None = None) -> None:
@@ -96,7 +98,9 @@ def test_ids_in_filters(client: TestClient, moderator: SignedIn) -> None:
 def test_forged_cursors(client: TestClient, moderator: SignedIn, path: str, key: list[Any]) -> None:
     separator = "&" if "?" in path else "?"
 
-    response = client.get(f"{path}{separator}cursor={cursor_of(key)}", headers=moderator.headers)
+    response = client.get(
+        f"{path}{separator}cursor={forged_cursor(key)}", headers=moderator.headers
+    )
 
     assert_refused(response, 422, "invalid_cursor")
 

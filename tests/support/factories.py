@@ -1,14 +1,16 @@
 """Factories shared by the tests: users with tokens, articles and comments in the database, and
 the HTTP calls tests make over and over (posting, reporting, reading queues and the audit)."""
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx2
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
 
 from auth.models import Role, User
 from auth.sessions import issue_session
@@ -118,3 +120,13 @@ def audit(client: TestClient, moderator: SignedIn, **params: Any) -> list[dict[s
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+def count_rows(engine: Engine, table: type[Any]) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(table)).one()
+
+
+def forged_cursor(key: object) -> str:
+    """A cursor written by hand, the way the API encodes one (URL-safe base64 of JSON)."""
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")

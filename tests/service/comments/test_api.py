@@ -4,13 +4,13 @@ import unicodedata
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from moderation.scoring.scorers import Scorer
 from service.audit.models import AuditEvent
 from service.comments.models import Comment
-from tests.support.factories import ARTICLE, CIVIL, TOXIC, SignedIn, post
+from tests.support.factories import ARTICLE, CIVIL, TOXIC, SignedIn, count_rows, post
 from tests.support.scorers import ScriptedScorer
 
 
@@ -49,8 +49,7 @@ def test_a_toxic_comment_is_nudged_first_and_nothing_is_stored(
     assert body["error"] == "toxic_comment"
     assert body["detail"].startswith("The language in this comment might violate")
     assert body["scores"]["toxicity"] >= 0.8
-    with Session(engine) as session:
-        assert session.exec(select(func.count()).select_from(Comment)).one() == 0
+    assert count_rows(engine, Comment) == 0
 
 
 def test_a_toxic_comment_posted_after_the_warning_is_held_for_review(
@@ -136,8 +135,7 @@ def test_nothing_is_stored_for_a_refused_comment(
 ) -> None:
     post(client, reader, "x" * 300)
 
-    with Session(engine) as session:
-        assert session.exec(select(func.count()).select_from(Comment)).one() == 0
+    assert count_rows(engine, Comment) == 0
 
 
 @pytest.mark.parametrize(

@@ -84,9 +84,7 @@ def test_the_sweep_applies_the_whole_policy(engine: Engine, settings: Settings) 
     assert statuses(engine) == {comment_id: ("held", "new_commenter")}
 
 
-def test_the_service_sweeps_at_start_up(
-    database_url: str, engine: Engine, settings: Settings
-) -> None:
+def test_the_service_sweeps_at_start_up(engine: Engine, settings: Settings) -> None:
     (comment_id,) = seed_unscored(engine, "fine words")
 
     with TestClient(create_app(settings, scorer=ScriptedScorer())):

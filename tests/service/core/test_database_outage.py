@@ -20,10 +20,12 @@ from sqlalchemy.engine import make_url
 from service.app import create_app
 from service.core.db import Database, DatabaseUnavailable, Timeouts, make_engine
 from service.core.settings import Settings
+from tests.support.app import POSTGRES_URL
 from tests.support.factories import ARTICLE
 from tests.support.stalled import StalledDatabase, StallingProxy, closed_port_url, unused_port
 
 CONNECT_TIMEOUT = 2.0  # libpq's shortest
+SHUTDOWN_TIMEOUT = 3
 SLACK = 1.5
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,6 +46,7 @@ def outage_app(database_url: str) -> TestClient:
     settings = Settings(
         database_url=database_url,
         database_connect_timeout=CONNECT_TIMEOUT,
+        database_pool_timeout=0.5,  # requests queued behind the stuck ones give up sooner
         scorer="embedded",
         rescore_interval=0,
         comment_rate_limits="",
@@ -126,8 +129,7 @@ def test_a_database_that_is_down_is_503_too() -> None:
 
 
 def test_after_the_cooldown_one_request_tries_again(stalled: StalledDatabase) -> None:
-    database = Database.connect(stalled.url, Timeouts(connect=CONNECT_TIMEOUT))
-    database = Database(database.engine, cooldown=0.5)
+    database = Database(make_engine(stalled.url, Timeouts(connect=CONNECT_TIMEOUT)), cooldown=0.5)
 
     def ping_seconds() -> float:
         start = time.monotonic()
@@ -151,7 +153,7 @@ def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> N
         "COMMENTMOD_DATABASE_URL": stalled.url,
         "COMMENTMOD_DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
         "COMMENTMOD_SCORER": "embedded",
-        "COMMENTMOD_SHUTDOWN_TIMEOUT": "3",
+        "COMMENTMOD_SHUTDOWN_TIMEOUT": str(SHUTDOWN_TIMEOUT),
         "COMMENTMOD_RESCORE_INTERVAL": "0",
     }
     server = subprocess.Popen(  # noqa: S603 - our own CLI
@@ -177,7 +179,7 @@ def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> N
         server.kill()
 
     assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has drained
-    assert seconds < 3 + CONNECT_TIMEOUT + 3
+    assert seconds < SHUTDOWN_TIMEOUT + CONNECT_TIMEOUT + 3
 
 
 def _wait_until_serving(url: str) -> None:
@@ -216,11 +218,8 @@ def test_a_try_that_never_reaches_the_database_lets_the_next_one_try(
     database.dispose()
 
 
-POSTGRES = os.environ.get("COMMENTMOD_TEST_DATABASE_URL")
-
-
 @pytest.mark.skipif(
-    POSTGRES is None,
+    POSTGRES_URL is None,
     reason="needs a real PostgreSQL to stall in mid-conversation (CI sets "
     "COMMENTMOD_TEST_DATABASE_URL)",
 )

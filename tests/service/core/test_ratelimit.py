@@ -13,7 +13,7 @@ from limits import parse_many
 from moderation.scoring.scorers import Scorer
 from service.core.ratelimit import REDIS_TIMEOUT, RateLimited, RateLimiter
 from service.core.settings import Settings
-from tests.support.factories import CIVIL, TOXIC, SignedIn, post
+from tests.support.factories import CIVIL, TOXIC, SignedIn, post, report
 from tests.support.scorers import ScriptedScorer
 from tests.support.stalled import StalledDatabase, unused_port
 
@@ -69,17 +69,12 @@ def test_reports_are_limited_per_address(
         (mine.json()["id"], moderator),  # a third account, same address
     ]
 
-    statuses = [
-        client.post(
-            f"/v1/comments/{comment_id}/reports", json={"reason": "spam"}, headers=who.headers
-        ).status_code
-        for comment_id, who in reports
-    ]
+    statuses = [report(client, who, comment_id, "spam").status_code for comment_id, who in reports]
 
     assert statuses == [201, 201, 429]
 
 
-def test_an_empty_setting_turns_a_limit_off() -> None:
+def test_a_limit_setting_is_empty_or_parseable() -> None:
     assert Settings(comment_rate_limits="").comment_rate_limits == ""
     with pytest.raises(ValueError, match="limits"):
         Settings(comment_rate_limits="lots")

@@ -8,8 +8,8 @@ from typing import Any
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, update
-from sqlmodel import Session, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session
 
 from moderation.scoring.scorers import Scorer
 from service.audit.models import AuditEvent
@@ -19,7 +19,7 @@ from service.core.settings import Settings
 from service.idempotency.models import IdempotencyRecord
 from service.idempotency.service import forget_expired
 from service.reports.models import Report
-from tests.support.factories import ARTICLE, CIVIL, TOXIC, SignedIn, published
+from tests.support.factories import ARTICLE, CIVIL, TOXIC, SignedIn, count_rows, published
 from tests.support.scorers import ScriptedScorer
 
 KEY = "5b0c3a9e-0e63-4a8d-9a51-1c1f7c0f6b2e"
@@ -35,11 +35,6 @@ def post_keyed(
     )
 
 
-def count(engine: Engine, model: type[Any]) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(model)).one()
-
-
 def test_a_retry_gets_the_first_answer_and_stores_nothing(
     client: TestClient, reader: SignedIn, engine: Engine
 ) -> None:
@@ -50,8 +45,8 @@ def test_a_retry_gets_the_first_answer_and_stores_nothing(
     assert retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
-    assert count(engine, Comment) == 1
-    assert count(engine, AuditEvent) == 1
+    assert count_rows(engine, Comment) == 1
+    assert count_rows(engine, AuditEvent) == 1
 
 
 def test_the_same_key_for_another_request_is_refused(
@@ -62,7 +57,7 @@ def test_the_same_key_for_another_request_is_refused(
     other = post_keyed(client, reader, "A different comment.")
 
     assert (other.status_code, other.json()["error"]) == (422, "idempotency_key_reused")
-    assert count(engine, Comment) == 1
+    assert count_rows(engine, Comment) == 1
 
 
 def test_keys_belong_to_their_user(
@@ -73,7 +68,7 @@ def test_keys_belong_to_their_user(
 
     assert theirs.status_code == 201
     assert theirs.json()["id"] != mine.json()["id"]
-    assert count(engine, Comment) == 2
+    assert count_rows(engine, Comment) == 2
 
 
 def test_a_refused_request_leaves_the_key_free(client: TestClient, reader: SignedIn) -> None:
@@ -102,7 +97,7 @@ def test_a_key_lasts_a_day(
         session.commit()
     with database.session() as session:
         assert forget_expired(session) == 1
-    assert count(engine, IdempotencyRecord) == 0
+    assert count_rows(engine, IdempotencyRecord) == 0
 
 
 @pytest.mark.parametrize("key", ["has space", "x" * 256, "tab\tinside", ""])
@@ -127,7 +122,7 @@ class TestTwoCopiesAtOnce:
 
         assert [a.status_code for a in answers] == [201, 201]
         assert answers[0].json() == answers[1].json()
-        assert count(engine, Comment) == 1
+        assert count_rows(engine, Comment) == 1
 
 
 class TestWithRateLimits:
@@ -162,4 +157,4 @@ class TestWithRateLimits:
         assert first.status_code == retry.status_code == 201
         assert retry.json() == first.json()
         assert retry.headers["idempotent-replayed"] == "true"
-        assert count(engine, Report) == 1
+        assert count_rows(engine, Report) == 1

@@ -1,16 +1,15 @@
 """Admins changing the policy at the same moment: no 500, and on PostgreSQL (row lock) every
 change kept; SQLite, which writes one transaction at a time, may ask one of them to retry."""
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
 from moderation.scoring.scorers import TOXICITY_ATTRIBUTES
+from tests.support.app import POSTGRES_URL
 from tests.support.factories import SignedIn
 
-ON_POSTGRES = os.environ.get("COMMENTMOD_TEST_DATABASE_URL") is not None
-ACCEPTED = {200} if ON_POSTGRES else {200, 503}
+ACCEPTED = {200} if POSTGRES_URL is not None else {200, 503}
 
 
 def test_the_same_word_added_by_many_at_once(client: TestClient, admin: SignedIn) -> None:

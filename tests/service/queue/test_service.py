@@ -28,7 +28,7 @@ REJECT = Review(action=ModeratorAction.REJECT, reason="offensive")
 
 
 @pytest.fixture
-def moderator(database: Database) -> User:
+def moderator_user(database: Database) -> User:
     with database.session() as session:
         return create_user(session, "Moderator", Role.MODERATOR)
 
@@ -129,7 +129,9 @@ def test_counts_and_the_busiest_articles(database: Database) -> None:
     assert busiest == [ArticleWaiting("a-1", 2, 0), ArticleWaiting("a-2", 1, 1)]
 
 
-def test_a_decision_settles_the_reports_and_keeps_them(database: Database, moderator: User) -> None:
+def test_a_decision_settles_the_reports_and_keeps_them(
+    database: Database, moderator_user: User
+) -> None:
     _, (comment_id,) = seed_comments(database.engine, "x", status=CommentStatus.PUBLISHED)
     with database.session() as session:
         reporter = create_user(session, "Reporter")
@@ -139,7 +141,9 @@ def test_a_decision_settles_the_reports_and_keeps_them(database: Database, moder
 
     with database.session() as session:
         review = Review(action=ModeratorAction.APPROVE, reason="approved")
-        decided = review_comment(session, comment_id=comment_id, review=review, moderator=moderator)
+        decided = review_comment(
+            session, comment_id=comment_id, review=review, moderator=moderator_user
+        )
 
     assert (decided.status, decided.open_reports) == (CommentStatus.PUBLISHED, 0)
     with Session(database.engine) as session:
@@ -147,12 +151,14 @@ def test_a_decision_settles_the_reports_and_keeps_them(database: Database, moder
     assert report.resolved_at is not None
 
 
-def test_a_bulk_decision_keeps_what_succeeded(database: Database, moderator: User) -> None:
+def test_a_bulk_decision_keeps_what_succeeded(database: Database, moderator_user: User) -> None:
     _, (first, second) = seed_comments(database.engine, "a", "b")
     set_columns(database, second, status=CommentStatus.DELETED)
 
     with database.session() as session:
-        results = review_many(session, ids=[first, second, 999], review=REJECT, moderator=moderator)
+        results = review_many(
+            session, ids=[first, second, 999], review=REJECT, moderator=moderator_user
+        )
 
     assert [(r.id, r.ok, r.error) for r in results] == [
         (first, True, None),
@@ -165,24 +171,28 @@ def test_a_bulk_decision_keeps_what_succeeded(database: Database, moderator: Use
     assert stored.status == CommentStatus.REJECTED
 
 
-def test_a_single_decision_refuses_what_it_cannot_do(database: Database, moderator: User) -> None:
+def test_a_single_decision_refuses_what_it_cannot_do(
+    database: Database, moderator_user: User
+) -> None:
     _, (comment_id,) = seed_comments(database.engine, "x", status=CommentStatus.REJECTED)
 
     with database.session() as session:
         with pytest.raises(InvalidTransition):
-            review_comment(session, comment_id=comment_id, review=REJECT, moderator=moderator)
+            review_comment(session, comment_id=comment_id, review=REJECT, moderator=moderator_user)
         with pytest.raises(CommentNotFound):
-            review_comment(session, comment_id=999, review=REJECT, moderator=moderator)
+            review_comment(session, comment_id=999, review=REJECT, moderator=moderator_user)
 
 
-def test_rejecting_all_by_an_author_spares_the_others(database: Database, moderator: User) -> None:
+def test_rejecting_all_by_an_author_spares_the_others(
+    database: Database, moderator_user: User
+) -> None:
     author, mine = seed_comments(database.engine, "a", "b")
     set_columns(database, mine[1], status=CommentStatus.PUBLISHED)
     _, (theirs,) = seed_comments(database.engine, "c")
 
     with database.session() as session:
         results = reject_all_by_author(
-            session, author_id=author, reason="spam", note=None, moderator=moderator
+            session, author_id=author, reason="spam", note=None, moderator=moderator_user
         )
 
     assert [(r.id, r.status) for r in results] == [(i, CommentStatus.REJECTED) for i in mine]
