@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Worker processes for `make run` (empty: one per core).
+WORKERS ?=
 # A CPU build of PyTorch: this pin lets pip take the local CPU wheel instead of a multi-GB CUDA one.
 TORCH_SPEC ?= torch==2.13.0
 # Where torch alone comes from, if not the default index (the Dockerfile uses PyTorch's CPU index).
@@ -12,11 +14,11 @@ TORCH_INDEX ?=
 PIP = $(VENV)/bin/python -m pip --disable-pip-version-check --quiet
 export HF_HUB_DISABLE_TELEMETRY = 1
 
-.PHONY: run test lint typecheck migrate install install-dev benchmark evaluate clean
+.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-scale evaluate clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/commentmod migrate
-	exec $(VENV)/bin/commentmod serve --host $(HOST) --port $(PORT)
+	exec $(VENV)/bin/commentmod serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 migrate: $(VENV)/.installed
 	$(VENV)/bin/commentmod migrate
@@ -38,6 +40,20 @@ typecheck: $(VENV)/.installed-dev
 
 benchmark: $(VENV)/.installed-dev
 	$(VENV)/bin/python benchmarks/scoring_throughput.py
+
+# The anonymous read path against Isso 0.14 under wrk; options: make bench-read BENCH_ARGS="--duration 3".
+bench-read: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_read.py $(BENCH_ARGS)
+
+# 20 writers POSTing to one article under wrk, on SQLite and PostgreSQL (needs wrk and a local
+# PostgreSQL); options: make bench-write BENCH_ARGS="--backend sqlite --duration 3".
+bench-write: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_write.py $(BENCH_ARGS)
+
+# Endpoint latency at 10k and 1M seeded comments on PostgreSQL; options:
+# make bench-scale BENCH_ARGS="--sizes 10000,100000 --requests 50".
+bench-scale: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_scale.py $(BENCH_ARGS)
 
 evaluate: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/evaluate_scorer.py

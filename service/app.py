@@ -18,8 +18,11 @@ from service import health
 from service.apidocs import install_docs
 from service.articles.router import admin_router as articles_admin
 from service.audit.router import admin_router as audit_admin
+from service.comments.page_cache import PublicPages
 from service.comments.rescoring import rescore_unscored
 from service.comments.router import router as comments_router
+from service.comments.tallies import CHANGED_ARTICLES
+from service.core.access_log import configure_logging
 from service.core.db import Database, DatabaseUnavailable
 from service.core.errors import Forbidden, error_responses, install_error_handlers
 from service.core.middleware import (
@@ -134,7 +137,13 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.database = Database.connect(settings.database_url, settings.database_timeouts)
+    app.state.database = database = Database.connect(
+        settings.database_url, settings.database_timeouts
+    )
+    app.state.public_pages = pages = PublicPages(
+        database, enabled=settings.read_cache, freshness=settings.read_cache_freshness
+    )
+    database.after_commit(lambda info: pages.forget(info.get(CHANGED_ARTICLES, ())))
     app.state.provider_transport = provider_transport
     app.state.policy = PolicyStore(default_settings(settings))
     app.state.limits = Limits.from_settings(settings)
@@ -151,9 +160,19 @@ def create_app(
         expose_headers=["Retry-After", "Idempotent-Replayed"],
         max_age=600,
     )
-    app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers
+    app.add_middleware(  # outermost: every answer carries the headers
+        SecurityHeaders, session_cookie=settings.session_cookie_name
+    )
     for router in (health.router, comments_router, reports_router, auth_router, admin_api()):
         app.include_router(router)
     install_docs(app)
     install_openapi(app, cookie_name=settings.session_cookie_name)
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """What each `commentmod serve` worker process runs: settings from the environment, and
+    the logging set-up the process does not inherit from the one that started it."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

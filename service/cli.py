@@ -1,6 +1,7 @@
 """`commentmod`: serve, migrate, and bootstrap users and tokens without a social login."""
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from auth.models import Role, User
 from auth.sessions import issue_session
 from auth.users import UserNotFound, get_user
+from service.comments import tallies
 from service.core.db import Database
 from service.core.settings import get_settings
 
@@ -29,23 +31,31 @@ def migrate(database_url: str) -> None:
     command.upgrade(config, "head")
 
 
-def serve(host: str, port: int) -> None:
-    """Serves until SIGTERM or Ctrl-C: requests in flight get `COMMENTMOD_SHUTDOWN_TIMEOUT`
-    seconds to finish; then uvicorn re-raises the signal, which ends the process even if a
-    worker thread is still stuck on the database."""
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """Serves until SIGTERM or Ctrl-C with `workers` processes (each its own event loop, scorer
+    and database pool). On a signal each worker stops accepting, gives requests in flight
+    `COMMENTMOD_SHUTDOWN_TIMEOUT` seconds to finish (a comment waiting for its score is scored
+    and stored, or held), then closes its scorer and pool."""
     import uvicorn
 
-    from service.app import create_app
     from service.core.access_log import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level)
     uvicorn.run(
-        create_app(settings),
+        "service.app:create_worker_app",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         proxy_headers=True,
         log_config=None,
+        access_log=settings.access_log,
         server_header=False,
         timeout_graceful_shutdown=settings.shutdown_timeout,
     )
@@ -86,6 +96,28 @@ def issue_token(user_id: int, days: int | None) -> str:
         return issue_session(session, user, lifetime=lifetime, user_agent="commentmod cli")
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def check_counters(*, repair: bool) -> None:
+    """Prints each counter that disagrees with a recount of the comments; `repair` rewrites
+    them (in one transaction, comments locked against writes meanwhile on PostgreSQL)."""
+    with _unit_of_work() as session:
+        found = tallies.repair(session) if repair else tallies.drift(session)
+    for difference in found:
+        print(difference)
+    if not found:
+        print("counters agree with the comments")
+    elif repair:
+        print(f"repaired {len(found)} counter(s)")
+    else:
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="commentmod", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,10 +126,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument(
+        "--workers",
+        type=_positive,
+        default=default_workers(),
+        help="worker processes (default: one per core, %(default)s here)",
+    )
+    serve_cmd.add_argument(
         "--migrate", action="store_true", help="run `migrate` first (single-instance deployments)"
     )
 
     commands.add_parser("migrate", help="bring the database schema up to date")
+
+    counters = commands.add_parser(
+        "counters", help="the counts kept with the comments (badges, queue sizes)"
+    ).add_subparsers(dest="counters_command", required=True)
+    counters.add_parser("check", help="recount from the comments; exit 1 if any counter drifted")
+    counters.add_parser("repair", help="recount and rewrite every counter that drifted")
 
     users = commands.add_parser("users", help="manage users").add_subparsers(
         dest="users_command", required=True
@@ -124,9 +168,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.command == "serve":
             if args.migrate:
                 migrate(get_settings().database_url)
-            serve(args.host, args.port)
+            serve(args.host, args.port, args.workers)
         elif args.command == "migrate":
             migrate(get_settings().database_url)
+        elif args.command == "counters":
+            check_counters(repair=args.counters_command == "repair")
         elif args.command == "users" and args.users_command == "create":
             print(create_user(args.name, Role(args.role)))
         elif args.command == "users" and args.users_command == "set-role":

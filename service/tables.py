@@ -3,7 +3,7 @@
 from auth.models import AuthSession, Identity, LoginAttempt, User
 from service.articles.models import Article
 from service.audit.models import AuditEvent
-from service.comments.models import Comment, CommentRevision
+from service.comments.models import ArticleQueueTally, Comment, CommentRevision, QueueTally
 from service.core.db import metadata
 from service.idempotency.models import IdempotencyRecord
 from service.policy.models import SiteSettings, WordListEntry
@@ -11,6 +11,7 @@ from service.reports.models import Report
 
 __all__ = [
     "Article",
+    "ArticleQueueTally",
     "AuditEvent",
     "AuthSession",
     "Comment",
@@ -18,6 +19,7 @@ __all__ = [
     "IdempotencyRecord",
     "Identity",
     "LoginAttempt",
+    "QueueTally",
     "Report",
     "SiteSettings",
     "User",

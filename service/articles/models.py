@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from service.core.db import UTCDateTime, utcnow
+from service.core.db import BigId, UTCDateTime, utcnow
 
 
 class Article(SQLModel, table=True):
@@ -16,3 +16,8 @@ class Article(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     premoderated: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    published_count: int = Field(default=0, sa_type=BigId)
+    """Its published comments, kept in the transaction that moves one (the badge's number)."""
+    version: int = Field(default=0, sa_type=BigId)
+    """Bumped in the transaction of every change anonymous readers could see, so every worker
+    and replica knows when its cached pages of the article are stale."""

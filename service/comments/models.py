@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ColumnElement, Index, String, Text, func, literal_column
 from sqlmodel import Field, SQLModel, col
 
+from moderation.queues import Queue
 from moderation.statuses import CommentStatus
 from service.core.db import BigId, UTCDateTime, utcnow
 
@@ -64,6 +65,34 @@ class CommentRevision(SQLModel, table=True):
     status: CommentStatus = Field(sa_type=String(20))
     created_at: datetime = Field(sa_type=UTCDateTime)
     """When this body was written (the comment's creation or its previous edit)."""
+
+
+TALLY_SHARDS = 16
+"""The site-wide queue counters are spread over this many rows, so concurrent writers seldom
+wait for the same row lock; a count is the sum of its shards."""
+
+
+class QueueTally(SQLModel, table=True):
+    """How many comments are in each queue, site-wide: `Move.queue_deltas` applied at commit."""
+
+    __tablename__ = "queue_tally"
+
+    queue: Queue = Field(primary_key=True, sa_type=String(20))
+    level: int = Field(primary_key=True, default=0)
+    """The number of open reports for `reported`, 0 for the other queues."""
+    shard: int = Field(primary_key=True, default=0)
+    count: int = Field(default=0, sa_type=BigId)
+
+
+class ArticleQueueTally(SQLModel, table=True):
+    """The same counts for one article: its badges and the busiest articles."""
+
+    __tablename__ = "article_queue_tally"
+
+    article_id: str = Field(foreign_key="article.id", primary_key=True, max_length=128)
+    queue: Queue = Field(primary_key=True, sa_type=String(20))
+    level: int = Field(primary_key=True, default=0)
+    count: int = Field(default=0, sa_type=BigId)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from service.comments.service import (
     policy_facts,
     scored_fields,
 )
+from service.comments.tallies import count_new
 from service.core.db import Database, utcnow
 from service.core.errors import Forbidden
 from service.core.ratelimit import Allowance
@@ -147,6 +148,7 @@ def store_new(
     )
     session.add(comment)
     session.flush()
+    count_new(session, comment)
     record(
         session,
         action="created",

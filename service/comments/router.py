@@ -1,11 +1,12 @@
 """Reader-facing comment routes: thin, the work is in `posting` and `service`."""
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Request, Response, status
 
-from auth.deps import AUTHENTICATION_ERRORS, CurrentUser, OptionalUser
+from auth.deps import AUTHENTICATION_ERRORS, CredentialsDep, CurrentUser, optional_user
 from auth.models import MODERATING_ROLES
 from auth.users import UserBanned, UserSuspended
 from service.articles.schemas import ArticleId
@@ -20,6 +21,7 @@ from service.comments.errors import (
     ToxicComment,
 )
 from service.comments.models import CommentWithAuthor
+from service.comments.page_cache import PublicPages, Rendered
 from service.comments.posting import CommentWriter
 from service.comments.schemas import (
     CommentCount,
@@ -124,29 +126,75 @@ async def edit_comment(
     return CommentPublic.for_author(comment, user)
 
 
+async def get_public_pages(request: Request, database: DatabaseDep) -> PublicPages:
+    """This worker's anonymous answers; built on the database (503 when it is unavailable)."""
+    pages: PublicPages = request.app.state.public_pages
+    assert pages.database is database
+    return pages
+
+
+PublicPagesDep = Annotated[PublicPages, Depends(get_public_pages)]
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the `ETag` sent in `If-None-Match` is still current."}
+}
+PRIVATE = "private, no-store"
+
+
+def _send(rendered: Rendered, request: Request, cache_control: str) -> Response:
+    """The answer, or 304 when the caller holds it already; cacheable as `cache_control`
+    says (the `Vary` headers are `SecurityHeaders`')."""
+    headers = {"ETag": rendered.etag, "Cache-Control": cache_control}
+    if rendered.matches(request.headers.get("if-none-match")):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(rendered.body, media_type="application/json", headers=headers)
+
+
 @router.get(
-    "/articles/{article_id}/comments", responses=error_responses(Unprocessable, InvalidCursor)
+    "/articles/{article_id}/comments",
+    response_model=CommentPage,
+    responses={**NOT_MODIFIED, **error_responses(Unprocessable, InvalidCursor)},
 )
-def list_comments(
+async def list_comments(
     article_id: ArticleId,
-    session: SessionDep,
-    viewer: OptionalUser,
+    request: Request,
+    presented: CredentialsDep,
+    pages: PublicPagesDep,
+    settings: SettingsDep,
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> CommentPage:
+) -> Response:
     """Published comments, newest first, with reply counts for threading; a signed-in author
-    also sees their own held and rejected ones, with the reason."""
+    also sees their own held and rejected ones, with the reason. Anonymous first pages are
+    served from memory and may be cached for a second (`Cache-Control`); send the `ETag` back
+    in `If-None-Match` to get 304 when nothing changed."""
+    if not presented.token and cursor is None:
+        rendered = await pages.page(article_id, limit)
+        return _send(rendered, request, settings.public_cache_control)
+    database = pages.database
+    viewer = await anyio.to_thread.run_sync(optional_user, request, database, settings, presented)
     viewer_id = viewer.id if viewer else None
-    page = service.article_page(
-        session, article_id=article_id, viewer_id=viewer_id, limit=limit, cursor=cursor
+    page = await database.run(
+        lambda session: service.article_page(
+            session, article_id=article_id, viewer_id=viewer_id, limit=limit, cursor=cursor
+        )
     )
-    return _page(page, viewer_id)
+    body = _page(page, viewer_id).model_dump_json().encode()
+    rendered = Rendered.of(body, version=0, built_at=0.0)
+    return _send(rendered, request, PRIVATE if viewer else settings.public_cache_control)
 
 
-@router.get("/articles/{article_id}/comments/count", responses=error_responses(Unprocessable))
-def count_comments(article_id: ArticleId, session: SessionDep) -> CommentCount:
-    count = service.count_article_published(session, article_id)
-    return CommentCount(article_id=article_id, count=count)
+@router.get(
+    "/articles/{article_id}/comments/count",
+    response_model=CommentCount,
+    responses={**NOT_MODIFIED, **error_responses(Unprocessable)},
+)
+async def count_comments(
+    article_id: ArticleId, request: Request, pages: PublicPagesDep, settings: SettingsDep
+) -> Response:
+    """The article's published comments, for the badge: the same for every reader."""
+    rendered = await pages.count(article_id)
+    return _send(rendered, request, settings.public_cache_control)
 
 
 @router.get(

@@ -12,12 +12,14 @@ from sqlmodel.sql.expression import Select
 
 from auth.models import MODERATING_ROLES, User
 from moderation.policy import CommentContext, PolicyConfig
+from moderation.queues import Move
 from moderation.scoring.scorers import Scores
 from moderation.statuses import DELETABLE, OWN_VISIBLE, CommentStatus
 from service.articles.models import Article
 from service.audit.service import record
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.models import Comment, CommentRevision, CommentWithAuthor
+from service.comments.tallies import count_move, published_count, standing_of
 from service.core.db import in_written_order
 from service.core.errors import Forbidden
 from service.core.pagination import Keyset, Page, SortKey
@@ -121,11 +123,8 @@ def own_comments(
 
 
 def count_article_published(session: Session, article_id: str) -> int:
-    """The number on the article's comment badge."""
-    query = select(func.count()).where(
-        Comment.article_id == article_id, col(Comment.status) == CommentStatus.PUBLISHED
-    )
-    return session.exec(query).one()
+    """The number on the article's comment badge: one row, kept by `tallies`."""
+    return published_count(session, article_id)
 
 
 def count_author_published(
@@ -173,7 +172,15 @@ def change_status(
     """
     assert comment.id is not None
     from_status = comment.status
-    still = [col(getattr(Comment, name)) == value for name, value in (unchanged or {}).items()]
+    before = standing_of(comment)
+    # The standing read is the one replaced (a report in between is a change too), so the
+    # counters move by exactly what the database did.
+    unchanged = {
+        "status_reason": before.reason,
+        "open_reports": before.open_reports,
+        **(unchanged or {}),
+    }
+    still = [col(getattr(Comment, name)) == value for name, value in unchanged.items()]
     written = {"status": to_status, "status_reason": reason, **fields}
     result = session.execute(
         update(Comment)
@@ -190,6 +197,7 @@ def change_status(
     for name, value in written.items():
         # Tracked like any change, so a rolled-back savepoint (bulk decisions) expires it again.
         setattr(comment, name, value)
+    count_move(session, comment.article_id, Move(before, standing_of(comment)))
     record(
         session,
         action=action,

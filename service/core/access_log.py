@@ -21,4 +21,6 @@ class RedactQuerySecrets(logging.Filter):
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("uvicorn.access").addFilter(RedactQuerySecrets())
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, RedactQuerySecrets) for existing in access.filters):
+        access.addFilter(RedactQuerySecrets())

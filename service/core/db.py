@@ -289,6 +289,7 @@ class Database:
     def __init__(self, engine: Engine, *, cooldown: float = 2.0) -> None:
         self.engine = engine
         self._breaker = _Breaker(cooldown)
+        self._committed: list[Callable[[dict[Any, Any]], None]] = []
         event.listen(engine, "checkout", self._connected)
         event.listen(engine, "handle_error", self._failed_to_connect)
 
@@ -314,6 +315,8 @@ class Database:
         try:
             with session_scope(self.engine) as session:
                 yield session
+            for listener in self._committed:
+                listener(session.info)
         except (PoolTimeout, ConnectionCut) as exc:
             self._breaker.failed()
             raise self._unavailable() from exc
@@ -322,6 +325,11 @@ class Database:
         finally:
             if admitted == "try":
                 self._breaker.end_trial()
+
+    def after_commit(self, listener: Callable[[dict[Any, Any]], None]) -> None:
+        """Calls `listener` with `session.info` after each unit of work this object commits:
+        how a worker learns what its own writes changed (see `comments.page_cache`)."""
+        self._committed.append(listener)
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Runs `work` in its own short transaction, in a worker thread."""
@@ -369,6 +377,25 @@ def insert_or_ignore(session: Session, table: type[SQLModel]) -> Any:
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing()
+
+
+def add_to_counters(
+    session: Session, table: type[SQLModel], rows: list[dict[str, Any]], *, count: str = "count"
+) -> None:
+    """`INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count`: adds each row's
+    `count` to the counter row with the same primary key, creating it at 0 when missing. The
+    caller sorts `rows` by key, so concurrent writers lock counter rows in the same order."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    columns = table.__table__.c  # type: ignore[attr-defined]
+    statement = insert(table).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[column.name for column in columns if column.primary_key],
+        set_={count: columns[count] + statement.excluded[count]},
+    )
+    session.execute(statement)
 
 
 def in_written_order(session: Session, table: type[Row], *where: Any) -> list[Row]:

@@ -4,6 +4,7 @@ import logging
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -92,23 +93,30 @@ API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 class SecurityHeaders:
     """Headers every response carries: no sniffing, no referrer, no framing, HSTS over https,
-    and `Cache-Control: no-store` on anything answered to a signed-in caller or about one."""
+    `Vary` on the credentials, and `Cache-Control: private, no-store` on anything answered to a
+    signed-in caller (a Bearer token or the session cookie; other cookies of the news site do
+    not make a reader signed in) or about one."""
 
     PERSONAL_PATHS = ("/v1/me", "/v1/admin", "/v1/auth")
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, session_cookie: str) -> None:
         self.app = app
+        self.session_cookie = session_cookie
+
+    def _personal(self, scope: Scope) -> bool:
+        if str(scope["path"]).startswith(self.PERSONAL_PATHS):
+            return True
+        request_headers = Headers(scope=scope)
+        if "authorization" in request_headers:
+            return True
+        cookies = request_headers.get("cookie")
+        return cookies is not None and self.session_cookie in cookie_parser(cookies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_headers = dict(scope["headers"])
-        personal = (
-            b"authorization" in request_headers
-            or b"cookie" in request_headers
-            or str(scope["path"]).startswith(self.PERSONAL_PATHS)
-        )
+        personal = self._personal(scope)
         https = scope.get("scheme") == "https"
 
         async def with_headers(message: Message) -> None:
@@ -122,7 +130,7 @@ class SecurityHeaders:
                 if https:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
                 if personal:
-                    headers["Cache-Control"] = "no-store"
+                    headers["Cache-Control"] = "private, no-store"
                 headers.add_vary_header("Authorization")
                 headers.add_vary_header("Cookie")
             await send(message)

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     shutdown_timeout: int = Field(10, ge=1, le=300)
     """Seconds in-flight requests get to finish after SIGTERM."""
     log_level: str = "INFO"
+    access_log: bool = True
+    """A line per request from each worker; off where the proxy or CDN in front logs them."""
 
     scorer: ScorerChoice = "auto"
     detoxify_variant: str = "original"
@@ -57,6 +59,14 @@ class Settings(BaseSettings):
             ) from exc
         return spec
 
+    read_cache: bool = True
+    """Serve anonymous first pages and counts from each worker's memory (see page_cache)."""
+    read_cache_freshness: float = Field(0.5, gt=0.0, le=1.0)
+    """Seconds a worker trusts an article's version before reading it again: the longest a
+    change made elsewhere (another worker or replica) stays unseen."""
+    public_cache_control: str = "public, max-age=1, stale-while-revalidate=5"
+    """For anonymous answers, so a CDN or browser absorbs a spike; signed-in answers are
+    `private, no-store`."""
     scoring_timeout: float = Field(2.0, gt=0.0)
     scoring_batch_size: int = Field(32, ge=1, le=512)
     scoring_batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)

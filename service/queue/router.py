@@ -4,9 +4,11 @@ from fastapi import APIRouter
 
 from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound, get_user
+from moderation.queues import APPROVED_REASON, Queue
 from moderation.statuses import ModeratorAction
 from service.articles.schemas import ArticleFilter
 from service.audit.service import comment_history
+from service.comments import tallies
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.schemas import CommentAdmin, CommentAdminPage
 from service.comments.service import get_comment, revisions_of, with_author
@@ -22,14 +24,13 @@ from service.queue.schemas import (
     BulkItem,
     BulkResults,
     CommentAdminDetail,
-    Queue,
     QueueCounts,
     QueueCountsPage,
     QueueSort,
     RejectAll,
     RejectRequest,
 )
-from service.queue.service import APPROVED_REASON, QueueFilter, Review, ReviewResult
+from service.queue.service import QueueFilter, Review, ReviewResult
 from service.reports.service import reports_on
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
@@ -73,8 +74,8 @@ def queue_counts(
     """Badge numbers for each queue (for one article with `article_id`), and the busiest
     articles."""
     threshold = settings.report_threshold
-    counts = service.queue_counts(session, report_threshold=threshold, article_id=article_id)
-    articles = service.busiest_articles(session, report_threshold=threshold)
+    counts = tallies.queue_counts(session, report_threshold=threshold, article_id=article_id)
+    articles = tallies.busiest_articles(session, report_threshold=threshold)
     return QueueCountsPage(
         counts=QueueCounts(**counts),
         articles=[ArticleQueueCounts.model_validate(article) for article in articles],

@@ -14,13 +14,6 @@ from service.reports.models import Report
 from service.reports.schemas import ReportPublic
 
 
-class Queue(StrEnum):
-    HELD = "held"
-    REPORTED = "reported"
-    REJECTED = "rejected"
-    APPROVED = "approved"
-
-
 class QueueSort(StrEnum):
     OLDEST = "oldest"
     NEWEST = "newest"

@@ -3,11 +3,12 @@ through `change_status`, so it is a compare-and-set and audited."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from auth.models import User
+from moderation.queues import APPROVED_REASON, Queue
 from moderation.statuses import (
     CommentStatus,
     ModeratorAction,
@@ -20,11 +21,8 @@ from service.comments.service import NEWEST_FIRST, change_status, get_comment
 from service.core.db import in_written_order
 from service.core.errors import AppError
 from service.core.pagination import Keyset, Page, SortKey
-from service.queue.schemas import Queue, QueueSort
+from service.queue.schemas import QueueSort
 from service.reports.service import settle_reports
-
-APPROVED_REASON = "approved"
-"""The reason an approved comment carries; the `approved` queue lists them."""
 
 _ID = SortKey(col(Comment.id), int)
 SORTS: dict[QueueSort, Keyset[CommentWithAuthor]] = {
@@ -42,10 +40,6 @@ SORTS: dict[QueueSort, Keyset[CommentWithAuthor]] = {
         lambda row: [row.comment.open_reports, row.comment.id or 0],
     ),
 }
-
-
-QUEUED_STATUSES = (CommentStatus.HELD, CommentStatus.REJECTED, CommentStatus.PUBLISHED)
-"""The statuses a comment in some queue has (see `queue_condition`)."""
 
 
 def queue_condition(queue: Queue, report_threshold: int) -> ColumnElement[bool]:
@@ -90,43 +84,6 @@ def queue_page(
     query = queue_query(where, sort, limit=limit, cursor=cursor)
     rows = [CommentWithAuthor(comment, name) for comment, name in session.exec(query).all()]
     return SORTS[sort].page(rows, limit)
-
-
-def queue_counts(
-    session: Session, *, report_threshold: int, article_id: str | None
-) -> dict[Queue, int]:
-    """Every queue's size in one pass over the comments that can be in a queue."""
-    queues = list(Queue)
-    query = select(
-        *(func.count().filter(queue_condition(queue, report_threshold)) for queue in queues)
-    ).where(col(Comment.status).in_(QUEUED_STATUSES))
-    if article_id is not None:
-        query = query.where(Comment.article_id == article_id)
-    return dict(zip(queues, session.execute(query).one(), strict=True))
-
-
-@dataclass(frozen=True)
-class ArticleWaiting:
-    article_id: str
-    held: int
-    reported: int
-
-
-def busiest_articles(
-    session: Session, *, report_threshold: int, limit: int = 50
-) -> list[ArticleWaiting]:
-    """The articles with the most comments waiting (held or reported), for the badges."""
-    is_reported = queue_condition(Queue.REPORTED, report_threshold)
-    held = func.sum(case((col(Comment.status) == CommentStatus.HELD, 1), else_=0))
-    reported = func.sum(case((is_reported, 1), else_=0))
-    rows = session.exec(
-        select(Comment.article_id, held, reported)
-        .where(or_(col(Comment.status) == CommentStatus.HELD, is_reported))
-        .group_by(col(Comment.article_id))
-        .order_by((held + reported).desc(), col(Comment.article_id))
-        .limit(limit)
-    ).all()
-    return [ArticleWaiting(article, int(h or 0), int(r or 0)) for article, h, r in rows]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,14 +1,18 @@
 """Reporting a comment, and settling its reports when a moderator decides it."""
 
+from dataclasses import replace
+
 from sqlmodel import Session, col, update
 
 from auth.models import User
 from auth.users import ensure_can_post
+from moderation.queues import Move, Standing
 from moderation.statuses import CommentStatus
 from service.audit.service import record
 from service.comments.errors import CommentNotFound
 from service.comments.models import Comment
 from service.comments.service import get_comment
+from service.comments.tallies import count_move
 from service.core.db import in_written_order, insert_or_ignore, utcnow
 from service.core.errors import Conflict, Forbidden
 from service.idempotency.service import Retryable
@@ -60,11 +64,19 @@ def report_comment(
     ).first()
     if report is None:
         raise AlreadyReported("You have already reported this comment.")
-    session.execute(
+    counted = session.execute(
         update(Comment)
-        .where(col(Comment.id) == comment_id)
+        .where(col(Comment.id) == comment_id, col(Comment.status) == CommentStatus.PUBLISHED)
         .values(open_reports=Comment.open_reports + 1)
+        .returning(col(Comment.status_reason), col(Comment.open_reports))
         .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if counted is None:  # taken down since it was read
+        raise CommentNotFound(comment_id)
+    status_reason, open_reports = counted
+    before = Standing(CommentStatus.PUBLISHED, status_reason, open_reports - 1)
+    count_move(
+        session, comment.article_id, Move(before, replace(before, open_reports=open_reports))
     )
     record(
         session, action="reported", reason=reason, actor_id=reporter.id, comment=comment, note=note

@@ -8,13 +8,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import ClauseElement, insert, inspect, text
+from sqlmodel import select
 
 from auth.models import User
+from moderation.queues import Queue
 from service.articles.models import Article
 from service.comments.models import Comment
 from service.comments.service import article_page_query
-from service.core.db import make_engine, utcnow
-from service.queue.schemas import Queue, QueueSort
+from service.comments.tallies import drift, queue_counts, repair
+from service.core.db import make_engine, session_scope, utcnow
+from service.queue.schemas import QueueSort
 from service.queue.service import QueueFilter, queue_query
 from service.tables import metadata
 
@@ -65,6 +68,9 @@ def busy_database(database_url: str) -> str:
                 for i in range(5000)
             ],
         )
+    with session_scope(engine) as session:
+        repair(session)  # a bulk load, counted afterwards as `commentmod counters repair` does
+    with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     engine.dispose()
     return database_url
@@ -152,6 +158,7 @@ def test_ids_beyond_32_bits_fit_every_id_column(database_url: str) -> None:
             ],
         )
         stored = connection.execute(text("SELECT author_id FROM comment")).scalar_one()
+        connection.execute(text("UPDATE article SET published_count = 1"))
         if engine.dialect.name == "postgresql":
             sequences = (
                 connection.execute(
@@ -168,3 +175,55 @@ def test_ids_beyond_32_bits_fit_every_id_column(database_url: str) -> None:
     engine.dispose()
 
     assert stored == big
+
+
+def test_the_counters_migration_counts_the_comments_already_there(tmp_path: Path) -> None:
+    """Migration 0007 backfills every counter from the comments a live site already has."""
+    url = f"sqlite:///{tmp_path / 'backfill.db'}"
+    config = Config("alembic.ini")
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0006")
+    engine = make_engine(url)
+    rows = [
+        ("a-1", "published", "approved", 0),
+        ("a-1", "published", "passed_checks", 2),
+        ("a-1", "held", "toxic", 0),
+        ("a-2", "rejected", "spam", 0),
+        ("a-2", "published", "passed_checks", 1),
+        ("a-2", "deleted", "deleted_by_author", 0),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user (display_name, role, status, premoderated, created_at) "
+                "VALUES ('u', 'reader', 'active', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        for article in ("a-1", "a-2"):
+            connection.execute(
+                text("INSERT INTO article (id, premoderated, created_at) VALUES (:a, 0, :now)"),
+                {"a": article, "now": utcnow()},
+            )
+        for article, status, reason, reports in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO comment (article_id, author_id, body, status, status_reason, "
+                    "open_reports, created_at) VALUES (:a, 1, 'x', :s, :r, :n, :now)"
+                ),
+                {"a": article, "s": status, "r": reason, "n": reports, "now": utcnow()},
+            )
+
+    command.upgrade(config, "head")
+
+    with session_scope(engine) as session:
+        assert drift(session) == []
+        assert queue_counts(session, report_threshold=1, article_id=None) == {
+            Queue.HELD: 1,
+            Queue.REPORTED: 2,
+            Queue.REJECTED: 1,
+            Queue.APPROVED: 1,
+        }
+        assert queue_counts(session, report_threshold=2, article_id="a-1")[Queue.REPORTED] == 1
+        published = session.exec(select(Article.published_count).order_by(Article.id)).all()
+        assert list(published) == [2, 1]
+    engine.dispose()

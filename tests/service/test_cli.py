@@ -4,9 +4,14 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import update
 
+from service.articles.models import Article
 from service.cli import main
+from service.comments.models import Comment
+from service.core.db import Database
 from service.core.settings import get_settings
+from tests.support.factories import seed_comments
 
 
 @pytest.fixture
@@ -55,3 +60,24 @@ def test_an_unknown_user_is_an_error(cli_database: str) -> None:
 def test_migrate_is_idempotent(cli_database: str, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "migrate")
     run(capsys, "migrate")
+
+
+def test_the_counters_command_finds_and_repairs_drift(
+    cli_database: str, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_comments(database.engine, "a", "b", article_id="a-1")
+    assert run(capsys, "counters", "check") == "counters agree with the comments"
+    with database.session() as session:  # behind the counters' back
+        session.execute(update(Article).values(published_count=7))
+        session.execute(update(Comment).values(status="rejected"))
+
+    with pytest.raises(SystemExit) as failed:
+        main(["counters", "check"])
+    found = capsys.readouterr().out
+    repaired = run(capsys, "counters", "repair")
+
+    assert failed.value.code == 1
+    assert "published count of article a-1: stored 7, counted 0" in found
+    assert "('a-1', <Queue.HELD: 'held'>, 0): stored 2, counted 0" in found
+    assert repaired.endswith("repaired 5 counter(s)")
+    assert run(capsys, "counters", "check") == "counters agree with the comments"

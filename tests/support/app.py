@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from auth.models import Role
 from moderation.scoring.scorers import EmbeddedScorer, Scorer
 from service.app import create_app
+from service.comments.tallies import drift
 from service.core.db import Database, make_engine
 from service.core.settings import Settings
 from service.tables import metadata
@@ -38,6 +40,17 @@ __all__ = [
 ]
 
 
+def assert_counters_agree(database_url: str) -> None:
+    """Whatever a test did, the counters kept with the comments still equal a recount."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            found = drift(session)
+        assert not found, "counters drifted:\n" + "\n".join(found)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database for this test alone."""
@@ -45,8 +58,10 @@ def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
         copy = tmp_path / "commentmod.db"
         shutil.copyfile(migrated_database, copy)
         yield f"sqlite:///{copy}"
+        assert_counters_agree(f"sqlite:///{copy}")
         return
     yield migrated_database
+    assert_counters_agree(migrated_database)
     engine = make_engine(migrated_database)
     tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     with engine.begin() as connection:

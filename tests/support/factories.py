@@ -17,6 +17,7 @@ from auth.sessions import issue_session
 from moderation.statuses import CommentStatus
 from service.articles.service import register_article
 from service.comments.models import Comment
+from service.comments.tallies import count_new
 
 FRONTEND_ORIGIN = "https://www.example-news.kr"
 ARTICLE = "AEN20261127000300315"
@@ -74,6 +75,9 @@ def seed_comments(
             for body in bodies
         ]
         session.add_all(comments)
+        session.flush()
+        for comment in comments:
+            count_new(session, comment)
         session.commit()
         return author.id, [c.id for c in comments if c.id is not None]
 

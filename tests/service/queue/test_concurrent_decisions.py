@@ -11,6 +11,7 @@ from moderation.statuses import CommentStatus, ModeratorAction
 from service.audit.models import AuditEvent
 from service.comments.errors import InvalidTransition
 from service.comments.models import Comment
+from service.comments.tallies import drift, repair
 from service.core.db import make_engine, session_scope
 from service.queue.service import Review, review_comment
 from tests.support.factories import create_user, seed_comments
@@ -71,9 +72,12 @@ def test_exactly_one_of_two_concurrent_decisions_wins(database_url: str) -> None
             comment = session.get(Comment, comment_id)
             assert comment is not None
             assert comment.status == actions[0].to_status
-            # Put it back in the queue for the next round.
+            assert drift(session) == []  # the counters moved once, with the winner
+            # Put it back in the queue for the next round (and the counters with it).
             session.delete(actions[0])
             comment.status = CommentStatus.HELD
             session.add(comment)
+            session.flush()
+            repair(session)
             session.commit()
     engine.dispose()

@@ -5,17 +5,16 @@ import pytest
 from sqlmodel import Session, col, select, update
 
 from auth.models import Role, User
+from moderation.queues import Queue
 from moderation.statuses import CommentStatus, ModeratorAction
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.models import Comment
+from service.comments.tallies import ArticleWaiting, busiest_articles, queue_counts, repair
 from service.core.db import Database
-from service.queue.schemas import Queue, QueueSort
+from service.queue.schemas import QueueSort
 from service.queue.service import (
-    ArticleWaiting,
     QueueFilter,
     Review,
-    busiest_articles,
-    queue_counts,
     queue_page,
     reject_all_by_author,
     review_comment,
@@ -34,8 +33,11 @@ def moderator_user(database: Database) -> User:
 
 
 def set_columns(database: Database, comment_id: int, **values: object) -> None:
+    """Written straight into the database; the counters then repaired, as `commentmod counters
+    repair` would."""
     with database.session() as session:
         session.execute(update(Comment).where(col(Comment.id) == comment_id).values(**values))
+        repair(session)
 
 
 def ids(database: Database, where: QueueFilter, sort: QueueSort, limit: int = 20) -> list[int]:

@@ -1,0 +1,189 @@
+"""The read path a breaking story hits: anonymous readers asking for an article's first page of
+comments and its count. Each worker keeps those answers serialized in memory, keyed by article
+and page, and tagged with the article's version (`Article.version`, bumped in the transaction of
+every change anonymous readers could see, see `tallies`).
+
+A worker trusts the version it last read for `freshness` seconds (0.5 by default), then reads
+it again (one primary-key row, one request at a time per article): so a comment taken down on
+any worker or replica sharing the database disappears from every worker within that time, and
+at once from the worker that took it down (`forget`, after its commit). Signed-in readers are
+never served from here: their pages hold their own held and rejected comments."""
+
+import asyncio
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlmodel import Session, select
+
+from service.articles.models import Article
+from service.comments import service
+from service.comments.schemas import CommentCount, CommentPage, CommentPublic
+from service.core.db import Database
+
+MAX_ENTRY_AGE = 30.0
+"""Seconds after which a cached answer is rebuilt even if its article did not change: what an
+author's new display name waits for at most."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An answer as sent: its JSON bytes, their entity tag, and the article version it shows."""
+
+    body: bytes
+    etag: str
+    version: int
+    built_at: float
+
+    @classmethod
+    def of(cls, body: bytes, version: int, built_at: float) -> "Rendered":
+        digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+        return cls(body, f'"{digest}"', version, built_at)
+
+    def matches(self, if_none_match: str | None) -> bool:
+        """`If-None-Match` (weak comparison, as RFC 9110 asks for it)."""
+        if not if_none_match:
+            return False
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or self.etag in tags
+
+
+def article_version(session: Session, article_id: str) -> int:
+    """0 for an article nobody commented on yet (it has no row)."""
+    version = session.exec(select(Article.version).where(Article.id == article_id)).one_or_none()
+    return version or 0
+
+
+def render_page(session: Session, article_id: str, limit: int) -> tuple[bytes, int]:
+    """The anonymous first page and the version it shows, read in one unit of work (the version
+    first: the page is at least that new)."""
+    version = article_version(session, article_id)
+    page = service.article_page(
+        session, article_id=article_id, viewer_id=None, limit=limit, cursor=None
+    )
+    items = [CommentPublic.for_viewer(row, None) for row in page.items]
+    body = CommentPage(items=items, next_cursor=page.next_cursor).model_dump_json()
+    return body.encode(), version
+
+
+def render_count(session: Session, article_id: str) -> tuple[bytes, int]:
+    version = article_version(session, article_id)
+    count = service.count_article_published(session, article_id)
+    return CommentCount(article_id=article_id, count=count).model_dump_json().encode(), version
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _SingleFlight(Generic[K, V]):
+    """Concurrent callers for the same key share one call: a spike after an invalidation
+    costs one database read per worker, not one per request."""
+
+    def __init__(self) -> None:
+        self._running: dict[K, asyncio.Future[V]] = {}
+
+    async def run(self, key: K, call: Callable[[], Awaitable[V]]) -> V:
+        running = self._running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            result = await call()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: a caller that gave up leaves no warning behind
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._running[key]
+
+
+class PublicPages:
+    """This worker's serialized anonymous answers (first pages and counts), per article."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        enabled: bool,
+        freshness: float,
+        max_entries: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.database = database
+        self.enabled = enabled
+        self.freshness = freshness
+        self.max_entries = max_entries
+        self.clock = clock
+        self._versions: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._answers: OrderedDict[tuple[str, str, int], Rendered] = OrderedDict()
+        self._version_reads = _SingleFlight[str, int]()
+        self._builds = _SingleFlight[tuple[str, str, int], Rendered]()
+
+    def forget(self, article_ids: Iterable[str]) -> None:
+        """This worker changed these articles: their next read checks the version at once.
+        Called from the thread that committed; each dictionary operation is atomic."""
+        for article_id in article_ids:
+            self._versions.pop(article_id, None)
+
+    async def page(self, article_id: str, limit: int) -> Rendered:
+        return await self._answer(
+            ("page", article_id, limit), lambda session: render_page(session, article_id, limit)
+        )
+
+    async def count(self, article_id: str) -> Rendered:
+        return await self._answer(
+            ("count", article_id, 0), lambda session: render_count(session, article_id)
+        )
+
+    async def _answer(
+        self, key: tuple[str, str, int], render: Callable[[Session], tuple[bytes, int]]
+    ) -> Rendered:
+        if not self.enabled:
+            body, version = await self.database.run(render)
+            return Rendered.of(body, version, self.clock())
+        article_id = key[1]
+        version = await self._current_version(article_id)
+        cached = self._answers.get(key)
+        if (
+            cached is not None
+            and cached.version == version
+            and self.clock() - cached.built_at < MAX_ENTRY_AGE
+        ):
+            return cached
+        return await self._builds.run(key, lambda: self._build(key, render))
+
+    async def _build(
+        self, key: tuple[str, str, int], render: Callable[[Session], tuple[bytes, int]]
+    ) -> Rendered:
+        now = self.clock()
+        body, version = await self.database.run(render)
+        rendered = Rendered.of(body, version, now)
+        self._remember(self._answers, key, rendered)
+        self._remember(self._versions, key[1], (version, now))
+        return rendered
+
+    async def _current_version(self, article_id: str) -> int:
+        seen = self._versions.get(article_id)
+        if seen is not None and self.clock() - seen[1] < self.freshness:
+            return seen[0]
+        return await self._version_reads.run(article_id, lambda: self._read_version(article_id))
+
+    async def _read_version(self, article_id: str) -> int:
+        now = self.clock()
+        version = await self.database.run(lambda session: article_version(session, article_id))
+        self._remember(self._versions, article_id, (version, now))
+        return version
+
+    def _remember(self, store: OrderedDict[K, V], key: K, value: V) -> None:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > self.max_entries:
+            store.popitem(last=False)

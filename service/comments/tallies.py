@@ -1,0 +1,309 @@
+"""Counters kept in the transaction that moves a comment: each article's published count and
+version, and the queue tallies (per article, and site-wide in shards). Reading a count is then
+one row, or a few, at any number of comments.
+
+Moves are gathered while the transaction works and written once, just before it commits, in
+one fixed order (articles, their tallies, the site-wide shards; each sorted by key): concurrent
+transactions never wait on each other in a cycle, and hold the counter rows only for the
+commit. A savepoint that rolls back takes its moves with it. `commentmod counters check`
+recomputes everything from the comments (`drift`) and `repair` rewrites it."""
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import bindparam, case, delete, event, func, text, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
+from sqlmodel import Session, col, select
+
+from moderation.queues import Move, Queue, Standing
+from moderation.statuses import CommentStatus
+from service.articles.models import Article
+from service.comments.models import TALLY_SHARDS, ArticleQueueTally, Comment, QueueTally
+from service.core.db import add_to_counters
+
+_MOVES = "comment_moves"
+_SAVEPOINTS = "comment_move_savepoints"
+CHANGED_ARTICLES = "changed_articles"
+"""`session.info` key: the articles whose public pages a committed transaction changed."""
+
+
+def count_move(session: Session, article_id: str, move: Move) -> None:
+    """Counts a comment's move in the transaction that makes it (written at commit)."""
+    session.info.setdefault(_MOVES, []).append((article_id, move))
+
+
+def count_new(session: Session, comment: Comment) -> None:
+    count_move(session, comment.article_id, Move(None, standing_of(comment)))
+
+
+def standing_of(comment: Comment) -> Standing:
+    return Standing(comment.status, comment.status_reason, comment.open_reports)
+
+
+@event.listens_for(OrmSession, "after_transaction_create")
+def _mark_savepoint(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault(_SAVEPOINTS, {})
+        marks[id(transaction)] = len(session.info.get(_MOVES, ()))
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_rolled_back(session: OrmSession, transaction: SessionTransaction) -> None:
+    moves: list[Any] = session.info.get(_MOVES, [])
+    if transaction.nested:
+        del moves[session.info.get(_SAVEPOINTS, {}).pop(id(transaction), len(moves)) :]
+    elif transaction.parent is None:
+        moves.clear()
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _write_moves(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's moves are written with the outer transaction
+    moves = session.info.pop(_MOVES, None)
+    session.info.pop(_SAVEPOINTS, None)
+    if moves:
+        assert isinstance(session, Session)
+        session.info[CHANGED_ARTICLES] = write_moves(session, moves)
+
+
+@dataclass
+class _ArticleChange:
+    published: int = 0
+    bumped: bool = False
+    queues: Counter[tuple[Queue, int]] = field(default_factory=Counter)
+
+
+def write_moves(session: Session, moves: Iterable[tuple[str, Move]]) -> set[str]:
+    """Applies the moves to the counters; returns the articles whose public view changed."""
+    articles: dict[str, _ArticleChange] = defaultdict(_ArticleChange)
+    site: Counter[tuple[Queue, int]] = Counter()
+    for article_id, move in moves:
+        change = articles[article_id]
+        change.published += move.published_delta
+        change.bumped = change.bumped or move.public_change
+        deltas = move.queue_deltas()
+        change.queues.update(deltas)
+        site.update(deltas)
+    touched = sorted(a for a, c in articles.items() if c.published or c.bumped)
+    if touched:
+        table = Article.__table__  # type: ignore[attr-defined]
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("article"))
+            .values(
+                published_count=table.c.published_count + bindparam("delta"),
+                version=table.c.version + bindparam("bump"),
+            ),
+            [
+                {
+                    "article": article_id,
+                    "delta": articles[article_id].published,
+                    "bump": int(articles[article_id].bumped),
+                }
+                for article_id in touched
+            ],
+        )
+    per_article = [
+        {"article_id": article_id, "queue": queue, "level": level, "count": delta}
+        for article_id, change in sorted(articles.items())
+        for (queue, level), delta in sorted(change.queues.items())
+        if delta
+    ]
+    add_to_counters(session, ArticleQueueTally, per_article)
+    shard = random.randrange(TALLY_SHARDS)  # noqa: S311 (spreads load, guards nothing)
+    # one shard per transaction, so its rows are locked in one order
+    add_to_counters(
+        session,
+        QueueTally,
+        [
+            {"queue": queue, "level": level, "shard": shard, "count": delta}
+            for (queue, level), delta in sorted(site.items())
+            if delta
+        ],
+    )
+    return {a for a, c in articles.items() if c.bumped}
+
+
+def published_count(session: Session, article_id: str) -> int:
+    count = session.exec(
+        select(Article.published_count).where(Article.id == article_id)
+    ).one_or_none()
+    return count or 0
+
+
+def queue_counts(
+    session: Session, *, report_threshold: int, article_id: str | None
+) -> dict[Queue, int]:
+    """Every queue's size, site-wide or for one article, from the counters."""
+    table: Any = QueueTally if article_id is None else ArticleQueueTally
+    query = (
+        select(table.queue, func.sum(table.count))
+        .where((table.queue != Queue.REPORTED) | (table.level >= report_threshold))
+        .group_by(table.queue)
+    )
+    if article_id is not None:
+        query = query.where(table.article_id == article_id)
+    counts = {Queue(queue): int(total) for queue, total in session.exec(query).all()}
+    return {queue: counts.get(queue, 0) for queue in Queue}
+
+
+@dataclass(frozen=True)
+class ArticleWaiting:
+    article_id: str
+    held: int
+    reported: int
+
+
+def busiest_articles(
+    session: Session, *, report_threshold: int, limit: int = 50
+) -> list[ArticleWaiting]:
+    """The articles with the most comments waiting (held, or reported past the threshold):
+    read from the article tallies, one row per article, queue and level with comments."""
+    tally = ArticleQueueTally
+    waiting = (col(tally.queue) == Queue.HELD) | (
+        (col(tally.queue) == Queue.REPORTED) & (col(tally.level) >= report_threshold)
+    )
+    held_sum = func.sum(case((col(tally.queue) == Queue.HELD, col(tally.count)), else_=0))
+    reported_sum = func.sum(case((col(tally.queue) == Queue.REPORTED, col(tally.count)), else_=0))
+    rows = session.exec(
+        select(tally.article_id, held_sum, reported_sum)
+        .where(waiting, col(tally.count) > 0)
+        .group_by(col(tally.article_id))
+        .having(held_sum + reported_sum > 0)
+        .order_by((held_sum + reported_sum).desc(), col(tally.article_id))
+        .limit(limit)
+    ).all()
+    return [ArticleWaiting(article, int(h), int(r)) for article, h, r in rows]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Every counter, as stored or as recomputed from the comments."""
+
+    published: dict[str, int]
+    article_queues: dict[tuple[str, Queue, int], int]
+    site_queues: dict[tuple[Queue, int], int]
+
+    def differences(self, other: "Counts") -> list[str]:
+        """What differs from `other` (the truth), in words, for the maintenance command."""
+        found = []
+        for name, mine, truth in (
+            ("published count of article", self.published, other.published),
+            ("queue count of (article, queue, reports)", self.article_queues, other.article_queues),
+            ("site-wide queue count of (queue, reports)", self.site_queues, other.site_queues),
+        ):
+            for key in sorted(set(mine) | set(truth), key=str):
+                if mine.get(key, 0) != truth.get(key, 0):  # type: ignore[call-overload]
+                    found.append(
+                        f"{name} {key}: stored {mine.get(key, 0)}, "  # type: ignore[call-overload]
+                        f"counted {truth.get(key, 0)}"  # type: ignore[call-overload]
+                    )
+        return found
+
+
+def stored_counts(session: Session) -> Counts:
+    published = session.exec(select(Article.id, Article.published_count)).all()
+    article_rows = session.exec(
+        select(
+            ArticleQueueTally.article_id,
+            ArticleQueueTally.queue,
+            ArticleQueueTally.level,
+            ArticleQueueTally.count,
+        )
+    ).all()
+    site_rows = session.exec(
+        select(QueueTally.queue, QueueTally.level, func.sum(QueueTally.count)).group_by(
+            col(QueueTally.queue), col(QueueTally.level)
+        )
+    ).all()
+    return Counts(
+        published={article: count for article, count in published if count},
+        article_queues={(a, Queue(q), lv): c for a, q, lv, c in article_rows if c},
+        site_queues={(Queue(q), lv): int(c) for q, lv, c in site_rows if c},
+    )
+
+
+def counted_from_comments(session: Session) -> Counts:
+    """The counters recomputed from the comments themselves, by the same domain rule."""
+    groups = session.execute(
+        sqlalchemy.select(
+            col(Comment.article_id),
+            col(Comment.status),
+            col(Comment.status_reason),
+            col(Comment.open_reports),
+            func.count(),
+        )
+        .where(
+            col(Comment.status).in_(
+                [CommentStatus.PUBLISHED, CommentStatus.HELD, CommentStatus.REJECTED]
+            )
+        )
+        .group_by(
+            col(Comment.article_id),
+            col(Comment.status),
+            col(Comment.status_reason),
+            col(Comment.open_reports),
+        )
+    ).all()
+    published: Counter[str] = Counter()
+    article_queues: Counter[tuple[str, Queue, int]] = Counter()
+    site_queues: Counter[tuple[Queue, int]] = Counter()
+    for article_id, status, reason, open_reports, count in groups:
+        standing = Standing(CommentStatus(status), reason, open_reports)
+        if standing.published:
+            published[article_id] += count
+        for queue, level in standing.marks():
+            article_queues[(article_id, queue, level)] += count
+            site_queues[(queue, level)] += count
+    return Counts(dict(published), dict(article_queues), dict(site_queues))
+
+
+def drift(session: Session) -> list[str]:
+    """Where the stored counters disagree with the comments (empty: none)."""
+    return stored_counts(session).differences(counted_from_comments(session))
+
+
+def repair(session: Session) -> list[str]:
+    """Rewrites every counter from the comments and returns what was wrong. On PostgreSQL the
+    comments are locked against writes (not reads) meanwhile, so no move slips between the
+    count and the write."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE comment IN SHARE MODE"))
+    found = drift(session)
+    if not found:
+        return found
+    truth = counted_from_comments(session)
+    session.execute(update(Article).values(published_count=0))
+    if truth.published:
+        table = Article.__table__  # type: ignore[attr-defined]
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("article"))
+            .values(published_count=bindparam("count")),
+            [{"article": a, "count": n} for a, n in sorted(truth.published.items())],
+        )
+    session.execute(delete(ArticleQueueTally))
+    session.execute(delete(QueueTally))
+    add_to_counters(
+        session,
+        ArticleQueueTally,
+        [
+            {"article_id": a, "queue": q, "level": lv, "count": c}
+            for (a, q, lv), c in sorted(truth.article_queues.items())
+        ],
+    )
+    add_to_counters(
+        session,
+        QueueTally,
+        [
+            {"queue": q, "level": lv, "shard": 0, "count": c}
+            for (q, lv), c in sorted(truth.site_queues.items())
+        ],
+    )
+    return found
