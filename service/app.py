@@ -138,7 +138,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database = Database.connect(
-        settings.database_url, settings.database_timeouts
+        settings.database_url, settings.database_timeouts, pool_size=settings.database_pool_size
     )
     app.state.public_pages = pages = PublicPages(
         database, enabled=settings.read_cache, freshness=settings.read_cache_freshness

@@ -65,7 +65,9 @@ def serve(host: str, port: int, workers: int) -> None:
 def _unit_of_work() -> Iterator[Session]:
     """Each CLI command is one unit of work on the configured database."""
     settings = get_settings()
-    database = Database.connect(settings.database_url, settings.database_timeouts)
+    database = Database.connect(
+        settings.database_url, settings.database_timeouts, pool_size=settings.database_pool_size
+    )
     try:
         with database.session() as session:
             yield session

@@ -51,18 +51,81 @@ class Scorer(Protocol):
 
 
 class EmbeddedScorer:
-    """alt-profanity-check's linear model, shipped inside its wheel: English only, no download."""
+    """alt-profanity-check's linear model, shipped inside its wheel: English only, no download.
+
+    Its `predict_prob` goes through scikit-learn's calibrated classifier, whose input checks
+    cost ten times the arithmetic (about 3 ms a call). The same model is a TF-IDF vector, five
+    linear SVMs and their sigmoid calibrations, averaged: computed directly here, with the same
+    results (checked at load on known texts; scikit-learn's path is kept if they differ)."""
 
     def __init__(self) -> None:
-        from profanity_check import predict_prob
+        from profanity_check import predict_prob, profanity_check
 
         self._predict_prob = predict_prob
+        self._linear = _CalibratedLinear.of(profanity_check.vectorizer, profanity_check.model)
+        if self._linear is not None and not self._linear.agrees_with(predict_prob):
+            logger.warning("embedded scorer: direct computation differs; using scikit-learn's")
+            self._linear = None
         self.model_id = f"alt-profanity-check-{metadata.version('alt-profanity-check')}"
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         if not texts:
             return []
-        return [{"toxicity": float(p)} for p in self._predict_prob(list(texts))]
+        probabilities = (
+            self._linear.predict_prob(texts)
+            if self._linear is not None
+            else self._predict_prob(list(texts))
+        )
+        return [{"toxicity": float(p)} for p in probabilities]
+
+
+class _CalibratedLinear:
+    """A binary `CalibratedClassifierCV(method="sigmoid")` over linear models, as matrices."""
+
+    CHECK_TEXTS = (
+        "Thanks for the clear report on the trilateral statement.",
+        "You are a pathetic idiot and everyone hates you",
+        "what the hell is this shit",
+        "",
+        "정말 좋은 기사입니다",
+    )
+
+    def __init__(self, vectorizer: Any, weights: Any, intercepts: Any, a: Any, b: Any) -> None:
+        self.vectorizer = vectorizer
+        self.weights, self.intercepts, self.a, self.b = weights, intercepts, a, b
+
+    @classmethod
+    def of(cls, vectorizer: Any, model: Any) -> "_CalibratedLinear | None":
+        """None when the model is not of that shape (a future release of the package)."""
+        import numpy as np
+
+        try:
+            folds = model.calibrated_classifiers_
+            binary = list(model.classes_) == [0, 1] and model.method == "sigmoid"
+            if not binary or any(len(fold.calibrators) != 1 for fold in folds):
+                return None
+            return cls(
+                vectorizer,
+                np.stack([fold.estimator.coef_.ravel() for fold in folds], axis=1),
+                np.array([fold.estimator.intercept_[0] for fold in folds]),
+                np.array([fold.calibrators[0].a_ for fold in folds]),
+                np.array([fold.calibrators[0].b_ for fold in folds]),
+            )
+        except (AttributeError, IndexError, TypeError, ValueError):
+            return None
+
+    def predict_prob(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        decisions = self.vectorizer.transform(list(texts)) @ self.weights + self.intercepts
+        with np.errstate(over="ignore"):  # exp overflowing to inf is a probability of 0
+            return (1.0 / (1.0 + np.exp(self.a * decisions + self.b))).mean(axis=1)
+
+    def agrees_with(self, predict_prob: Any) -> bool:
+        import numpy as np
+
+        texts = list(self.CHECK_TEXTS)
+        return bool(np.allclose(self.predict_prob(texts), predict_prob(texts), atol=1e-9))
 
 
 class DetoxifyScorer:

@@ -17,7 +17,11 @@ class ArticleClosed(Conflict):
 
 
 def register_article(session: Session, article_id: str) -> Article:
-    """Articles come from the CMS; the first comment registers one, race-free on both backends."""
+    """Articles come from the CMS; the first comment registers one, race-free on both backends
+    (only the first: every later comment finds the row)."""
+    article = session.get(Article, article_id)
+    if article is not None:
+        return article
     session.execute(insert_or_ignore(session, Article).values(id=article_id, created_at=utcnow()))
     article = session.get(Article, article_id)
     assert article is not None

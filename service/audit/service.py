@@ -35,9 +35,9 @@ def record(
     to_status: CommentStatus | None = None,
     note: str | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Writes one event in the caller's transaction. An event about a comment is also about its
-    author and its article."""
+) -> None:
+    """Adds one event to the caller's transaction (written with its next flush, several in one
+    statement). An event about a comment is also about its author and its article."""
     if comment is not None:
         subject_user_id = comment.author_id
         article_id = comment.article_id
@@ -54,8 +54,6 @@ def record(
         detail=detail,
     )
     session.add(event)
-    session.flush()
-    return event
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from service.articles.models import Article
 from service.comments import service
 from service.comments.schemas import CommentCount, CommentPage, CommentPublic
-from service.core.db import Database
+from service.core.db import Database, DatabaseUnavailable
 
 MAX_ENTRY_AGE = 30.0
 """Seconds after which a cached answer is rebuilt even if its article did not change: what an
@@ -177,8 +177,18 @@ class PublicPages:
         return await self._version_reads.run(article_id, lambda: self._read_version(article_id))
 
     async def _read_version(self, article_id: str) -> int:
+        """The article's version now. While this worker cannot reach the database, the one it
+        last saw: anonymous readers keep the page they had (for `MAX_ENTRY_AGE` at most, then
+        503) instead of an error, and a change made meanwhile elsewhere shows once the
+        database answers again."""
         now = self.clock()
-        version = await self.database.run(lambda session: article_version(session, article_id))
+        try:
+            version = await self.database.run(lambda session: article_version(session, article_id))
+        except DatabaseUnavailable:
+            seen = self._versions.get(article_id)
+            if seen is None:
+                raise
+            return seen[0]
         self._remember(self._versions, article_id, (version, now))
         return version
 

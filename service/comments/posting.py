@@ -256,7 +256,7 @@ class CommentWriter:
             retry.remember(session, status_code=201, body=answer)
             return answer
 
-        return await self.database.run(store)
+        return await self.database.run(store, writes=True)
 
     async def edit(
         self, *, author: User, comment_id: int, edit: CommentEdit, edit_window: timedelta
@@ -287,7 +287,8 @@ class CommentWriter:
                 text=text,
                 decision=decision,
                 scored=scored,
-            )
+            ),
+            writes=True,
         )
 
     async def _judge(

@@ -69,6 +69,7 @@ def _write_moves(session: OrmSession) -> None:
     session.info.pop(_SAVEPOINTS, None)
     if moves:
         assert isinstance(session, Session)
+        session.flush()  # the rows first: the counters' row locks are the last thing taken
         session.info[CHANGED_ARTICLES] = write_moves(session, moves)
 
 

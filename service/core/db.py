@@ -1,6 +1,7 @@
 """The database: engine, units of work and column types. The naming convention is set here,
 before any table class is defined."""
 
+import fcntl
 import itertools
 import logging
 import math
@@ -80,9 +81,21 @@ class Timeouts:
         return 2 * self.statement
 
 
-def make_engine(database_url: str, timeouts: Timeouts | None = None) -> Engine:
+POOL_OVERFLOW = 10
+"""PostgreSQL connections a worker may open beyond its pool in a burst (closed after use)."""
+
+RECENTLY_USED = 1.0
+"""Seconds within which a connection handed back is handed out again without a ping: it
+answered a moment ago, and the ping is a round trip on every unit of work under load."""
+
+
+def make_engine(
+    database_url: str, timeouts: Timeouts | None = None, *, pool_size: int = 20
+) -> Engine:
     """An engine that never waits without bound: connecting, each query and the pool all time
-    out (see `Timeouts`), so a stalled or absent database becomes an error within seconds."""
+    out (see `Timeouts`), so a stalled or absent database becomes an error within seconds.
+    On PostgreSQL each worker keeps `pool_size` connections open (plus `POOL_OVERFLOW` in a
+    burst): opening one per request costs more than the request."""
     timeouts = timeouts or Timeouts()
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() != "sqlite":
@@ -99,7 +112,13 @@ def make_engine(database_url: str, timeouts: Timeouts | None = None) -> Engine:
             "keepalives_count": 3,
             "tcp_user_timeout": statement_ms + 5000,
         }
-        engine = create_engine(url, pool_timeout=timeouts.pool, connect_args=connect_args)
+        engine = create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=timeouts.pool,
+            connect_args=connect_args,
+        )
         _guard_checkouts(engine, hold=timeouts.hold)
         return engine
     in_memory = not url.database or url.database == ":memory:"
@@ -181,6 +200,8 @@ def _guard_checkouts(engine: Engine, *, hold: float) -> None:
 
     def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         record.info["watchdog"] = _WATCHDOG.arm(dbapi_connection.pgconn.socket, hold)
+        if time.monotonic() - record.info.get("checked_in_at", -math.inf) < RECENTLY_USED:
+            return
         try:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
@@ -190,13 +211,19 @@ def _guard_checkouts(engine: Engine, *, hold: float) -> None:
             raise DisconnectionError(str(exc)) from exc  # a stale one: the pool tries another
 
     def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
         token = record.info.pop("watchdog", None)
         if token is not None:
             _WATCHDOG.disarm(token)
 
     event.listen(engine, "checkout", checkout)
     event.listen(engine, "checkin", checkin)
-    event.listen(engine, "invalidate", lambda _c, record, _e: checkin(None, record))
+
+    def invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        checkin(None, record)
+        record.info.pop("checked_in_at", None)  # its replacement is pinged before use
+
+    event.listen(engine, "invalidate", invalidate)
 
 
 def _sqlite_pragmas(busy_timeout: float) -> Callable[[Any, Any], None]:
@@ -280,22 +307,67 @@ class _Breaker:
             self._retry_at = time.monotonic() + self.cooldown
 
 
+class _SqliteWriters:
+    """Writers take turns on a SQLite file: first within the process (a lock), then across
+    worker processes (`flock` on a file beside the database, tried every millisecond): the
+    next writer starts as soon as the last one commits, where SQLite's own busy handler would
+    sleep up to 100 ms between tries. Bounded by the statement time-out, then 503."""
+
+    def __init__(self, engine: Engine, timeout: float) -> None:
+        database = engine.url.database
+        self._path = None if not database or database == ":memory:" else f"{database}-writers"
+        self._timeout = timeout
+        self._local = threading.Lock()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._local.acquire(timeout=self._timeout):
+            raise OperationalError("waiting for the write lock", None, TimeoutError())
+        try:
+            if self._path is None:
+                yield
+                return
+            with open(self._path, "a") as lock_file:
+                self._lock_across_processes(lock_file.fileno())
+                yield  # closing the file releases the lock
+        finally:
+            self._local.release()
+
+    def _lock_across_processes(self, fd: int) -> None:
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OperationalError(
+                        "waiting for the write lock", None, TimeoutError()
+                    ) from None
+                time.sleep(0.001)
+
+
 class Database:
     """The engine and the ways work reaches it: a unit of work in the calling thread, or one in
     a worker thread for async code that must not block the event loop. Either answers 503
     `database_unavailable` (with Retry-After) within the time-outs when the database is down
     or stalled, and at once while it is known to be."""
 
-    def __init__(self, engine: Engine, *, cooldown: float = 2.0) -> None:
+    def __init__(self, engine: Engine, *, cooldown: float = 2.0, write_wait: float = 5.0) -> None:
         self.engine = engine
         self._breaker = _Breaker(cooldown)
         self._committed: list[Callable[[dict[Any, Any]], None]] = []
+        self._sqlite_writers = _SqliteWriters(engine, timeout=write_wait)
         event.listen(engine, "checkout", self._connected)
         event.listen(engine, "handle_error", self._failed_to_connect)
 
     @classmethod
-    def connect(cls, database_url: str, timeouts: Timeouts | None = None) -> "Database":
-        return cls(make_engine(database_url, timeouts))
+    def connect(
+        cls, database_url: str, timeouts: Timeouts | None = None, *, pool_size: int = 20
+    ) -> "Database":
+        timeouts = timeouts or Timeouts()
+        engine = make_engine(database_url, timeouts, pool_size=pool_size)
+        return cls(engine, write_wait=timeouts.statement)
 
     def _connected(self, *_: Any) -> None:
         self._breaker.succeeded()
@@ -331,14 +403,23 @@ class Database:
         how a worker learns what its own writes changed (see `comments.page_cache`)."""
         self._committed.append(listener)
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Runs `work` in its own short transaction, in a worker thread."""
+    async def run(self, work: Callable[[Session], T], *, writes: bool = False) -> T:
+        """Runs `work` in its own short transaction, in a worker thread. `writes`: it will
+        write, so on SQLite it takes the write lock first, queued behind this process's other
+        writers: SQLite lets one writer in at a time, and threads that poll its lock (sleeping
+        up to 100 ms between tries) make the slowest writes wait longest."""
 
         def unit_of_work() -> T:
             with self.session() as session:
                 return work(session)
 
-        return await anyio.to_thread.run_sync(unit_of_work)
+        def sqlite_write() -> T:
+            with self._sqlite_writers.turn(), self.session() as session:
+                session.execute(text("BEGIN IMMEDIATE"))
+                return work(session)
+
+        sqlite = self.engine.dialect.name == "sqlite"
+        return await anyio.to_thread.run_sync(sqlite_write if writes and sqlite else unit_of_work)
 
     def ping(self) -> None:
         """Raises `DatabaseUnavailable` unless the database answers a trivial query."""

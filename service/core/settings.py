@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     database_connect_timeout: float = Field(3.0, gt=0.0, le=60.0)
     database_statement_timeout: float = Field(5.0, gt=0.0, le=600.0)
     database_pool_timeout: float = Field(3.0, gt=0.0, le=60.0)
+    database_pool_size: int = Field(20, ge=1, le=500)
+    """PostgreSQL connections each worker keeps open (10 more in a burst): workers x (this + 10)
+    must stay below the server's `max_connections`, replicas included."""
     shutdown_timeout: int = Field(10, ge=1, le=300)
     """Seconds in-flight requests get to finish after SIGTERM."""
     log_level: str = "INFO"

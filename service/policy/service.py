@@ -75,12 +75,17 @@ class PolicyStore:
         self._lock = threading.Lock()
 
     def current(self, session: Session) -> PolicySnapshot:
-        row = session.get(SiteSettings, 1)
-        version = row.version if row else 0
+        """The snapshot of the settings' current version: one small read per call (the
+        version), the settings and word lists only when they changed."""
+        version = session.exec(
+            select(SiteSettings.version).where(SiteSettings.id == 1)
+        ).one_or_none()
         cached = self._cached
-        if cached is not None and cached.version == version:
+        if cached is not None and cached.version == (version or 0):
             return cached
         with self._lock:  # one rebuild per change, however many requests noticed it
+            row = session.get(SiteSettings, 1)
+            version = row.version if row else 0
             if self._cached is None or self._cached.version != version:
                 self._cached = self._build(session, row, version)
             return self._cached

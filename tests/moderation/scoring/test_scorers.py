@@ -32,6 +32,34 @@ def tiny_scorer(tiny: TinyDetoxify) -> DetoxifyScorer:
     return DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
 
 
+def test_embedded_scorer_computes_what_the_package_computes(
+    embedded_scorer: EmbeddedScorer,
+) -> None:
+    """The direct computation is the package's model, not an approximation of it."""
+    from profanity_check import predict_prob
+
+    texts = [
+        "Thanks for the clear report on the trilateral statement.",
+        "You are a pathetic idiot and everyone hates you",
+        "This government is a damn disgrace and the minister should resign",
+        "I disagree with the editorial, but it is well argued.",
+        "shut up you stupid troll",
+        "What a load of crap, the reporter clearly knows nothing",
+        "정말 좋은 기사입니다. 감사합니다",
+        "이 기사 쓰레기네 ㅋㅋ",
+        "The match was brilliant; Son scored twice!",
+        "",
+        "a",
+        "🙂" * 50,
+        "x" * 250,
+    ]
+
+    scores = [s["toxicity"] for s in embedded_scorer.score_batch(texts)]
+
+    assert scores == pytest.approx(list(predict_prob(texts)), abs=1e-12)
+    assert embedded_scorer.score_batch(texts[:1]) == embedded_scorer.score_batch(texts)[:1]
+
+
 def test_embedded_scorer_tells_abuse_from_a_civil_comment(embedded_scorer: EmbeddedScorer) -> None:
     abusive, civil = embedded_scorer.score_batch(
         [

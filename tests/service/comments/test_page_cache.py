@@ -12,8 +12,8 @@ from sqlmodel import col, update
 from moderation.scoring.scorers import Scorer
 from service.app import create_app
 from service.comments.models import Comment
-from service.comments.page_cache import PublicPages
-from service.core.db import Database
+from service.comments.page_cache import MAX_ENTRY_AGE, PublicPages
+from service.core.db import Database, DatabaseUnavailable
 from service.core.settings import Settings
 from tests.support.factories import (
     ARTICLE,
@@ -254,3 +254,24 @@ def test_without_the_cache_every_read_goes_to_the_database(
                 update(Comment).where(col(Comment.id) == comment_id).values(body="changed")
             )
         assert client.get(PAGE).json()["items"][0]["body"] == "changed"
+
+
+def test_readers_keep_the_page_they_had_while_the_database_is_unavailable(
+    client: TestClient, reader: SignedIn, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published(client, reader)
+    clock = frozen(client)
+    before = client.get(PAGE)
+    pages: PublicPages = client.app.state.public_pages  # type: ignore[attr-defined]
+
+    async def unavailable(*_: object, **__: object) -> None:
+        raise DatabaseUnavailable(retry_after=2)
+
+    monkeypatch.setattr(pages.database, "run", unavailable)
+    clock.now += settings.read_cache_freshness
+    during = client.get(PAGE)
+    clock.now += MAX_ENTRY_AGE
+    later = client.get(PAGE)
+
+    assert (during.status_code, during.content) == (200, before.content)
+    assert (later.status_code, later.json()["error"]) == (503, "database_unavailable")

@@ -3,14 +3,10 @@ Retry-After within the time-outs, at once while the outage is known, and what ne
 database keeps working."""
 
 import contextlib
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -22,12 +18,12 @@ from service.core.db import Database, DatabaseUnavailable, Timeouts, make_engine
 from service.core.settings import Settings
 from tests.support.app import POSTGRES_URL
 from tests.support.factories import ARTICLE
+from tests.support.serving import start_serving, wait_until_serving
 from tests.support.stalled import StalledDatabase, StallingProxy, closed_port_url, unused_port
 
 CONNECT_TIMEOUT = 2.0  # libpq's shortest
 SHUTDOWN_TIMEOUT = 3
 SLACK = 1.5
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def timed(call: Callable[[], httpx2.Response]) -> tuple[httpx2.Response, float]:
@@ -148,24 +144,19 @@ def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> N
     """`commentmod serve` as deployed: it answers without a `Server` banner while the database
     hangs, and SIGTERM ends it within the grace period even with requests stuck."""
     port = unused_port()
-    environment = {
-        **os.environ,
-        "COMMENTMOD_DATABASE_URL": stalled.url,
-        "COMMENTMOD_DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
-        "COMMENTMOD_SCORER": "embedded",
-        "COMMENTMOD_SHUTDOWN_TIMEOUT": str(SHUTDOWN_TIMEOUT),
-        "COMMENTMOD_RESCORE_INTERVAL": "0",
-    }
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server = start_serving(
+        port,
+        {
+            "COMMENTMOD_DATABASE_URL": stalled.url,
+            "COMMENTMOD_DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+            "COMMENTMOD_SCORER": "embedded",
+            "COMMENTMOD_SHUTDOWN_TIMEOUT": str(SHUTDOWN_TIMEOUT),
+            "COMMENTMOD_RESCORE_INTERVAL": "0",
+        },
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(f"{base}/v1/auth/providers")
+        wait_until_serving(f"{base}/v1/auth/providers")
         assert "server" not in httpx2.get(f"{base}/v1/auth/providers").headers  # no banner
         with ThreadPoolExecutor(max_workers=10) as pool:
             for _ in range(10):
@@ -180,17 +171,6 @@ def test_sigterm_stops_the_server_in_bounded_time(stalled: StalledDatabase) -> N
 
     assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has drained
     assert seconds < SHUTDOWN_TIMEOUT + CONNECT_TIMEOUT + 3
-
-
-def _wait_until_serving(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx2.get(url, timeout=1).status_code == 200:
-                return
-        except httpx2.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
 
 
 def _quietly_get(url: str) -> None:
@@ -234,6 +214,7 @@ def test_a_server_that_hangs_mid_conversation_is_cut_off(database_url: str) -> N
             database_statement_timeout=1.0,
             scorer="embedded",
             rescore_interval=0,
+            read_cache=False,  # else the page comes from memory (see test_page_cache)
         )
         with TestClient(create_app(settings)) as client:
             assert client.get(f"/v1/articles/{ARTICLE}/comments").status_code == 200

@@ -1,0 +1,34 @@
+"""`commentmod serve` as deployed, in a child process: for the tests of signals and workers."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_serving(port: int, settings: dict[str, str], *options: str) -> subprocess.Popen[bytes]:
+    """Starts `commentmod serve` on `port` with `COMMENTMOD_*` settings from `settings`."""
+    environment = {**os.environ, **settings}
+    return subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *options],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_until_serving(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(url, timeout=1).status_code == 200:
+                return
+        except httpx2.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
