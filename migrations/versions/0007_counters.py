@@ -1,5 +1,6 @@
 """counters kept with the comments: each article's published count and version, and the queue
-tallies per article and site-wide, backfilled from the comments
+tallies per article and site-wide, backfilled from the comments; the "most reported" order read
+off its index
 
 Revision ID: 0007
 Revises: 0006
@@ -76,9 +77,23 @@ def upgrade() -> None:
     op.execute(BACKFILL_ARTICLES)
     op.execute(BACKFILL_ARTICLE_TALLIES)
     op.execute(BACKFILL_SITE_TALLIES)
+    op.drop_index("ix_comment_status_open_reports_id", table_name="comment")
+    op.create_index(
+        "ix_comment_status_open_reports_desc_id",
+        "comment",
+        ["status", sa.text("open_reports DESC"), "id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_comment_status_open_reports_desc_id", table_name="comment")
+    op.create_index(
+        "ix_comment_status_open_reports_id",
+        "comment",
+        ["status", "open_reports", "id"],
+        unique=False,
+    )
     op.drop_table("article_queue_tally")
     op.drop_table("queue_tally")
     with op.batch_alter_table("article") as batch_op:

@@ -19,8 +19,6 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_author_id_id", "author_id", "id"),
         # Moderator queues: oldest first, and worst first.
         Index("ix_comment_status_id", "status", "id"),
-        # The reported queue and its "most reported first" order.
-        Index("ix_comment_status_open_reports_id", "status", "open_reports", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -44,6 +42,15 @@ def toxicity_sort_key() -> ColumnElement[float]:
     constant is inlined so the query's expression matches the index's."""
     return func.coalesce(col(Comment.toxicity), literal_column("-1.0"))
 
+
+# The reported queue in its "most reported first" order: reports descending, then oldest first,
+# read straight off the index (an ascending index would sort each group of equal counts).
+Index(
+    "ix_comment_status_open_reports_desc_id",
+    col(Comment.status),
+    col(Comment.open_reports).desc(),
+    col(Comment.id),
+)
 
 Index(
     "ix_comment_status_toxicity",
