@@ -11,6 +11,7 @@ import argparse
 import http.client
 import itertools
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -186,6 +187,22 @@ def api_count(base_url: str) -> int:
         connection.close()
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its descendants still running."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def bench_backend(
     backend: str, *, writers: int, duration: int, pg_admin_url: str, pg_database: str
 ) -> dict[str, Any]:
@@ -217,6 +234,8 @@ def bench_backend(
             f"  {backend}: serving on {server.base_url} with {server.workers} workers; "
             f"wrk for {duration} s"
         )
+        assert server.process is not None
+        cpu_before = process_tree_cpu(server.process.pid)
         command, output = run_wrk(
             server.base_url,
             tokens_file=tokens_file,
@@ -224,6 +243,7 @@ def bench_backend(
             connections=writers,
             duration=duration,
         )
+        server_cpu = process_tree_cpu(server.process.pid) - cpu_before
         stored = settled_count(backend, database)
         published_via_api = api_count(server.base_url)
     wrk = parse_wrk(output)
@@ -235,6 +255,9 @@ def bench_backend(
         "server_workers": server.workers,
         "requests": wrk.requests,
         "requests_per_s": wrk.requests_per_s,
+        # The service's own CPU per request (all its processes): steadier than req/s on a
+        # machine where wrk and the database share the cores.
+        "server_cpu_ms_per_request": 1000 * server_cpu / max(1, wrk.requests),
         "latency_ms": wrk.latency_ms,
         "timeouts": wrk.timeouts,
         "errors": wrk.errors,
@@ -260,6 +283,7 @@ def print_report(result: dict[str, Any]) -> None:
     rows = [
         ("requests", f"{result['requests']}"),
         ("throughput", f"{result['requests_per_s']:.1f} req/s"),
+        ("service CPU", f"{result['server_cpu_ms_per_request']:.2f} ms per request"),
         *((f"latency p{p}", f"{latency.get(p, float('nan')):.1f} ms") for p in latency),
         ("client time-outs (5 s)", f"{result['timeouts']}"),
         ("socket errors", ", ".join(f"{k} {v}" for k, v in socket_errors.items()) or "none"),
@@ -280,7 +304,9 @@ def summary_line(result: dict[str, Any]) -> str:
     line = (
         f"write {result['backend']}: {result['writers']} writers, "
         f"{result['requests_per_s']:.0f} req/s, p50 {latency.get('50', float('nan')):.0f} ms, "
-        f"p99 {latency.get('99', float('nan')):.0f} ms, {result['timeouts']} time-outs, "
+        f"p99 {latency.get('99', float('nan')):.0f} ms, "
+        f"{result['server_cpu_ms_per_request']:.1f} ms CPU/request, "
+        f"{result['timeouts']} time-outs, "
         f"{result['errors']} errors"
     )
     return line + (f", {result['lost']} LOST" if result["lost"] else "")

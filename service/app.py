@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio.to_thread
 import httpx2
@@ -36,7 +37,7 @@ from service.core.settings import Settings, get_settings
 from service.idempotency.service import AlreadyAnswered, forget_expired, replay
 from service.openapi import install_openapi
 from service.policy.router import admin_router as policy_admin
-from service.policy.service import PolicyStore, default_settings
+from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
 from service.queue.router import admin_router as queue_admin
 from service.reports.router import router as reports_router
 from service.users.router import admin_router as users_admin
@@ -143,9 +144,18 @@ def create_app(
     app.state.public_pages = pages = PublicPages(
         database, enabled=settings.read_cache, freshness=settings.read_cache_freshness
     )
-    database.after_commit(lambda info: pages.forget(info.get(CHANGED_ARTICLES, ())))
+    app.state.policy = policy = PolicyStore(
+        default_settings(settings), freshness=settings.read_cache_freshness
+    )
+
+    def after_commit(info: dict[Any, Any]) -> None:
+        """What this worker's own writes changed shows at once on this worker."""
+        pages.forget(info.get(CHANGED_ARTICLES, ()))
+        if info.get(POLICY_CHANGED):
+            policy.forget()
+
+    database.after_commit(after_commit)
     app.state.provider_transport = provider_transport
-    app.state.policy = PolicyStore(default_settings(settings))
     app.state.limits = Limits.from_settings(settings)
     install_error_handlers(app)
     app.add_exception_handler(AlreadyAnswered, replay)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service.articles.models import Article
 from service.audit.service import record
@@ -26,6 +26,16 @@ def register_article(session: Session, article_id: str) -> Article:
     article = session.get(Article, article_id)
     assert article is not None
     return article
+
+
+def ensure_still_open(session: Session, article_id: str) -> None:
+    """For the write that stores a comment: registers the article if this is its first comment
+    and refuses if it was closed since the comment was checked (one column read, not the row)."""
+    found = session.execute(select(Article.closed_at).where(Article.id == article_id)).first()
+    if found is None:
+        register_article(session, article_id)
+    elif found.closed_at is not None:
+        raise ArticleClosed("Comments on this article were closed a moment ago.")
 
 
 def ensure_open(article: Article | None) -> None:

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from moderation.statuses import CommentStatus
 from service.audit.models import AuditEvent
-from service.core.db import in_written_order
+from service.core.db import in_written_order, insert_row
 from service.core.pagination import Keyset, Page, SortKey
 
 
@@ -36,8 +36,8 @@ def record(
     note: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Adds one event to the caller's transaction (written with its next flush, several in one
-    statement). An event about a comment is also about its author and its article."""
+    """Writes one event in the caller's transaction. An event about a comment is also about its
+    author and its article."""
     if comment is not None:
         subject_user_id = comment.author_id
         article_id = comment.article_id
@@ -53,7 +53,7 @@ def record(
         note=note,
         detail=detail,
     )
-    session.add(event)
+    insert_row(session, event)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,7 +25,7 @@ from moderation.scoring.scorers import Scores
 from moderation.statuses import EDITABLE, CommentStatus
 from moderation.text import TextRuleViolation, clean_comment
 from service.articles.models import Article
-from service.articles.service import ArticleClosed, ensure_open, register_article
+from service.articles.service import ensure_open, ensure_still_open
 from service.audit.service import record
 from service.comments.errors import (
     EditWindowClosed,
@@ -44,7 +44,7 @@ from service.comments.service import (
     scored_fields,
 )
 from service.comments.tallies import count_new
-from service.core.db import Database, utcnow
+from service.core.db import Database, insert_row, utcnow
 from service.core.errors import Forbidden
 from service.core.ratelimit import Allowance
 from service.idempotency.service import Retryable
@@ -135,8 +135,7 @@ def store_new(
 ) -> Comment:
     retry.reserve(session)  # a copy of this request that got here first wins; this one replays
     allowance.take()
-    if register_article(session, article_id).closed_at is not None:
-        raise ArticleClosed("Comments on this article were closed a moment ago.")
+    ensure_still_open(session, article_id)
     comment = Comment(
         article_id=article_id,
         author_id=author_id,
@@ -146,8 +145,7 @@ def store_new(
         status_reason=decision.reason,
         **scored,
     )
-    session.add(comment)
-    session.flush()
+    insert_row(session, comment)
     count_new(session, comment)
     record(
         session,

@@ -91,7 +91,11 @@ def write_moves(session: Session, moves: Iterable[tuple[str, Move]]) -> set[str]
         deltas = move.queue_deltas()
         change.queues.update(deltas)
         site.update(deltas)
-    touched = sorted(a for a, c in articles.items() if c.published or c.bumped)
+    touched = [
+        {"article": article_id, "delta": change.published, "bump": int(change.bumped)}
+        for article_id, change in sorted(articles.items())
+        if change.published or change.bumped
+    ]
     if touched:
         table = Article.__table__  # type: ignore[attr-defined]
         session.execute(
@@ -101,14 +105,7 @@ def write_moves(session: Session, moves: Iterable[tuple[str, Move]]) -> set[str]
                 published_count=table.c.published_count + bindparam("delta"),
                 version=table.c.version + bindparam("bump"),
             ),
-            [
-                {
-                    "article": article_id,
-                    "delta": articles[article_id].published,
-                    "bump": int(articles[article_id].bumped),
-                }
-                for article_id in touched
-            ],
+            touched[0] if len(touched) == 1 else touched,  # one article: no executemany
         )
     per_article = [
         {"article_id": article_id, "queue": queue, "level": level, "count": delta}

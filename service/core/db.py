@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy import insert as sqlalchemy_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import ExceptionContext, make_url
@@ -149,17 +150,20 @@ class _SocketWatchdog:
         self._cut: set[int] = set()
         self._tokens = itertools.count()
         self._thread: threading.Thread | None = None
+        self._sleeping_until = math.inf
 
     def arm(self, socket_fd: int, seconds: float) -> int:
         with self._condition:
             token = next(self._tokens)
-            self._deadlines[token] = (time.monotonic() + seconds, socket_fd)
+            deadline = time.monotonic() + seconds
+            self._deadlines[token] = (deadline, socket_fd)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._watch, name="database-watchdog", daemon=True
                 )
                 self._thread.start()
-            self._condition.notify()
+            if deadline < self._sleeping_until:  # else it wakes in time anyway: no thread switch
+                self._condition.notify()
             return token
 
     def disarm(self, token: int) -> bool:
@@ -180,7 +184,9 @@ class _SocketWatchdog:
                 self._cut.update(due)
                 upcoming = [deadline for deadline, _ in self._deadlines.values()]
                 if not expired:
-                    self._condition.wait(min(upcoming) - now if upcoming else None)
+                    self._sleeping_until = min(upcoming, default=math.inf)
+                    self._condition.wait(self._sleeping_until - now if upcoming else None)
+                    self._sleeping_until = -math.inf  # awake: the next arm need not notify
             for socket_fd in expired:
                 logger.warning("cutting a database connection held for too long")
                 _shut(socket_fd)
@@ -458,6 +464,19 @@ def insert_or_ignore(session: Session, table: type[SQLModel]) -> Any:
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing()
+
+
+def insert_row(session: Session, row: Row) -> Row:
+    """Writes a new row at once with a plain `INSERT … RETURNING id` and sets its id: for rows
+    written once per request and never changed in it (a comment, an audit event), without the
+    unit of work's bookkeeping, which costs more than the statement. The row stays detached."""
+    table = row.__table__  # type: ignore[attr-defined]
+    values = {column.name: getattr(row, column.name) for column in table.columns}
+    if values.get("id") is None:
+        values.pop("id", None)
+    statement = sqlalchemy_insert(table).returning(table.c.id)
+    row.id = session.execute(statement, values).scalar_one()
+    return row
 
 
 def add_to_counters(

@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     read_cache: bool = True
     """Serve anonymous first pages and counts from each worker's memory (see page_cache)."""
     read_cache_freshness: float = Field(0.5, gt=0.0, le=1.0)
-    """Seconds a worker trusts an article's version before reading it again: the longest a
-    change made elsewhere (another worker or replica) stays unseen."""
+    """Seconds a worker trusts an article's version, or the moderation settings' version,
+    before reading it again: the longest a change made elsewhere (another worker or replica)
+    stays unseen."""
     public_cache_control: str = "public, max-age=1, stale-while-revalidate=5"
     """For anonymous answers, so a CDN or browser absorbs a spike; signed-in answers are
     `private, no-store`."""

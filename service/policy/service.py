@@ -5,7 +5,10 @@ snapshot is rebuilt only when the version moved, so a change made on one replica
 them on their next request, and word lists are compiled once per change.
 """
 
+import math
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,26 +71,51 @@ class PolicySnapshot:
             raise CommentingDisabled("Commenting is switched off on this site for now.")
 
 
+POLICY_CHANGED = "policy_changed"
+"""`session.info` key: the transaction changed the settings or the word lists."""
+
+
 class PolicyStore:
-    def __init__(self, defaults: ModerationSettings) -> None:
+    """The settings and word lists in force, compiled once per change. A worker trusts the
+    version it read for `freshness` seconds: a change made elsewhere reaches it within that
+    time, one made through this store at once (`forget`, after the commit)."""
+
+    def __init__(
+        self,
+        defaults: ModerationSettings,
+        *,
+        freshness: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.defaults = defaults
+        self.freshness = freshness
+        self.clock = clock
         self._cached: PolicySnapshot | None = None
+        self._checked_at = -math.inf
         self._lock = threading.Lock()
 
+    def forget(self) -> None:
+        self._checked_at = -math.inf
+
     def current(self, session: Session) -> PolicySnapshot:
-        """The snapshot of the settings' current version: one small read per call (the
-        version), the settings and word lists only when they changed."""
+        """The snapshot of the settings' current version: at most one small read per
+        `freshness` (the version), the settings and word lists only when they changed."""
+        now = self.clock()
+        cached = self._cached
+        if cached is not None and now - self._checked_at < self.freshness:
+            return cached
         version = session.exec(
             select(SiteSettings.version).where(SiteSettings.id == 1)
         ).one_or_none()
-        cached = self._cached
         if cached is not None and cached.version == (version or 0):
+            self._checked_at = now
             return cached
         with self._lock:  # one rebuild per change, however many requests noticed it
             row = session.get(SiteSettings, 1)
             version = row.version if row else 0
             if self._cached is None or self._cached.version != version:
                 self._cached = self._build(session, row, version)
+            self._checked_at = now
             return self._cached
 
     def _build(self, session: Session, row: SiteSettings | None, version: int) -> PolicySnapshot:
@@ -114,7 +142,7 @@ class PolicyStore:
             after = _merged(before, changes)
         except ValidationError as invalid:
             raise Unprocessable.from_validation(invalid) from invalid
-        _bump(row, values=after.model_dump())
+        _bump(session, row, values=after.model_dump())
         record(
             session,
             action="settings_changed",
@@ -158,7 +186,7 @@ class PolicyStore:
                     for w in added
                 ],
             )
-            _bump(row)
+            _bump(session, row)
             action = f"{list_name}_words_added"
             record(
                 session, action=action, reason=action, actor_id=actor_id, detail={"words": added}
@@ -176,7 +204,7 @@ class PolicyStore:
         )
         if removed.rowcount == 0:  # type: ignore[attr-defined]
             raise WordNotFound(f"{word!r} is not on the {list_name} list.")
-        _bump(_settings_row(session))
+        _bump(session, _settings_row(session))
         action = f"{list_name}_word_removed"
         record(session, action=action, reason=action, actor_id=actor_id, detail={"word": entry})
 
@@ -206,8 +234,10 @@ def _settings_row(session: Session) -> SiteSettings:
     ).one()
 
 
-def _bump(row: SiteSettings, values: dict[str, Any] | None = None) -> None:
-    """Moves the version so every replica reloads."""
+def _bump(session: Session, row: SiteSettings, values: dict[str, Any] | None = None) -> None:
+    """Moves the version so every worker and replica reloads (this one right after the
+    commit: `POLICY_CHANGED`)."""
+    session.info[POLICY_CHANGED] = True
     row.version += 1
     row.updated_at = utcnow()
     if values is not None:

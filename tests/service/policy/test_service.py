@@ -55,6 +55,23 @@ def test_a_change_on_one_replica_reaches_another(
         assert other_replica.current(session).settings.nudge is False
 
 
+def test_another_replica_trusts_what_it_read_for_its_freshness_window(
+    store: PolicyStore, settings: Settings, database: Database
+) -> None:
+    now = [100.0]
+    other_replica = PolicyStore(default_settings(settings), freshness=0.5, clock=lambda: now[0])
+    with database.session() as session:
+        assert other_replica.current(session).settings.nudge is True
+        store.update_settings(session, actor_id=None, changes={"nudge": False})
+
+    with database.session() as session:
+        within = other_replica.current(session).settings.nudge
+        now[0] += 0.5
+        after = other_replica.current(session).settings.nudge
+
+    assert (within, after) == (True, False)
+
+
 def test_an_update_is_validated_as_a_whole_and_says_why_in_one_line(
     store: PolicyStore, database: Database
 ) -> None:
