@@ -9,7 +9,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from starlette.requests import HTTPConnection
 
 from auth.models import MODERATING_ROLES, AuthSession, Role, User, UserStatus
-from auth.sessions import resolve_session
+from auth.sessions import needs_recording, record_use, resolve_session
 from service.core.deps import DatabaseDep, SettingsDep
 from service.core.errors import AppError, Forbidden, NotAuthenticated
 from service.core.origins import origin_of
@@ -90,12 +90,17 @@ class Authenticated:
 def authenticate(
     request: Request, database: DatabaseDep, settings: SettingsDep, presented: CredentialsDep
 ) -> Authenticated:
-    """Resolves the token in a short unit of work of its own (it records the session's use), so
-    no transaction stays open behind the route, however long the route takes."""
+    """Resolves the token in a short read-only unit of work of its own (the session's use is
+    recorded in another, every few minutes), so no transaction stays open behind the route,
+    however long the route takes."""
     if not presented.token:
         raise NotAuthenticated()
     with database.session() as session:
         resolved = resolve_session(session, presented.token)
+    if resolved is not None and needs_recording(resolved[0]):
+        assert resolved[0].id is not None
+        with database.session(writes=True) as session:  # every few minutes, not per request
+            record_use(session, resolved[0].id)
     if resolved is None:
         raise NotAuthenticated("The session is unknown, expired or revoked; sign in again.")
     if presented.via_cookie:

@@ -41,7 +41,8 @@ def issue_session(
 
 
 def resolve_session(session: Session, token: str) -> tuple[AuthSession, User] | None:
-    """The live session and its user for a token, or None if unknown, expired or revoked."""
+    """The live session and its user for a token, or None if unknown, expired or revoked.
+    Only reads: `record_use` writes, when `needs_recording` says so."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = session.exec(
@@ -55,10 +56,18 @@ def resolve_session(session: Session, token: str) -> tuple[AuthSession, User] | 
     now = utcnow()
     if auth_session.revoked_at is not None or auth_session.expires_at <= now:
         return None
-    if auth_session.last_used_at is None or now - auth_session.last_used_at > LAST_USED_RESOLUTION:
-        auth_session.last_used_at = now
-        session.add(auth_session)
     return auth_session, user
+
+
+def needs_recording(auth_session: AuthSession) -> bool:
+    last = auth_session.last_used_at
+    return last is None or utcnow() - last > LAST_USED_RESOLUTION
+
+
+def record_use(session: Session, session_id: int) -> None:
+    session.execute(
+        update(AuthSession).where(col(AuthSession.id) == session_id).values(last_used_at=utcnow())
+    )
 
 
 def revoke_session(session: Session, auth_session: AuthSession) -> None:

@@ -11,6 +11,8 @@ What is compared, and why it is fair:
   `GET /?uri=/article-1&limit=20` (oldest first, its default). Its API takes `limit`, so it
   too answers 20 comments, rendered from Markdown as its embed asks for them, under gunicorn's
   sync workers: `gunicorn -w 2 --preload isso.run`, as Isso's docs run it.
+- commentmod runs with `make run`'s logging, a line per request (`--no-access-log`: none, as
+  gunicorn logs none by default).
 - Both are seeded through their own HTTP APIs with the same 50 civil texts.
 - A second commentmod instance with `COMMENTMOD_READ_CACHE=false` on the same database, alternated
   with the cached one, says what the in-process page cache buys.
@@ -339,6 +341,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="A B rounds per comparison")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="commentmod without its access log (by default it logs each request, as `make "
+        "run` does; gunicorn, as Isso's docs run it, logs none)",
+    )
     args = parser.parse_args()
     if args.duration <= 0 or args.rounds < 1 or args.connections < WRK_THREADS:
         parser.error(f"need --duration > 0, --rounds >= 1, --connections >= {WRK_THREADS}")
@@ -358,8 +366,9 @@ def bench(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     wrk_bin = ensure_wrk()
     isso_venv()
     database_url = f"sqlite:///{scratch / 'bench.db'}"
-    cached_env = service_env(database_url, COMMENTMOD_READ_CACHE="true")
-    uncached_env = service_env(database_url, COMMENTMOD_READ_CACHE="false")
+    logging = {"COMMENTMOD_LOG_LEVEL": "WARNING" if args.no_access_log else "INFO"}
+    cached_env = service_env(database_url, COMMENTMOD_READ_CACHE="true", **logging)
+    uncached_env = service_env(database_url, COMMENTMOD_READ_CACHE="false", **logging)
     run_cli(["migrate"], cached_env)
 
     with ExitStack() as servers:

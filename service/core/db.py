@@ -386,7 +386,21 @@ class Database:
         return DatabaseUnavailable(retry_after=max(1, math.ceil(self._breaker.cooldown)))
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, writes: bool = False) -> Iterator[Session]:
+        """One unit of work. `writes`: it will write, so on SQLite it takes the write lock
+        first, queued behind this process's other writers: SQLite lets one writer in at a
+        time, and threads that poll its lock (sleeping up to 100 ms between tries) make the
+        slowest writes wait longest."""
+        if writes and self.engine.dialect.name == "sqlite":
+            with self._sqlite_writers.turn(), self._session() as session:
+                session.execute(text("BEGIN IMMEDIATE"))
+                yield session
+        else:
+            with self._session() as session:
+                yield session
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
         admitted = self._breaker.admit()
         if admitted == "refuse":
             raise self._unavailable()
@@ -410,22 +424,13 @@ class Database:
         self._committed.append(listener)
 
     async def run(self, work: Callable[[Session], T], *, writes: bool = False) -> T:
-        """Runs `work` in its own short transaction, in a worker thread. `writes`: it will
-        write, so on SQLite it takes the write lock first, queued behind this process's other
-        writers: SQLite lets one writer in at a time, and threads that poll its lock (sleeping
-        up to 100 ms between tries) make the slowest writes wait longest."""
+        """Runs `work` in its own short transaction (see `session`), in a worker thread."""
 
         def unit_of_work() -> T:
-            with self.session() as session:
+            with self.session(writes=writes) as session:
                 return work(session)
 
-        def sqlite_write() -> T:
-            with self._sqlite_writers.turn(), self.session() as session:
-                session.execute(text("BEGIN IMMEDIATE"))
-                return work(session)
-
-        sqlite = self.engine.dialect.name == "sqlite"
-        return await anyio.to_thread.run_sync(sqlite_write if writes and sqlite else unit_of_work)
+        return await anyio.to_thread.run_sync(unit_of_work)
 
     def ping(self) -> None:
         """Raises `DatabaseUnavailable` unless the database answers a trivial query."""

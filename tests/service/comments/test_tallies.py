@@ -7,7 +7,7 @@ import threading
 
 from sqlmodel import Session, col, select, update
 
-from auth.models import Role
+from auth.models import Role, User
 from moderation.queues import Queue
 from moderation.statuses import CommentStatus, ModeratorAction
 from service.articles.models import Article
@@ -30,6 +30,19 @@ def counted_by_query(database: Database, queue: Queue, threshold: int = 1) -> in
     with database.session() as session:
         page = queue_page(session, where=where, sort=QueueSort.OLDEST, limit=100, cursor=None)
     return len(page.items)
+
+
+def report(session: Session, reader: User, comment_id: int) -> None:
+    """A report without an `Idempotency-Key`, as the service files it."""
+    retry = Retryable(user_id=reader.id or 0, key=None, fingerprint="")
+    report_comment(
+        session,
+        reporter=reader,
+        comment_id=comment_id,
+        reason=ReportReason.ABUSE,
+        note=None,
+        retry=retry,
+    )
 
 
 def test_a_rolled_back_savepoint_takes_its_moves_with_it(database: Database) -> None:
@@ -62,14 +75,7 @@ def test_the_reported_count_follows_the_threshold(database: Database) -> None:
     for times, comment_id in zip((1, 2, 3), comment_ids, strict=True):
         for reader in readers[:times]:
             with database.session() as session:
-                report_comment(
-                    session,
-                    reporter=reader,
-                    comment_id=comment_id,
-                    reason=ReportReason.ABUSE,
-                    note=None,
-                    retry=Retryable(user_id=reader.id or 0, key=None, fingerprint=""),
-                )
+                report(session, reader, comment_id)
 
     for threshold in (1, 2, 3, 4):
         with database.session() as session:
@@ -114,15 +120,7 @@ def test_counters_stay_right_under_concurrent_changes(database_url: str) -> None
     def do(session: Session, action: str, comment_id: int, chance: random.Random) -> None:
         moderator = chance.choice(moderators)
         if action == "report":
-            reader = chance.choice(readers)
-            report_comment(
-                session,
-                reporter=reader,
-                comment_id=comment_id,
-                reason=ReportReason.SPAM,
-                note=None,
-                retry=Retryable(user_id=reader.id or 0, key=None, fingerprint=""),
-            )
+            report(session, chance.choice(readers), comment_id)
         elif action == "delete":
             delete_comment(session, comment_id=comment_id, user=moderator)
         else:
