@@ -14,6 +14,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -193,7 +194,10 @@ class PublicPages:
         return version
 
     def _remember(self, store: OrderedDict[K, V], key: K, value: V) -> None:
+        """Newest last, oldest dropped past `max_entries`; each step a single dictionary
+        operation, since `forget` may pop a key from another thread at any moment."""
+        store.pop(key, None)
         store[key] = value
-        store.move_to_end(key)
         while len(store) > self.max_entries:
-            store.popitem(last=False)
+            with suppress(KeyError):  # emptied meanwhile by `forget`
+                store.popitem(last=False)
