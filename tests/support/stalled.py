@@ -5,6 +5,7 @@ import socket
 import threading
 import time
 from abc import ABC, abstractmethod
+from contextlib import suppress
 from types import TracebackType
 from typing import Self
 
@@ -49,6 +50,10 @@ class _LocalServer(ABC):
     ) -> None:
         self._listener.close()
         for connection in self._open:
+            # shutdown, not only close: a thread blocked reading the socket keeps it open
+            # (and the database's side of a proxied connection, with its locks) until woken.
+            with suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
             connection.close()
 
 
