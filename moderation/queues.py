@@ -53,10 +53,12 @@ class Standing:
 
 @dataclass(frozen=True)
 class Move:
-    """A comment going from one standing to another (None: not yet written)."""
+    """A comment going from one standing to another (None: not yet written); `rewritten`: its
+    text changed too (an edit)."""
 
     before: Standing | None
     after: Standing
+    rewritten: bool = False
 
     @property
     def published_delta(self) -> int:
@@ -65,9 +67,11 @@ class Move:
 
     @property
     def public_change(self) -> bool:
-        """Whether anonymous readers' view of the article may change: the comment is (or was)
-        published. A held comment arriving, or a rejected one deleted, changes nothing public."""
-        return self.after.published or (self.before is not None and self.before.published)
+        """Whether anonymous readers' view of the article changes: the comment appears or
+        disappears, or a published one is rewritten. A held comment arriving, a report, or a
+        moderator keeping a reported comment up change nothing they see."""
+        was_published = self.before is not None and self.before.published
+        return was_published != self.after.published or (self.after.published and self.rewritten)
 
     def queue_deltas(self) -> dict[Mark, int]:
         """+1 for each queue the comment enters, -1 for each it leaves."""

@@ -197,7 +197,8 @@ def change_status(
     for name, value in written.items():
         # Tracked like any change, so a rolled-back savepoint (bulk decisions) expires it again.
         setattr(comment, name, value)
-    count_move(session, comment.article_id, Move(before, standing_of(comment)))
+    move = Move(before, standing_of(comment), rewritten="body" in fields)
+    count_move(session, comment.article_id, move)
     record(
         session,
         action=action,

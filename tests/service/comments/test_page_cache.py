@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import col, update
+from sqlmodel import col, select, update
 
 from moderation.scoring.scorers import Scorer
 from service.app import create_app
+from service.articles.models import Article
 from service.comments.models import Comment
 from service.comments.page_cache import MAX_ENTRY_AGE, PublicPages
 from service.core.db import Database, DatabaseUnavailable
@@ -230,15 +231,29 @@ def test_an_unchanged_answer_is_304_and_a_changed_one_is_not(
     assert changed.headers["etag"] != etag
 
 
-def test_a_report_or_a_held_comment_leaves_the_public_page_as_it_was(
-    client: TestClient, reader: SignedIn, other_reader: SignedIn
+def article_version(database: Database) -> int:
+    with database.session() as session:
+        return session.exec(select(Article.version).where(Article.id == ARTICLE)).one()
+
+
+def test_what_readers_cannot_see_leaves_the_cached_page_alone(
+    client: TestClient,
+    reader: SignedIn,
+    other_reader: SignedIn,
+    moderator: SignedIn,
+    database: Database,
 ) -> None:
+    """A report, a moderator keeping a reported comment up, a held comment: no rebuild."""
     comment_id = published(client, reader)
     etag = client.get(PAGE).headers["etag"]
+    version = article_version(database)
 
     assert report(client, other_reader, comment_id).status_code == 201
+    kept = client.post(mod_url(comment_id, "approve"), json={}, headers=moderator.headers)
     held(client, other_reader)
 
+    assert kept.status_code == 200, kept.text
+    assert article_version(database) == version
     assert client.get(PAGE, headers={"If-None-Match": etag}).status_code == 304
 
 
