@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from service.articles.models import Article
 from service.comments import service
 from service.comments.schemas import CommentCount, CommentPage, CommentPublic
+from service.comments.tallies import published_count
 from service.core.db import Database, DatabaseUnavailable
 
 MAX_ENTRY_AGE = 30.0
@@ -32,17 +33,15 @@ author's new display name waits for at most."""
 
 @dataclass(frozen=True)
 class Rendered:
-    """An answer as sent: its JSON bytes, their entity tag, and the article version it shows."""
+    """An answer as sent: its JSON bytes and their entity tag."""
 
     body: bytes
     etag: str
-    version: int
-    built_at: float
 
     @classmethod
-    def of(cls, body: bytes, version: int, built_at: float) -> "Rendered":
+    def of(cls, body: bytes) -> "Rendered":
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
-        return cls(body, f'"{digest}"', version, built_at)
+        return cls(body, f'"{digest}"')
 
     def matches(self, if_none_match: str | None) -> bool:
         """`If-None-Match` (weak comparison, as RFC 9110 asks for it)."""
@@ -72,8 +71,17 @@ def render_page(session: Session, article_id: str, limit: int) -> tuple[bytes, i
 
 def render_count(session: Session, article_id: str) -> tuple[bytes, int]:
     version = article_version(session, article_id)
-    count = service.count_article_published(session, article_id)
+    count = published_count(session, article_id)
     return CommentCount(article_id=article_id, count=count).model_dump_json().encode(), version
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """A kept answer, with the article version it shows and when it was built."""
+
+    rendered: Rendered
+    version: int
+    built_at: float
 
 
 K = TypeVar("K", bound=Hashable)
@@ -124,9 +132,9 @@ class PublicPages:
         self.max_entries = max_entries
         self.clock = clock
         self._versions: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        self._answers: OrderedDict[tuple[str, str, int], Rendered] = OrderedDict()
+        self._answers: OrderedDict[tuple[str, str, int], _Cached] = OrderedDict()
         self._version_reads = _SingleFlight[str, int]()
-        self._builds = _SingleFlight[tuple[str, str, int], Rendered]()
+        self._builds = _SingleFlight[tuple[str, str, int], _Cached]()
 
     def forget(self, article_ids: Iterable[str]) -> None:
         """This worker changed these articles: their next read checks the version at once.
@@ -148,28 +156,28 @@ class PublicPages:
         self, key: tuple[str, str, int], render: Callable[[Session], tuple[bytes, int]]
     ) -> Rendered:
         if not self.enabled:
-            body, version = await self.database.run(render)
-            return Rendered.of(body, version, self.clock())
+            body, _ = await self.database.run(render)
+            return Rendered.of(body)
         article_id = key[1]
         version = await self._current_version(article_id)
         cached = self._answers.get(key)
         if (
-            cached is not None
-            and cached.version == version
-            and self.clock() - cached.built_at < MAX_ENTRY_AGE
+            cached is None
+            or cached.version != version
+            or self.clock() - cached.built_at >= MAX_ENTRY_AGE
         ):
-            return cached
-        return await self._builds.run(key, lambda: self._build(key, render))
+            cached = await self._builds.run(key, lambda: self._build(key, render))
+        return cached.rendered
 
     async def _build(
         self, key: tuple[str, str, int], render: Callable[[Session], tuple[bytes, int]]
-    ) -> Rendered:
+    ) -> _Cached:
         now = self.clock()
         body, version = await self.database.run(render)
-        rendered = Rendered.of(body, version, now)
-        self._remember(self._answers, key, rendered)
+        cached = _Cached(Rendered.of(body), version, now)
+        self._remember(self._answers, key, cached)
         self._remember(self._versions, key[1], (version, now))
-        return rendered
+        return cached
 
     async def _current_version(self, article_id: str) -> int:
         seen = self._versions.get(article_id)

@@ -180,8 +180,7 @@ async def list_comments(
         )
     )
     body = _page(page, viewer_id).model_dump_json().encode()
-    rendered = Rendered.of(body, version=0, built_at=0.0)
-    return _send(rendered, request, PRIVATE if viewer else settings.public_cache_control)
+    return _send(Rendered.of(body), request, PRIVATE if viewer else settings.public_cache_control)
 
 
 @router.get(

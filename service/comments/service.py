@@ -19,7 +19,7 @@ from service.articles.models import Article
 from service.audit.service import record
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.models import Comment, CommentRevision, CommentWithAuthor
-from service.comments.tallies import count_move, published_count, standing_of
+from service.comments.tallies import count_move, standing_of
 from service.core.db import in_written_order
 from service.core.errors import Forbidden
 from service.core.pagination import Keyset, Page, SortKey
@@ -120,11 +120,6 @@ def own_comments(
         for comment, replies, shown in session.exec(query).all()
     ]
     return NEWEST_FIRST.page(rows, limit)
-
-
-def count_article_published(session: Session, article_id: str) -> int:
-    """The number on the article's comment badge: one row, kept by `tallies`."""
-    return published_count(session, article_id)
 
 
 def count_author_published(

@@ -10,7 +10,7 @@ recomputes everything from the comments (`drift`) and `repair` rewrites it."""
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,17 +191,16 @@ class Counts:
     def differences(self, other: "Counts") -> list[str]:
         """What differs from `other` (the truth), in words, for the maintenance command."""
         found = []
-        for name, mine, truth in (
+        tables: list[tuple[str, Mapping[Any, int], Mapping[Any, int]]] = [
             ("published count of article", self.published, other.published),
             ("queue count of (article, queue, reports)", self.article_queues, other.article_queues),
             ("site-wide queue count of (queue, reports)", self.site_queues, other.site_queues),
-        ):
+        ]
+        for name, mine, truth in tables:
             for key in sorted(set(mine) | set(truth), key=str):
-                if mine.get(key, 0) != truth.get(key, 0):  # type: ignore[call-overload]
-                    found.append(
-                        f"{name} {key}: stored {mine.get(key, 0)}, "  # type: ignore[call-overload]
-                        f"counted {truth.get(key, 0)}"  # type: ignore[call-overload]
-                    )
+                stored, counted = mine.get(key, 0), truth.get(key, 0)
+                if stored != counted:
+                    found.append(f"{name} {key}: stored {stored}, counted {counted}")
         return found
 
 

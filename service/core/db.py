@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy import insert as sqlalchemy_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -90,6 +90,12 @@ RECENTLY_USED = 1.0
 answered a moment ago, and the ping is a round trip on every unit of work under load."""
 
 
+def sqlite_file(url: URL) -> str | None:
+    """The SQLite database's file, or None for an in-memory one."""
+    database = url.database
+    return None if not database or database == ":memory:" else database
+
+
 def make_engine(
     database_url: str, timeouts: Timeouts | None = None, *, pool_size: int = 20
 ) -> Engine:
@@ -122,13 +128,14 @@ def make_engine(
         )
         _guard_checkouts(engine, hold=timeouts.hold)
         return engine
-    in_memory = not url.database or url.database == ":memory:"
-    if not in_memory:
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    database_file = sqlite_file(url)
+    if database_file is not None:
+        Path(database_file).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": timeouts.statement},
-        **({} if in_memory else {"pool_timeout": timeouts.pool}),  # one connection in memory
+        # in memory: one shared connection, no pool to wait for
+        **({} if database_file is None else {"pool_timeout": timeouts.pool}),
     )
     event.listen(engine, "connect", _sqlite_pragmas(timeouts.statement))
     return engine
@@ -320,8 +327,8 @@ class _SqliteWriters:
     sleep up to 100 ms between tries. Bounded by the statement time-out, then 503."""
 
     def __init__(self, engine: Engine, timeout: float) -> None:
-        database = engine.url.database
-        self._path = None if not database or database == ":memory:" else f"{database}-writers"
+        database = sqlite_file(engine.url)
+        self._path = None if database is None else f"{database}-writers"
         self._timeout = timeout
         self._local = threading.Lock()
 
