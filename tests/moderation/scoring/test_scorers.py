@@ -48,6 +48,8 @@ def test_embedded_scorer_computes_what_the_package_computes(
         "정말 좋은 기사입니다. 감사합니다",
         "이 기사 쓰레기네 ㅋㅋ",
         "The match was brilliant; Son scored twice!",
+        "idiot idiot idiot, you IDIOT, what an idiot",
+        "the of and to it",
         "",
         "a",
         "🙂" * 50,
