@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
-from auth.deps import authenticate, cookie_scheme, presented_credentials
+from auth.deps import AUTHENTICATING, cookie_scheme, presented_credentials
 from service.core.db import DatabaseUnavailable
 from service.core.deps import get_database
 from service.core.errors import (
@@ -71,7 +71,7 @@ def _complete_operation(
         _add(document, operation, DatabaseUnavailable)
     _add(document, operation, InternalError)
     _document_headers(operation)
-    if presented_credentials in calls and authenticate not in calls:
+    if presented_credentials in calls and not calls & AUTHENTICATING:
         operation["security"] = [{}, *operation.get("security", [])]  # signing in is optional
 
 

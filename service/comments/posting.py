@@ -1,8 +1,9 @@
 """Posting and editing a comment, as named phases, so no transaction is open while the model
 scores (on SQLite a write lock would stall every other writer):
 
-1. prepare: one short read-only unit of work, the refusals that need no model (site switch,
-   the author's standing, a closed article, the parent) and the facts the policy weighs;
+1. prepare: one short read-only unit of work: who is posting (the token is looked up here, not
+   in a transaction of its own), the refusals that need no model (site switch, the author's
+   standing, a closed article, the parent) and the facts the policy weighs;
 2. score: the model, batched, off the event loop, bounded in time (None: unavailable);
 3. decide: the policy's phases; a toxic comment first goes back to its writer (the nudge);
 4. store: one short unit of work that counts the writer's rate limit (checked, without
@@ -17,7 +18,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from auth.models import User
+from auth.deps import Authenticated, Caller
+from auth.models import MODERATING_ROLES, User
+from auth.sessions import needs_recording, record_use
 from auth.users import ensure_can_post
 from moderation.policy import TOXIC, Decision, decide
 from moderation.scoring.bounded import BoundedScorer
@@ -46,8 +49,8 @@ from service.comments.service import (
 from service.comments.tallies import count_new
 from service.core.db import Database, insert_row, utcnow
 from service.core.errors import Forbidden
-from service.core.ratelimit import Allowance
-from service.idempotency.service import Retryable
+from service.core.ratelimit import Allowance, Limits
+from service.idempotency.service import Retryable, RetryRequest
 from service.policy.service import PolicySnapshot, PolicyStore
 
 
@@ -205,37 +208,54 @@ def _editable(comment: Comment, *, author: User, edit_window: timedelta) -> None
 
 
 @dataclass(frozen=True)
+class _Poster:
+    """Who is posting, found in the prepare unit of work, and the terms that follow from it."""
+
+    auth: Authenticated
+    allowance: Allowance
+    retry: Retryable
+
+
+@dataclass(frozen=True)
 class CommentWriter:
-    """Posting and editing, with what both need: the database, the model and the policy."""
+    """Posting and editing, with what both need: the database, the model, the policy and the
+    writers' rate limits."""
 
     database: Database
     scoring: BoundedScorer
     policy: PolicyStore
+    limits: Limits
 
     async def post(
-        self,
-        *,
-        author: User,
-        article_id: str,
-        draft: CommentCreate,
-        allowance: Allowance,
-        retry: Retryable,
+        self, *, caller: Caller, article_id: str, draft: CommentCreate, asked: RetryRequest
     ) -> CommentPublic:
         """Checks, scores, decides, then stores the comment, its decision and the answer to a
         retry in one transaction: the nudge needs the score before anything is kept, and
-        after a 2xx nothing is lost (nor stored twice)."""
+        after a 2xx nothing is lost (nor stored twice). The text's own refusals come first: a
+        writer over the rate limit still learns what is wrong with the comment."""
+        text = clean_text(draft.body)
+
+        def identify_and_prepare(session: Session) -> tuple[_Poster, Prepared]:
+            poster = self._poster(caller.resolve(session), asked)
+            prepared = prepare(
+                session,
+                policy=self.policy,
+                author=poster.auth.user,
+                article_id=article_id,
+                parent_id=draft.parent_id,
+                editing=None,
+                allowance=poster.allowance,
+                retry=poster.retry,
+            )
+            return poster, prepared
+
+        poster, prepared = await self.database.run(identify_and_prepare)
+        await self._record_use_if_due(poster.auth)
+        author = poster.auth.user
         assert author.id is not None
         author_id = author.id
-        text = clean_text(draft.body)
         decision, scored = await self._judge(
-            author=author,
-            article_id=article_id,
-            parent_id=draft.parent_id,
-            editing=None,
-            text=text,
-            acknowledged=draft.acknowledge_toxicity,
-            allowance=allowance,
-            retry=retry,
+            prepared, text=text, acknowledged=draft.acknowledge_toxicity
         )
 
         def store(session: Session) -> CommentPublic:
@@ -247,11 +267,11 @@ class CommentWriter:
                 text=text,
                 decision=decision,
                 scored=scored,
-                allowance=allowance,
-                retry=retry,
+                allowance=poster.allowance,
+                retry=poster.retry,
             )
             answer = CommentPublic.for_author(comment, author)
-            retry.remember(session, status_code=201, body=answer)
+            poster.retry.remember(session, status_code=201, body=answer)
             return answer
 
         return await self.database.run(store, writes=True)
@@ -267,15 +287,20 @@ class CommentWriter:
         text = clean_text(edit.body)
         if text == comment.body:
             return comment
+        prepared = await self.database.run(
+            lambda session: prepare(
+                session,
+                policy=self.policy,
+                author=author,
+                article_id=comment.article_id,
+                parent_id=None,
+                editing=comment.id,
+                allowance=None,
+                retry=None,
+            )
+        )
         decision, scored = await self._judge(
-            author=author,
-            article_id=comment.article_id,
-            parent_id=None,
-            editing=comment.id,
-            text=text,
-            acknowledged=edit.acknowledge_toxicity,
-            allowance=None,
-            retry=None,
+            prepared, text=text, acknowledged=edit.acknowledge_toxicity
         )
         return await self.database.run(
             lambda session: store_edit(
@@ -289,31 +314,22 @@ class CommentWriter:
             writes=True,
         )
 
+    def _poster(self, auth: Authenticated, asked: RetryRequest) -> _Poster:
+        author_id = auth.user.id
+        assert author_id is not None
+        exempt = auth.user.role in MODERATING_ROLES
+        return _Poster(auth, self.limits.comments_by(author_id, exempt=exempt), asked.by(author_id))
+
+    async def _record_use_if_due(self, auth: Authenticated) -> None:
+        """The session's `last_used_at`, every few minutes (see `auth.sessions`)."""
+        session_id = auth.session.id
+        if session_id is not None and needs_recording(auth.session):
+            await self.database.run(lambda session: record_use(session, session_id), writes=True)
+
     async def _judge(
-        self,
-        *,
-        author: User,
-        article_id: str,
-        parent_id: int | None,
-        editing: int | None,
-        text: str,
-        acknowledged: bool,
-        allowance: Allowance | None,
-        retry: Retryable | None,
+        self, prepared: Prepared, *, text: str, acknowledged: bool
     ) -> tuple[Decision, dict[str, Any]]:
-        """Phases 1 to 3: prepare, score, decide; returns the decision and the score columns."""
-        prepared = await self.database.run(
-            lambda session: prepare(
-                session,
-                policy=self.policy,
-                author=author,
-                article_id=article_id,
-                parent_id=parent_id,
-                editing=editing,
-                allowance=allowance,
-                retry=retry,
-            )
-        )
+        """Phases 2 and 3: score and decide; returns the decision and the score columns."""
         scores = await self.scoring.score(text)
         decision = decide_with_nudge(prepared, text=text, scores=scores, acknowledged=acknowledged)
         return decision, scored_fields(scores, self.scoring.model_id)

@@ -6,8 +6,13 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from auth.deps import AUTHENTICATION_ERRORS, CredentialsDep, CurrentUser, optional_user
-from auth.models import MODERATING_ROLES
+from auth.deps import (
+    AUTHENTICATION_ERRORS,
+    CredentialsDep,
+    CurrentUser,
+    DeferredCaller,
+    optional_user,
+)
 from auth.users import UserBanned, UserSuspended
 from service.articles.schemas import ArticleId
 from service.articles.service import ArticleClosed
@@ -35,15 +40,17 @@ from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, erro
 from service.core.pagination import Cursor, InvalidCursor, Limit, Page
 from service.core.ratelimit import RateLimited
 from service.core.schemas import Id
-from service.idempotency.service import IdempotencyKey, IdempotencyKeyReused, Retryable
+from service.idempotency.service import IdempotencyKey, IdempotencyKeyReused, RetryRequest
 from service.policy.deps import PolicyDep
 from service.policy.service import CommentingDisabled
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
 
-def get_writer(database: DatabaseDep, scoring: ScoringDep, policy: PolicyDep) -> CommentWriter:
-    return CommentWriter(database, scoring, policy)
+def get_writer(
+    database: DatabaseDep, scoring: ScoringDep, policy: PolicyDep, limits: LimitsDep
+) -> CommentWriter:
+    return CommentWriter(database, scoring, policy, limits)
 
 
 Writer = Annotated[CommentWriter, Depends(get_writer)]
@@ -76,9 +83,8 @@ def _page(page: Page[CommentWithAuthor], viewer_id: int | None) -> CommentPage:
 async def post_comment(
     article_id: ArticleId,
     payload: CommentCreate,
-    user: CurrentUser,
+    caller: DeferredCaller,
     writer: Writer,
-    limits: LimitsDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> CommentPublic:
@@ -86,13 +92,11 @@ async def post_comment(
     reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge). Only
     comments that get stored count towards the writer's rate limit (moderators have none).
     Send an `Idempotency-Key` to retry safely."""
-    assert user.id is not None
     return await writer.post(
-        author=user,
+        caller=caller,
         article_id=article_id,
         draft=payload,
-        allowance=limits.comments_by(user.id, exempt=user.role in MODERATING_ROLES),
-        retry=Retryable.of(request, user_id=user.id, key=idempotency_key, payload=payload),
+        asked=RetryRequest.of(request, key=idempotency_key, payload=payload),
     )
 
 

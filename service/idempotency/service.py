@@ -60,6 +60,28 @@ class AlreadyAnswered(Exception):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RetryRequest:
+    """A request's key and a fingerprint of what it asks, before its caller is known (a route
+    that authenticates inside its own unit of work binds the user there, with `by`)."""
+
+    key: str | None
+    fingerprint: str
+
+    @classmethod
+    def of(cls, request: Request, *, key: str | None, payload: BaseModel) -> "RetryRequest":
+        asked = {
+            "method": request.method,
+            "path": request.url.path,
+            "body": payload.model_dump(mode="json"),
+        }
+        canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"))
+        return cls(key=key, fingerprint=hashlib.sha256(canonical.encode()).hexdigest())
+
+    def by(self, user_id: int) -> "Retryable":
+        return Retryable(user_id=user_id, key=self.key, fingerprint=self.fingerprint)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Retryable:
     """What makes one request safe to retry: its user, its key and a fingerprint of what it
     asks. Without a key (the client sent none) every step does nothing."""
@@ -72,15 +94,7 @@ class Retryable:
     def of(
         cls, request: Request, *, user_id: int, key: str | None, payload: BaseModel
     ) -> "Retryable":
-        asked = {
-            "method": request.method,
-            "path": request.url.path,
-            "body": payload.model_dump(mode="json"),
-        }
-        canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"))
-        return cls(
-            user_id=user_id, key=key, fingerprint=hashlib.sha256(canonical.encode()).hexdigest()
-        )
+        return RetryRequest.of(request, key=key, payload=payload).by(user_id)
 
     def replay_if_answered(self, session: Session) -> None:
         """Before any work: raises `AlreadyAnswered` with the first answer, if there is one."""

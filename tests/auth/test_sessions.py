@@ -58,9 +58,16 @@ def test_logout_revokes_the_token(client: TestClient, reader: SignedIn) -> None:
     assert client.get("/v1/me", headers=reader.headers).status_code == 401
 
 
-def test_use_is_recorded(client: TestClient, reader: SignedIn, engine: Engine) -> None:
-    client.get("/v1/me", headers=reader.headers)
+@pytest.mark.parametrize("used_by", ["reading /v1/me", "posting a comment"])
+def test_use_is_recorded(
+    client: TestClient, reader: SignedIn, engine: Engine, used_by: str
+) -> None:
+    if used_by == "posting a comment":
+        response = client.post(COMMENTS, json={"body": CIVIL}, headers=reader.headers)
+    else:
+        response = client.get("/v1/me", headers=reader.headers)
 
+    assert response.is_success
     with Session(engine) as session:
         assert session.exec(select(AuthSession)).one().last_used_at is not None
 

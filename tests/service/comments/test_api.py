@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from moderation.scoring.scorers import Scorer
@@ -173,7 +173,7 @@ def test_posting_needs_a_session(client: TestClient) -> None:
     assert response.json() == {"error": "not_authenticated", "detail": "Sign in to do this."}
 
 
-def test_an_unknown_token_is_401(client: TestClient) -> None:
+def test_an_unknown_token_is_401(client: TestClient, engine: Engine) -> None:
     response = client.post(
         f"/v1/articles/{ARTICLE}/comments",
         json={"body": CIVIL},
@@ -182,6 +182,26 @@ def test_an_unknown_token_is_401(client: TestClient) -> None:
 
     assert response.status_code == 401
     assert response.json()["error"] == "not_authenticated"
+    assert count_rows(engine, Comment) == 0
+
+
+def test_a_post_takes_two_short_transactions(client: TestClient, reader: SignedIn) -> None:
+    """The token is looked up in the read that prepares the comment, not in one of its own;
+    the comment, its audit row and its counters are written in one more."""
+    post(client, reader, CIVIL)  # the first one registers the article and records the use
+    began: list[object] = []
+
+    def count(connection: object) -> None:
+        began.append(connection)
+
+    event.listen(Engine, "begin", count)
+    try:
+        response = post(client, reader, "A second comment on the same article.")
+    finally:
+        event.remove(Engine, "begin", count)
+
+    assert response.status_code == 201
+    assert len(began) == 2
 
 
 def test_the_list_shows_published_newest_first_and_pages_by_cursor(
