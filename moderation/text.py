@@ -52,6 +52,25 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
         raise TextRuleViolation(code="comment_empty", detail="The comment is empty.")
     _refuse_invisible_characters(text)
     clusters = _GRAPHEME.findall(text)
+    if _has_tag_character(text) or max(map(len, clusters)) > MAX_CODE_POINTS_PER_CHARACTER:
+        _check_clusters(clusters)
+    if len(clusters) > limit:
+        raise TextRuleViolation(
+            code="comment_too_long",
+            detail=f"The comment is {len(clusters)} characters long; the limit is {limit}.",
+            length=len(clusters),
+            limit=limit,
+        )
+    return CleanText(text=text, length=len(clusters))
+
+
+def _has_tag_character(text: str) -> bool:
+    return any(ord(ch) in _TAG_RANGE for ch in set(text))
+
+
+def _check_clusters(clusters: list[str]) -> None:
+    """The rules on single characters, in reading order, for the rare comment that may break
+    one (a long cluster, or tag characters anywhere)."""
     for cluster in clusters:
         if len(cluster) > MAX_CODE_POINTS_PER_CHARACTER:
             raise TextRuleViolation(
@@ -63,14 +82,6 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
                 code="comment_invalid_characters",
                 detail="The comment contains hidden tag characters.",
             )
-    if len(clusters) > limit:
-        raise TextRuleViolation(
-            code="comment_too_long",
-            detail=f"The comment is {len(clusters)} characters long; the limit is {limit}.",
-            length=len(clusters),
-            limit=limit,
-        )
-    return CleanText(text=text, length=len(clusters))
 
 
 def _refuse_invisible_characters(text: str) -> None:
@@ -92,7 +103,10 @@ def _is_invisible(ch: str) -> bool:
 
 def first_invisible_character(text: str, *, newlines: bool) -> str | None:
     """The first control or format character of `text` (a newline only counts when `newlines` is
-    false), or None."""
+    false), or None. Each distinct character is looked up once: a comment of 250 characters
+    has a few dozen."""
+    if not any(_is_invisible(ch) for ch in set(text)):
+        return None
     for ch in text:
         if ch == "\n" and newlines:
             continue
