@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 
 from auth.models import AuthSession, User
@@ -14,6 +15,14 @@ TOKEN_PREFIX = "cm_"
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 """`last_used_at` is refreshed at most this often, so reads do not each cost a write."""
+
+_SESSION_BY_HASH = (
+    select(AuthSession, User)
+    .join(User, col(User.id) == AuthSession.user_id)
+    .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+)
+"""Built once, since every signed-in request runs it: building a statement and its cache key
+costs more than running it."""
 
 
 def hash_token(token: str) -> str:
@@ -45,11 +54,7 @@ def resolve_session(session: Session, token: str) -> tuple[AuthSession, User] | 
     Only reads: `record_use` writes, when `needs_recording` says so."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.exec(
-        select(AuthSession, User)
-        .join(User, col(User.id) == AuthSession.user_id)
-        .where(AuthSession.token_hash == hash_token(token))
-    ).first()
+    row = session.exec(_SESSION_BY_HASH, params={"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     auth_session, user = row

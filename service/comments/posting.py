@@ -27,8 +27,7 @@ from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.scorers import Scores
 from moderation.statuses import EDITABLE, CommentStatus
 from moderation.text import TextRuleViolation, clean_comment
-from service.articles.models import Article
-from service.articles.service import ensure_open, ensure_still_open
+from service.articles.service import ensure_open, ensure_still_open, find_article
 from service.audit.service import record
 from service.comments.errors import (
     EditWindowClosed,
@@ -98,7 +97,7 @@ def prepare(
     snapshot = policy.current(session)
     snapshot.ensure_commenting_enabled()
     ensure_can_post(author)
-    article = session.get(Article, article_id)
+    article = find_article(session, article_id)
     ensure_open(article)
     if parent_id is not None:
         check_parent(session, parent_id=parent_id, article_id=article_id, author=author)

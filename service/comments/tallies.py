@@ -73,6 +73,18 @@ def _write_moves(session: OrmSession) -> None:
         session.info[CHANGED_ARTICLES] = write_moves(session, moves)
 
 
+_ARTICLES = Article.__table__  # type: ignore[attr-defined]
+_MOVE_ARTICLE = (
+    update(_ARTICLES)
+    .where(_ARTICLES.c.id == bindparam("article"))
+    .values(
+        published_count=_ARTICLES.c.published_count + bindparam("delta"),
+        version=_ARTICLES.c.version + bindparam("bump"),
+    )
+)
+"""Run with every comment stored, so built once."""
+
+
 @dataclass
 class _ArticleChange:
     published: int = 0
@@ -97,16 +109,8 @@ def write_moves(session: Session, moves: Iterable[tuple[str, Move]]) -> set[str]
         if change.published or change.bumped
     ]
     if touched:
-        table = Article.__table__  # type: ignore[attr-defined]
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("article"))
-            .values(
-                published_count=table.c.published_count + bindparam("delta"),
-                version=table.c.version + bindparam("bump"),
-            ),
-            touched[0] if len(touched) == 1 else touched,  # one article: no executemany
-        )
+        # one article: no executemany
+        session.execute(_MOVE_ARTICLE, touched[0] if len(touched) == 1 else touched)
     per_article = [
         {"article_id": article_id, "queue": queue, "level": level, "count": delta}
         for article_id, change in sorted(articles.items())

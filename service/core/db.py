@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -22,8 +23,10 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
+    Insert,
     Integer,
     MetaData,
+    Table,
     TypeDecorator,
     event,
     text,
@@ -486,9 +489,14 @@ def insert_row(session: Session, row: Row) -> Row:
     values = {column.name: getattr(row, column.name) for column in table.columns}
     if values.get("id") is None:
         values.pop("id", None)
-    statement = sqlalchemy_insert(table).returning(table.c.id)
-    row.id = session.execute(statement, values).scalar_one()
+    row.id = session.execute(_insert_returning_id(table), values).scalar_one()
     return row
+
+
+@cache
+def _insert_returning_id(table: Table) -> Insert:
+    """One statement per table, built once (see `insert_row`)."""
+    return sqlalchemy_insert(table).returning(table.c.id)
 
 
 def add_to_counters(
