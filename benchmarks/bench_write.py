@@ -5,6 +5,11 @@ It answers what a busy article costs the write path on each backend: latency (p5
 throughput, client time-outs, errors, and whether every 2xx comment was really stored. The load
 comes from `wrk` (Debian's package) so the client is not the bottleneck on a small machine; the
 service runs as `commentmod serve --workers 2` on a fresh database per backend.
+
+Each round loads the service, then a bare route on the same server and database that only
+stores the rows (`bare_write.py`), so the report also says what share of the machine's write
+capacity the service reaches: on a shared VM whose speed moves from run to run, that ratio is
+steadier than requests a second.
 """
 
 import argparse
@@ -15,15 +20,19 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from bench_service import (
     BENCH_DIR,
+    VENV_BIN,
     Server,
+    WrkResult,
     add_pg_arguments,
     create_users,
     ensure_wrk,
@@ -43,6 +52,28 @@ LUA_SCRIPT = Path(__file__).resolve().parent / "bench_write.lua"
 RESULT_FILE = BENCH_DIR / "bench-write.json"
 WRK_THREADS = 2
 SERVER_WORKERS = 2
+
+
+class BareWriteServer(Server):
+    """`bare_write.py` under uvicorn with the service's server options and worker count."""
+
+    def command(self) -> list[str]:
+        return [
+            str(VENV_BIN / "uvicorn"),
+            "bare_write:app",
+            "--app-dir",
+            str(Path(__file__).resolve().parent),
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+
 
 OPENERS = [
     "Thanks for the clear report.",
@@ -204,10 +235,17 @@ def process_tree_cpu(pid: int) -> float:
 
 
 def bench_backend(
-    backend: str, *, writers: int, duration: int, pg_admin_url: str, pg_database: str
+    backend: str,
+    *,
+    writers: int,
+    duration: int,
+    rounds: int,
+    pg_admin_url: str,
+    pg_database: str,
 ) -> dict[str, Any]:
     """One backend: a fresh database, `writers` users with tokens, the service with
-    `SERVER_WORKERS` workers, wrk for `duration` seconds, then the count check."""
+    `SERVER_WORKERS` workers and the bare route beside it; `rounds` times wrk on each in turn,
+    then the check that every 2xx comment is stored."""
     folder = WORK_DIR / backend
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -228,12 +266,7 @@ def bench_backend(
     elapsed = time.perf_counter() - started
     print(f"  {backend}: database, {writers} users and tokens in {elapsed:.1f} s")
 
-    server = Server(env, folder / "server.log", workers=SERVER_WORKERS)
-    with serving(server):
-        print(
-            f"  {backend}: serving on {server.base_url} with {server.workers} workers; "
-            f"wrk for {duration} s"
-        )
+    def load(server: Server) -> tuple[WrkResult, float, list[str], str]:
         assert server.process is not None
         cpu_before = process_tree_cpu(server.process.pid)
         command, output = run_wrk(
@@ -243,50 +276,106 @@ def bench_backend(
             connections=writers,
             duration=duration,
         )
-        server_cpu = process_tree_cpu(server.process.pid) - cpu_before
+        cpu = process_tree_cpu(server.process.pid) - cpu_before
+        return parse_wrk(output), cpu, command, output
+
+    service = Server(env, folder / "server.log", workers=SERVER_WORKERS)
+    bare = BareWriteServer(
+        {**env, "BARE_WRITE_DATABASE_URL": url}, folder / "bare.log", workers=SERVER_WORKERS
+    )
+    per_round: list[dict[str, Any]] = []
+    with serving(service), serving(bare):
+        print(
+            f"  {backend}: service on {service.base_url}, bare route on {bare.base_url}, "
+            f"{SERVER_WORKERS} workers each; {rounds} round(s) of wrk for {duration} s on each"
+        )
+        for number in range(1, rounds + 1):
+            ours, ours_cpu, command, output = load(service)
+            theirs, theirs_cpu, _, _ = load(bare)
+            per_round.append(
+                {
+                    "round": number,
+                    "service": asdict(ours),
+                    "service_cpu_ms_per_request": 1000 * ours_cpu / max(1, ours.requests),
+                    "bare": asdict(theirs),
+                    "bare_cpu_ms_per_request": 1000 * theirs_cpu / max(1, theirs.requests),
+                    "share_of_bare": ours.requests_per_s / max(theirs.requests_per_s, 1e-9),
+                    "wrk_output": output,
+                }
+            )
+            print(
+                f"  round {number}: service {ours.requests_per_s:6.1f} req/s "
+                f"(p50 {ours.latency_ms.get('50', float('nan')):.0f} ms) | bare route "
+                f"{theirs.requests_per_s:6.1f} req/s "
+                f"(p50 {theirs.latency_ms.get('50', float('nan')):.0f} ms) | "
+                f"{100 * per_round[-1]['share_of_bare']:.0f} %"
+            )
         stored = settled_count(backend, database)
-        published_via_api = api_count(server.base_url)
-    wrk = parse_wrk(output)
+        published_via_api = api_count(service.base_url)
+    results = [WrkResult(**r["service"]) for r in per_round]
+    ok = sum(result.ok for result in results)
     total_stored = sum(stored.values())
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values) if values else float("nan")
+
     return {
         "backend": backend,
         "writers": writers,
         "duration_s": duration,
-        "server_workers": server.workers,
-        "requests": wrk.requests,
-        "requests_per_s": wrk.requests_per_s,
+        "rounds": rounds,
+        "server_workers": SERVER_WORKERS,
+        "requests": sum(result.requests for result in results),
+        "requests_per_s": median([result.requests_per_s for result in results]),
         # The service's own CPU per request (all its processes): steadier than req/s on a
         # machine where wrk and the database share the cores.
-        "server_cpu_ms_per_request": 1000 * server_cpu / max(1, wrk.requests),
-        "latency_ms": wrk.latency_ms,
-        "timeouts": wrk.timeouts,
-        "errors": wrk.errors,
-        "socket_errors": wrk.socket_errors,
-        "non_2xx": wrk.non_2xx,
-        "statuses": wrk.statuses,
-        "responses_2xx": wrk.ok,
+        "server_cpu_ms_per_request": median([r["service_cpu_ms_per_request"] for r in per_round]),
+        "latency_ms": {
+            p: median([result.latency_ms[p] for result in results if p in result.latency_ms])
+            for p in ("50", "75", "90", "99")
+        },
+        "bare_requests_per_s": median([r["bare"]["requests_per_s"] for r in per_round]),
+        "bare_latency_ms": {
+            p: median([r["bare"]["latency_ms"].get(p, float("nan")) for r in per_round])
+            for p in ("50", "99")
+        },
+        "share_of_bare": median([r["share_of_bare"] for r in per_round]),
+        "timeouts": sum(result.timeouts for result in results),
+        "errors": sum(result.errors for result in results),
+        "non_2xx": sum(result.non_2xx for result in results),
+        "statuses": {
+            code: sum(result.statuses.get(code, 0) for result in results)
+            for code in sorted({code for result in results for code in result.statuses})
+        },
+        "responses_2xx": ok,
         "stored": total_stored,
         "stored_by_status": stored,
         "published_via_api": published_via_api,
         # 2xx answers whose comment is missing; must be 0. Stored beyond the 2xx count are
         # requests wrk gave up on (time-out, or in flight at the end) that the server finished.
-        "lost": max(0, wrk.ok - total_stored),
-        "stored_without_2xx": max(0, total_stored - wrk.ok),
+        "lost": max(0, ok - total_stored),
+        "stored_without_2xx": max(0, total_stored - ok),
         "wrk_command": command,
-        "wrk_output": output,
+        "per_round": per_round,
     }
 
 
 def print_report(result: dict[str, Any]) -> None:
     latency = result["latency_ms"]
-    socket_errors = {kind: n for kind, n in result["socket_errors"].items() if n}
+    bare = result["bare_latency_ms"]
     rows = [
-        ("requests", f"{result['requests']}"),
-        ("throughput", f"{result['requests_per_s']:.1f} req/s"),
+        ("requests", f"{result['requests']} in {result['rounds']} round(s)"),
+        ("throughput (median)", f"{result['requests_per_s']:.1f} req/s"),
         ("service CPU", f"{result['server_cpu_ms_per_request']:.2f} ms per request"),
-        *((f"latency p{p}", f"{latency.get(p, float('nan')):.1f} ms") for p in latency),
+        *((f"latency p{p} (median)", f"{latency.get(p, float('nan')):.1f} ms") for p in latency),
+        (
+            "bare route",
+            f"{result['bare_requests_per_s']:.1f} req/s, p50 {bare['50']:.1f} ms, "
+            f"p99 {bare['99']:.1f} ms",
+        ),
+        ("share of the bare route", f"{100 * result['share_of_bare']:.0f} % (median)"),
         ("client time-outs (5 s)", f"{result['timeouts']}"),
-        ("socket errors", ", ".join(f"{k} {v}" for k, v in socket_errors.items()) or "none"),
+        ("errors", f"{result['errors']}"),
         ("non-2xx answers", f"{result['non_2xx']}"),
         ("statuses", ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))),
         ("stored comments", f"{result['stored']} {result['stored_by_status']}"),
@@ -296,7 +385,7 @@ def print_report(result: dict[str, Any]) -> None:
     ]
     print(f"\n{result['backend']} ({result['server_workers']} server worker(s))")
     for name, value in rows:
-        print(f"  {name:<24} {value}")
+        print(f"  {name:<26} {value}")
 
 
 def summary_line(result: dict[str, Any]) -> str:
@@ -306,6 +395,8 @@ def summary_line(result: dict[str, Any]) -> str:
         f"{result['requests_per_s']:.0f} req/s, p50 {latency.get('50', float('nan')):.0f} ms, "
         f"p99 {latency.get('99', float('nan')):.0f} ms, "
         f"{result['server_cpu_ms_per_request']:.1f} ms CPU/request, "
+        f"{100 * result['share_of_bare']:.0f} % of the bare route "
+        f"({result['bare_requests_per_s']:.0f} req/s), "
         f"{result['timeouts']} time-outs, "
         f"{result['errors']} errors"
     )
@@ -315,16 +406,19 @@ def summary_line(result: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per backend")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
+    parser.add_argument("--rounds", type=int, default=3, help="service, bare route rounds")
     parser.add_argument("--writers", type=int, default=20, help="connections, one token each")
     add_pg_arguments(parser, "commentmod_bench_write")
     parser.add_argument("--output", type=Path, default=RESULT_FILE)
     args = parser.parse_args()
+    if args.duration <= 0 or args.rounds < 1 or args.writers < 1:
+        parser.error("need --duration > 0, --rounds >= 1, --writers >= 1")
     ensure_wrk()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     print(
-        f"{args.writers} writers POSTing to one article for {args.duration} s per backend "
-        f"({SERVER_WORKERS} server workers)"
+        f"{args.writers} writers POSTing to one article, {args.rounds} round(s) of "
+        f"{args.duration} s per backend and server ({SERVER_WORKERS} server workers)"
     )
     results = []
     for backend in backends:
@@ -333,6 +427,7 @@ def main() -> None:
                 backend,
                 writers=args.writers,
                 duration=args.duration,
+                rounds=args.rounds,
                 pg_admin_url=args.pg_admin_url,
                 pg_database=args.pg_database,
             )
