@@ -69,6 +69,8 @@ class RetryRequest:
 
     @classmethod
     def of(cls, request: Request, *, key: str | None, payload: BaseModel) -> "RetryRequest":
+        if key is None:
+            return cls(key=None, fingerprint="")  # nothing to compare a retry with
         asked = {
             "method": request.method,
             "path": request.url.path,
