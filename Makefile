@@ -45,8 +45,9 @@ benchmark: $(VENV)/.installed-dev
 bench-read: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_read.py $(BENCH_ARGS)
 
-# 20 writers POSTing to one article under wrk, on SQLite and PostgreSQL (needs wrk and a local
-# PostgreSQL); options: make bench-write BENCH_ARGS="--backend sqlite --duration 3".
+# 20 writers POSTing to one article under wrk, on SQLite and PostgreSQL, in rounds alternating
+# with a bare route storing the same rows (needs wrk and a local PostgreSQL); options:
+# make bench-write BENCH_ARGS="--backend sqlite --duration 3 --rounds 1".
 bench-write: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_write.py $(BENCH_ARGS)
 
