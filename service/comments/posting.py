@@ -2,8 +2,8 @@
 scores (on SQLite a write lock would stall every other writer):
 
 1. prepare: one short read-only unit of work: who is posting (the token is looked up here, not
-   in a transaction of its own), the refusals that need no model (site switch, the author's
-   standing, a closed article, the parent) and the facts the policy weighs;
+   in a transaction of its own), the text rules, the refusals that need no model (site switch,
+   the author's standing, a closed article, the parent) and the facts the policy weighs;
 2. score: the model, batched, off the event loop, bounded in time (None: unavailable);
 3. decide: the policy's phases; a toxic comment first goes back to its writer (the nudge);
 4. store: one short unit of work that counts the writer's rate limit (checked, without
@@ -230,12 +230,13 @@ class CommentWriter:
     ) -> CommentPublic:
         """Checks, scores, decides, then stores the comment, its decision and the answer to a
         retry in one transaction: the nudge needs the score before anything is kept, and
-        after a 2xx nothing is lost (nor stored twice). The text's own refusals come first: a
-        writer over the rate limit still learns what is wrong with the comment."""
-        text = clean_text(draft.body)
+        after a 2xx nothing is lost (nor stored twice). Who is posting is settled first (a
+        caller with a stale token or a forged cookie write learns nothing else), then the text's
+        own refusals: a writer over the rate limit still learns what is wrong with the comment."""
 
-        def identify_and_prepare(session: Session) -> tuple[_Poster, Prepared]:
+        def identify_and_prepare(session: Session) -> tuple[_Poster, str, Prepared]:
             poster = self._poster(caller.resolve(session), asked)
+            text = clean_text(draft.body)
             prepared = prepare(
                 session,
                 policy=self.policy,
@@ -246,9 +247,9 @@ class CommentWriter:
                 allowance=poster.allowance,
                 retry=poster.retry,
             )
-            return poster, prepared
+            return poster, text, prepared
 
-        poster, prepared = await self.database.run(identify_and_prepare)
+        poster, text, prepared = await self.database.run(identify_and_prepare)
         await self._record_use_if_due(poster.auth)
         author = poster.auth.user
         assert author.id is not None

@@ -120,6 +120,11 @@ class TestCookieSessions:
         assert response.status_code == 403
         assert response.json()["error"] == "csrf_failed"
 
+    def test_a_forged_write_learns_nothing_about_its_comment(self, browser: TestClient) -> None:
+        response = browser.post(COMMENTS, json={"body": "x" * 251})
+
+        assert (response.status_code, response.json()["error"]) == (403, "csrf_failed")
+
     def test_bearer_writes_need_no_csrf_header(
         self, browser: TestClient, other_reader: SignedIn
     ) -> None:

@@ -185,6 +185,23 @@ def test_an_unknown_token_is_401(client: TestClient, engine: Engine) -> None:
     assert count_rows(engine, Comment) == 0
 
 
+@pytest.mark.parametrize("body", ["   ", "hi\x00there", "x" * 251])
+def test_a_stale_token_is_401_whatever_the_comment(
+    client: TestClient, engine: Engine, body: str
+) -> None:
+    """Who is posting is settled before the text rules judge the comment. (A request the
+    schema refuses, such as an empty body, is 422 before that: FastAPI validates it before
+    the route runs, and the schema is public.)"""
+    response = client.post(
+        f"/v1/articles/{ARTICLE}/comments",
+        json={"body": body},
+        headers={"Authorization": "Bearer cm_not-a-real-token"},
+    )
+
+    assert (response.status_code, response.json()["error"]) == (401, "not_authenticated")
+    assert count_rows(engine, Comment) == 0
+
+
 def test_a_post_takes_two_short_transactions(client: TestClient, reader: SignedIn) -> None:
     """The token is looked up in the read that prepares the comment, not in one of its own;
     the comment, its audit row and its counters are written in one more."""
