@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import anyio.to_thread
 from sqlmodel import Session
 
-from auth.deps import Authenticated, Caller
+from auth.deps import Authenticated, Caller, record_use_if_due
 from auth.models import MODERATING_ROLES, User
-from auth.sessions import needs_recording, record_use
+from auth.sessions import needs_recording
 from auth.users import ensure_can_post
 from moderation.policy import TOXIC, Decision, decide
 from moderation.scoring.bounded import BoundedScorer
@@ -250,7 +251,8 @@ class CommentWriter:
             return poster, text, prepared
 
         poster, text, prepared = await self.database.run(identify_and_prepare)
-        await self._record_use_if_due(poster.auth)
+        if needs_recording(poster.auth.session):  # every few minutes: no thread hop otherwise
+            await anyio.to_thread.run_sync(record_use_if_due, self.database, poster.auth)
         author = poster.auth.user
         assert author.id is not None
         author_id = author.id
@@ -319,12 +321,6 @@ class CommentWriter:
         assert author_id is not None
         exempt = auth.user.role in MODERATING_ROLES
         return _Poster(auth, self.limits.comments_by(author_id, exempt=exempt), asked.by(author_id))
-
-    async def _record_use_if_due(self, auth: Authenticated) -> None:
-        """The session's `last_used_at`, every few minutes (see `auth.sessions`)."""
-        session_id = auth.session.id
-        if session_id is not None and needs_recording(auth.session):
-            await self.database.run(lambda session: record_use(session, session_id), writes=True)
 
     async def _judge(
         self, prepared: Prepared, *, text: str, acknowledged: bool
