@@ -22,8 +22,7 @@ from sqlmodel import Session, select
 
 from service.articles.models import Article
 from service.comments import service
-from service.comments.schemas import CommentCount, CommentPage, CommentPublic
-from service.comments.tallies import published_count
+from service.comments.schemas import CommentCount, CommentPage
 from service.core.db import Database, DatabaseUnavailable
 
 MAX_ENTRY_AGE = 30.0
@@ -64,14 +63,16 @@ def render_page(session: Session, article_id: str, limit: int) -> tuple[bytes, i
     page = service.article_page(
         session, article_id=article_id, viewer_id=None, limit=limit, cursor=None
     )
-    items = [CommentPublic.for_viewer(row, None) for row in page.items]
-    body = CommentPage(items=items, next_cursor=page.next_cursor).model_dump_json()
-    return body.encode(), version
+    return CommentPage.of(page, None).model_dump_json().encode(), version
 
 
 def render_count(session: Session, article_id: str) -> tuple[bytes, int]:
-    version = article_version(session, article_id)
-    count = published_count(session, article_id)
+    """The count and the version it shows, read together (0 and 0 for an article nobody
+    commented on yet: it has no row)."""
+    row = session.exec(
+        select(Article.published_count, Article.version).where(Article.id == article_id)
+    ).one_or_none()
+    count, version = row or (0, 0)
     return CommentCount(article_id=article_id, count=count).model_dump_json().encode(), version
 
 

@@ -25,7 +25,6 @@ from service.comments.errors import (
     ParentUnavailable,
     ToxicComment,
 )
-from service.comments.models import CommentWithAuthor
 from service.comments.page_cache import PublicPages, Rendered
 from service.comments.posting import CommentWriter
 from service.comments.schemas import (
@@ -37,7 +36,7 @@ from service.comments.schemas import (
 )
 from service.core.deps import DatabaseDep, LimitsDep, ScoringDep, SessionDep, SettingsDep
 from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, error_responses
-from service.core.pagination import Cursor, InvalidCursor, Limit, Page
+from service.core.pagination import Cursor, InvalidCursor, Limit
 from service.core.ratelimit import RateLimited
 from service.core.schemas import Id
 from service.idempotency.service import IdempotencyKey, IdempotencyKeyReused, RetryRequest
@@ -56,13 +55,6 @@ async def get_writer(
 
 
 Writer = Annotated[CommentWriter, Depends(get_writer)]
-
-
-def _page(page: Page[CommentWithAuthor], viewer_id: int | None) -> CommentPage:
-    return CommentPage(
-        items=[CommentPublic.for_viewer(row, viewer_id) for row in page.items],
-        next_cursor=page.next_cursor,
-    )
 
 
 @router.post(
@@ -185,7 +177,7 @@ async def list_comments(
             session, article_id=article_id, viewer_id=viewer_id, limit=limit, cursor=cursor
         )
     )
-    body = _page(page, viewer_id).model_dump_json().encode()
+    body = CommentPage.of(page, viewer_id).model_dump_json().encode()
     return _send(Rendered.of(body), request, PRIVATE if viewer else settings.public_cache_control)
 
 
@@ -209,7 +201,9 @@ def my_comments(
     user: CurrentUser, session: SessionDep, limit: Limit = 20, cursor: Cursor = None
 ) -> CommentPage:
     """The signed-in reader's comments on every article, with their statuses and reasons."""
-    return _page(service.own_comments(session, author=user, limit=limit, cursor=cursor), user.id)
+    return CommentPage.of(
+        service.own_comments(session, author=user, limit=limit, cursor=cursor), user.id
+    )
 
 
 @router.delete(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StrictBool
 from auth.models import User
 from moderation.statuses import CommentStatus
 from service.comments.models import Comment, CommentWithAuthor
+from service.core.pagination import Page
 from service.core.schemas import JsonId, Schema
 
 MAX_RAW_BODY = 20_000
@@ -78,6 +79,14 @@ def _shown(row: CommentWithAuthor, *, with_reason: bool) -> dict[str, Any]:
 class CommentPage(Schema):
     items: list[CommentPublic]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page[CommentWithAuthor], viewer_id: int | None) -> "CommentPage":
+        """A page as `viewer_id` may see it (None: an anonymous reader)."""
+        return cls(
+            items=[CommentPublic.for_viewer(row, viewer_id) for row in page.items],
+            next_cursor=page.next_cursor,
+        )
 
 
 class CommentCount(Schema):

@@ -132,13 +132,6 @@ def write_moves(session: Session, moves: Iterable[tuple[str, Move]]) -> set[str]
     return {a for a, c in articles.items() if c.bumped}
 
 
-def published_count(session: Session, article_id: str) -> int:
-    count = session.exec(
-        select(Article.published_count).where(Article.id == article_id)
-    ).one_or_none()
-    return count or 0
-
-
 def queue_counts(
     session: Session, *, report_threshold: int, article_id: str | None
 ) -> dict[Queue, int]:
@@ -177,7 +170,6 @@ def busiest_articles(
         select(tally.article_id, held_sum, reported_sum)
         .where(waiting, col(tally.count) > 0)
         .group_by(col(tally.article_id))
-        .having(held_sum + reported_sum > 0)
         .order_by((held_sum + reported_sum).desc(), col(tally.article_id))
         .limit(limit)
     ).all()
@@ -276,13 +268,13 @@ def repair(session: Session) -> list[str]:
     count and the write."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE comment IN SHARE MODE"))
-    found = drift(session)
+    truth = counted_from_comments(session)
+    found = stored_counts(session).differences(truth)
     if not found:
         return found
-    truth = counted_from_comments(session)
     session.execute(update(Article).values(published_count=0))
     if truth.published:
-        table = Article.__table__  # type: ignore[attr-defined]
+        table = _ARTICLES
         session.execute(
             update(table)
             .where(table.c.id == bindparam("article"))

@@ -373,7 +373,9 @@ class Database:
         self.engine = engine
         self._breaker = _Breaker(cooldown)
         self._committed: list[Callable[[dict[Any, Any]], None]] = []
-        self._sqlite_writers = _SqliteWriters(engine, timeout=write_wait)
+        self._sqlite_writers = (
+            _SqliteWriters(engine, timeout=write_wait) if engine.dialect.name == "sqlite" else None
+        )
         event.listen(engine, "checkout", self._connected)
         event.listen(engine, "handle_error", self._failed_to_connect)
 
@@ -401,7 +403,7 @@ class Database:
         first, queued behind this process's other writers: SQLite lets one writer in at a
         time, and threads that poll its lock (sleeping up to 100 ms between tries) make the
         slowest writes wait longest."""
-        if writes and self.engine.dialect.name == "sqlite":
+        if writes and self._sqlite_writers is not None:
             with self._sqlite_writers.turn(), self._session() as session:
                 session.execute(text("BEGIN IMMEDIATE"))
                 yield session
@@ -476,9 +478,14 @@ def insert_or_ignore(session: Session, table: type[SQLModel]) -> Any:
     """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: the race-free way to create
     a row that a concurrent request may be creating too. Give it `.values(…)`, or execute it
     with a list of rows."""
+    return _dialect_insert(session, table).on_conflict_do_nothing()
+
+
+def _dialect_insert(session: Session, table: type[SQLModel]) -> Any:
+    """The session's dialect's `INSERT`, which has `ON CONFLICT`."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing()
+    return insert(table)
 
 
 def insert_row(session: Session, row: Row) -> Row:
@@ -499,21 +506,17 @@ def _insert_returning_id(table: Table) -> Insert:
     return sqlalchemy_insert(table).returning(table.c.id)
 
 
-def add_to_counters(
-    session: Session, table: type[SQLModel], rows: list[dict[str, Any]], *, count: str = "count"
-) -> None:
+def add_to_counters(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """`INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count`: adds each row's
     `count` to the counter row with the same primary key, creating it at 0 when missing. The
     caller sorts `rows` by key, so concurrent writers lock counter rows in the same order."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     columns = table.__table__.c  # type: ignore[attr-defined]
-    statement = insert(table).values(rows)
+    statement = _dialect_insert(session, table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=[column.name for column in columns if column.primary_key],
-        set_={count: columns[count] + statement.excluded[count]},
+        set_={"count": columns["count"] + statement.excluded["count"]},
     )
     session.execute(statement)
 
