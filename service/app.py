@@ -51,6 +51,7 @@ def load_scorer(settings: Settings) -> Scorer:
         variant=settings.detoxify_variant,
         checkpoint=settings.detoxify_checkpoint,
         config_dir=settings.detoxify_config_dir,
+        onnx_dir=settings.onnx_model_dir,
     )
 
 

@@ -1,4 +1,5 @@
-"""`commentmod`: serve, migrate, and bootstrap users and tokens without a social login."""
+"""`commentmod`: serve, migrate, export the scoring model, and bootstrap users and tokens without
+a social login."""
 
 import argparse
 import os
@@ -47,6 +48,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    os.environ["COMMENTMOD_WORKERS"] = str(workers)  # the workers share the cores for scoring
     uvicorn.run(
         "service.app:create_worker_app",
         factory=True,
@@ -120,6 +122,32 @@ def check_counters(*, repair: bool) -> None:
         raise SystemExit(1)
 
 
+def export_scorer(args: argparse.Namespace) -> None:
+    """Exports Detoxify to ONNX int8 (see `moderation.scoring.export`); exit 1 when it drifts."""
+    from moderation.scoring.export import DriftTooLarge, export_detoxify
+    from moderation.scoring.scorers import ScorerUnavailable
+
+    settings = get_settings()
+    out = args.out or settings.onnx_model_dir
+    if out is None:
+        raise SystemExit("error: give --out (COMMENTMOD_ONNX_MODEL_DIR is unset)")
+    try:
+        manifest = export_detoxify(
+            out,
+            variant=args.variant or settings.detoxify_variant,
+            checkpoint=args.checkpoint or settings.detoxify_checkpoint,
+            config_dir=args.config_dir or settings.detoxify_config_dir,
+            max_drift=args.max_drift,
+        )
+    except (DriftTooLarge, ScorerUnavailable, FileExistsError) as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(
+        f"exported {manifest.source_model_id} to {out}: int8, max drift {manifest.max_drift:.4f} "
+        f"({manifest.drift_attribute}) over {manifest.calibration_texts} calibration comments"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="commentmod", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +172,24 @@ def build_parser() -> argparse.ArgumentParser:
     ).add_subparsers(dest="counters_command", required=True)
     counters.add_parser("check", help="recount from the comments; exit 1 if any counter drifted")
     counters.add_parser("repair", help="recount and rewrite every counter that drifted")
+
+    scorer = commands.add_parser("scorer", help="the toxicity model").add_subparsers(
+        dest="scorer_command", required=True
+    )
+    export = scorer.add_parser(
+        "export",
+        help="write Detoxify as ONNX int8 for the `onnx` scorer, if it scores like Detoxify",
+    )
+    export.add_argument("--variant", help="a Detoxify variant in the torch.hub cache")
+    export.add_argument("--checkpoint", type=Path, help="a Detoxify checkpoint file")
+    export.add_argument("--config-dir", type=Path, help="its Hugging Face config and tokenizer")
+    export.add_argument("--out", type=Path, help="default: COMMENTMOD_ONNX_MODEL_DIR")
+    export.add_argument(
+        "--max-drift",
+        type=float,
+        default=0.02,
+        help="refuse when any score moves further than this (default %(default)s)",
+    )
 
     users = commands.add_parser("users", help="manage users").add_subparsers(
         dest="users_command", required=True
@@ -173,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             serve(args.host, args.port, args.workers)
         elif args.command == "migrate":
             migrate(get_settings().database_url)
+        elif args.command == "scorer":
+            export_scorer(args)
         elif args.command == "counters":
             check_counters(repair=args.counters_command == "repair")
         elif args.command == "users" and args.users_command == "create":

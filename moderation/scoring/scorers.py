@@ -24,7 +24,7 @@ DETOXIFY_VARIANT_FILES = {
 """File names under which detoxify's `torch.hub` download caches each variant (a baked image has
 them)."""
 
-ScorerChoice = Literal["auto", "embedded", "detoxify"]
+ScorerChoice = Literal["auto", "embedded", "detoxify", "onnx"]
 
 ToxicityAttribute = Literal[
     "toxicity",
@@ -190,6 +190,20 @@ class DetoxifyScorer:
             self.model_id = f"detoxify-{version}:{checkpoint.stem}"
         _cap_tokenizer_length(self._model)
 
+    @property
+    def model(self) -> Any:
+        """The transformers model inside (the export step traces it)."""
+        return self._model.model
+
+    @property
+    def tokenizer(self) -> Any:
+        return self._model.tokenizer
+
+    @property
+    def class_names(self) -> list[str]:
+        """The attributes in the model's output order, as Detoxify names them."""
+        return list(self._model.class_names)
+
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         if not texts:
             return []
@@ -276,11 +290,27 @@ def build_scorer(
     variant: str = "original",
     checkpoint: Path | None = None,
     config_dir: Path | None = None,
+    onnx_dir: Path | None = None,
 ) -> Scorer:
-    """`auto` takes Detoxify when its weights are on this machine, else, loudly, the embedded
-    model."""
+    """`auto` takes the exported ONNX model when `onnx_dir` holds one, else Detoxify when its
+    weights are on this machine, else, loudly, the embedded model."""
+    from moderation.scoring.onnx import OnnxScorer, onnx_model_available
+
     if choice == "embedded":
         return EmbeddedScorer()
+    if choice == "onnx":
+        if not onnx_model_available(onnx_dir):
+            raise ScorerUnavailable(
+                f"COMMENTMOD_SCORER=onnx but {onnx_dir or 'COMMENTMOD_ONNX_MODEL_DIR (unset)'} "
+                "holds no exported model: run `commentmod scorer export` first"
+            )
+        assert onnx_dir is not None
+        return OnnxScorer(onnx_dir)
+    if choice == "auto" and onnx_dir is not None and onnx_model_available(onnx_dir):
+        try:
+            return OnnxScorer(onnx_dir)
+        except ScorerUnavailable as unusable:
+            logger.warning("SCORER FALLBACK: %s; trying Detoxify", unusable)
     if config_dir is not None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     available = detoxify_weights_available(variant, checkpoint=checkpoint, config_dir=config_dir)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     detoxify_variant: str = "original"
     detoxify_checkpoint: Path | None = None
     detoxify_config_dir: Path | None = None
+    onnx_model_dir: Path | None = Path("var/onnx-model")
+    """Where `commentmod scorer export` writes and the `onnx` scorer reads (`auto` uses it when
+    an export is there)."""
     hold_threshold: float = Field(0.8, gt=0.0, le=1.0)
     """Default hold threshold for every toxicity attribute."""
     hold_thresholds: dict[ToxicityAttribute, float] = {}

@@ -31,9 +31,12 @@ def build_tiny_detoxify(
     layers: int = 2,
     heads: int = 2,
     intermediate_size: int = 64,
+    classifier_scale: float = 1.0,
 ) -> TinyDetoxify:
     """`hub_name` is what a real checkpoint stores as `model_type`: detoxify passes it to
-    `from_pretrained`, which would go to the network (the trap the scorer must avoid)."""
+    `from_pretrained`, which would go to the network (the trap the scorer must avoid).
+    `classifier_scale` widens the random classifier so scores spread over 0-1 instead of
+    sitting near 0.5, where a drift check would compare numbers that barely move."""
     config_dir = folder / "config"
     config_dir.mkdir(parents=True)
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
@@ -62,6 +65,8 @@ def build_tiny_detoxify(
 
     torch.manual_seed(0)
     model = BertForSequenceClassification(config)
+    with torch.no_grad():
+        model.classifier.weight.mul_(classifier_scale)
     checkpoint = folder / "tiny-detoxify.ckpt"
     torch.save(
         {

@@ -1,0 +1,206 @@
+"""The ONNX export and the scorer that serves it, on a tiny Detoxify checkpoint whose classifier
+is widened so its scores spread over 0-1 (a drift check on scores near 0.5 would prove little)."""
+
+import hashlib
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from moderation.scoring.export import (
+    MAX_DRIFT,
+    DriftTooLarge,
+    calibration_texts,
+    export_detoxify,
+    measure_drift,
+)
+from moderation.scoring.onnx import (
+    FP32_MODEL,
+    INT8_MODEL,
+    MANIFEST,
+    Manifest,
+    OnnxScorer,
+    default_threads,
+)
+from moderation.scoring.scorers import (
+    DetoxifyScorer,
+    EmbeddedScorer,
+    ScorerUnavailable,
+    build_scorer,
+)
+from tests.support.tiny_detoxify import TinyDetoxify, build_tiny_detoxify
+
+SPREAD = 100.0
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyDetoxify:
+    return build_tiny_detoxify(tmp_path_factory.mktemp("detoxify"), classifier_scale=SPREAD)
+
+
+@pytest.fixture(scope="module")
+def detoxify(tiny: TinyDetoxify) -> DetoxifyScorer:
+    return DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+
+
+@pytest.fixture(scope="module")
+def exported(tiny: TinyDetoxify, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One export for the tests that only read it."""
+    out = tmp_path_factory.mktemp("export") / "model"
+    export_detoxify(out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+    return out
+
+
+def test_the_export_writes_the_model_its_int8_twin_the_tokenizer_and_a_manifest(
+    exported: Path, tiny: TinyDetoxify
+) -> None:
+    assert {FP32_MODEL, INT8_MODEL, MANIFEST, "tokenizer.json"} <= {
+        path.name for path in exported.iterdir()
+    }
+    manifest = Manifest.read(exported)
+    assert manifest.source_model_id == "detoxify-0.5.4:tiny-detoxify"
+    assert manifest.classes == [
+        "toxicity",
+        "severe_toxicity",
+        "obscene",
+        "threat",
+        "insult",
+        "identity_attack",
+    ]
+    assert manifest.max_length == 512
+    assert manifest.calibration_texts == len(calibration_texts())
+    assert 0 < manifest.max_drift <= MAX_DRIFT  # int8 moves scores a little, never 0
+    assert manifest.checkpoint_sha256 == hashlib.sha256(tiny.checkpoint.read_bytes()).hexdigest()
+    assert not list(exported.parent.glob(".model-*")), "the scratch folder is left behind"
+
+
+def test_the_int8_model_scores_like_detoxify_on_spread_scores(
+    exported: Path, detoxify: DetoxifyScorer
+) -> None:
+    texts = [*calibration_texts(), "You are a pathetic idiot", "정말 좋은 기사입니다", "x"]
+    reference = detoxify.score_batch(texts)
+    values = [value for scores in reference for value in scores.values()]
+    assert min(values) < 0.3, "the tiny model's scores do not spread"
+    assert max(values) > 0.7, "the tiny model's scores do not spread"
+
+    drift = measure_drift(detoxify, OnnxScorer(exported, threads=1), texts)
+
+    assert drift.largest <= MAX_DRIFT
+
+
+def test_a_text_past_the_models_length_is_truncated_as_detoxify_truncates(
+    exported: Path, detoxify: DetoxifyScorer
+) -> None:
+    long_text = "the minister statement thanks " * 400  # far past 512 tokens
+    (got,) = OnnxScorer(exported, threads=1).score_batch([long_text])
+    (want,) = detoxify.score_batch([long_text])
+    assert got.keys() == want.keys()
+    assert max(abs(got[name] - want[name]) for name in want) <= MAX_DRIFT
+
+
+def test_a_text_scores_alike_alone_and_padded_in_a_batch(exported: Path) -> None:
+    """Alike, not equal: dynamic int8 quantizes each batch's activations over that batch's range,
+    so company moves a score a little (here about 0.001), well inside the drift limit."""
+    scorer = OnnxScorer(exported, threads=1)
+    texts = ["ok", "Thanks for the clear report on the trilateral statement and the figures."]
+    batched = scorer.score_batch(texts)
+    for text, in_batch in zip(texts, batched, strict=True):
+        (alone,) = scorer.score_batch([text])
+        assert alone == pytest.approx(in_batch, abs=MAX_DRIFT / 4)
+    assert scorer.score_batch([]) == []
+
+
+def test_the_model_id_names_the_source_the_runtime_and_the_precision(exported: Path) -> None:
+    from importlib import metadata
+
+    runtime = metadata.version("onnxruntime")
+    assert OnnxScorer(exported).model_id == (
+        f"detoxify-0.5.4:tiny-detoxify+onnxruntime-{runtime}-int8"
+    )
+    assert OnnxScorer(exported, model_file=FP32_MODEL).model_id.endswith("-fp32")
+
+
+def test_a_drifting_export_is_refused_and_writes_nothing(
+    tiny: TinyDetoxify, tmp_path: Path
+) -> None:
+    out = tmp_path / "model"
+    with pytest.raises(DriftTooLarge, match="drifts by"):
+        export_detoxify(out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir, max_drift=1e-9)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_replaces_an_earlier_one_but_not_a_folder_of_something_else(
+    tiny: TinyDetoxify, tmp_path: Path
+) -> None:
+    out = tmp_path / "model"
+    export_detoxify(out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+    (out / "stale.txt").write_text("from the earlier export")
+    export_detoxify(out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+    assert not (out / "stale.txt").exists()
+
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "keep.txt").write_text("not a model")
+    with pytest.raises(FileExistsError, match="not an exported model folder"):
+        export_detoxify(other, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+    assert (other / "keep.txt").read_text() == "not a model"
+
+
+def test_auto_prefers_the_exported_model_then_detoxify_then_the_embedded_one(
+    exported: Path, tiny: TinyDetoxify, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    detoxify: dict[str, Any] = {"checkpoint": tiny.checkpoint, "config_dir": tiny.config_dir}
+    assert isinstance(build_scorer("auto", onnx_dir=exported, **detoxify), OnnxScorer)
+    assert isinstance(build_scorer("auto", onnx_dir=tmp_path / "none", **detoxify), DetoxifyScorer)
+    assert isinstance(
+        build_scorer("auto", onnx_dir=tmp_path / "none", checkpoint=tmp_path / "no.ckpt"),
+        EmbeddedScorer,
+    )
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / MANIFEST).write_text((exported / MANIFEST).read_text())
+    (broken / INT8_MODEL).write_bytes(b"not a model")
+    with caplog.at_level(logging.WARNING):
+        scorer = build_scorer("auto", onnx_dir=broken, **detoxify)
+    assert isinstance(scorer, DetoxifyScorer)
+    assert "could not be loaded" in caplog.text
+
+
+def test_the_onnx_choice_refuses_to_start_without_an_export(tmp_path: Path) -> None:
+    with pytest.raises(ScorerUnavailable, match="scorer export"):
+        build_scorer("onnx", onnx_dir=tmp_path)
+    with pytest.raises(ScorerUnavailable, match="unset"):
+        build_scorer("onnx", onnx_dir=None)
+
+
+def test_a_folder_without_a_manifest_is_refused_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ScorerUnavailable, match="commentmod scorer export"):
+        OnnxScorer(tmp_path)
+
+
+def test_serving_the_exported_model_does_not_load_pytorch(exported: Path) -> None:
+    """The point of the runtime: a worker without PyTorch in memory."""
+    program = (
+        "import sys\n"
+        "from moderation.scoring.scorers import build_scorer\n"
+        f"scorer = build_scorer('onnx', onnx_dir=__import__('pathlib').Path({str(exported)!r}))\n"
+        "scorer.score_batch(['a comment'])\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'detoxify') if m in sys.modules))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("workers", "threads"), [("1", 8), ("2", 4), ("3", 2), ("16", 1)])
+def test_the_workers_share_the_cores_for_scoring(
+    workers: str, threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(8)))
+    monkeypatch.setenv("COMMENTMOD_WORKERS", workers)
+    assert default_threads() == threads
