@@ -148,6 +148,31 @@ def export_scorer(args: argparse.Namespace) -> None:
     )
 
 
+def score_texts(texts: Sequence[str]) -> None:
+    """Prints one JSON object per text, in order, scored in batches by the configured scorer:
+    how moderators try thresholds, and how a benchmark times the model the service would load."""
+    import json
+
+    from service.app import load_scorer
+
+    settings = get_settings()
+    scorer = load_scorer(settings)
+    size = settings.scoring_batch_size
+    for start in range(0, len(texts), size):
+        for scores in scorer.score_batch(texts[start : start + size]):
+            print(json.dumps({"scores": scores, "model_id": scorer.model_id}, ensure_ascii=False))
+
+
+def _texts_to_score(args: argparse.Namespace) -> list[str]:
+    if args.file is None:
+        return list(args.texts)
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as unreadable:
+        raise SystemExit(f"error: cannot read {args.file}: {unreadable}") from None
+    return [line for line in text.splitlines() if line.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="commentmod", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -191,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse when any score moves further than this (default %(default)s)",
     )
 
+    score = commands.add_parser(
+        "score", help="score comments with the configured model; one JSON object per comment"
+    )
+    score.add_argument("texts", nargs="*", help="comments to score")
+    score.add_argument("--file", help="one comment a line (- for standard input)")
+
     users = commands.add_parser("users", help="manage users").add_subparsers(
         dest="users_command", required=True
     )
@@ -221,6 +252,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             migrate(get_settings().database_url)
         elif args.command == "scorer":
             export_scorer(args)
+        elif args.command == "score":
+            texts = _texts_to_score(args)
+            if not texts:
+                raise SystemExit("error: give comments to score, or --file")
+            score_texts(texts)
         elif args.command == "counters":
             check_counters(repair=args.counters_command == "repair")
         elif args.command == "users" and args.users_command == "create":

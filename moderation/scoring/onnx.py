@@ -54,6 +54,26 @@ class Manifest:
         (folder / MANIFEST).write_text(document + "\n", encoding="utf-8")
 
 
+MAX_TOKENS_PER_PASS = 4096
+"""Padded tokens in one forward pass (texts x the longest of them): 32 comments of 128 tokens."""
+
+
+def length_groups(lengths: Sequence[int], *, max_tokens: int) -> list[list[int]]:
+    """The texts' indices in groups for forward passes: shortest first, each group's padded size
+    (its count times its longest) within `max_tokens`, so one long comment does not pad thirty
+    short ones. A text longer than `max_tokens` goes alone."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if current and (len(current) + 1) * lengths[index] > max_tokens:
+            groups.append(current)
+            current = []
+        current.append(index)
+    if current:
+        groups.append(current)
+    return groups
+
+
 def onnx_model_available(folder: Path | None) -> bool:
     return folder is not None and (folder / MANIFEST).is_file() and (folder / INT8_MODEL).is_file()
 
@@ -71,7 +91,14 @@ class OnnxScorer:
     library (the Rust tokenizer transformers' fast tokenizers wrap), truncated at the model's
     maximum and padded to the longest text of the batch."""
 
-    def __init__(self, folder: Path, *, model_file: str = INT8_MODEL, threads: int = 0) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        model_file: str = INT8_MODEL,
+        threads: int = 0,
+        max_tokens: int = MAX_TOKENS_PER_PASS,
+    ) -> None:
         import numpy as np
         import onnxruntime
         from tokenizers import Tokenizer
@@ -93,22 +120,32 @@ class OnnxScorer:
         tokenizer.enable_truncation(max_length=self.manifest.max_length)
         self._tokenizer = tokenizer
         self._session = session
+        self.max_tokens = max_tokens
         self._np = np
         runtime = f"onnxruntime-{metadata.version('onnxruntime')}"
         precision = "int8" if model_file == INT8_MODEL else "fp32"
         self.model_id = f"{self.manifest.source_model_id}+{runtime}-{precision}"
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
-        if not texts:
-            return []
+        """Every text's scores, in order, from passes of texts of similar length (see
+        `length_groups`)."""
+        token_ids = [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
+        scores: list[Scores] = [{} for _ in texts]
+        lengths = [len(ids) for ids in token_ids]
+        for group in length_groups(lengths, max_tokens=self.max_tokens):
+            passed = self._pass([token_ids[index] for index in group])
+            for index, text_scores in zip(group, passed, strict=True):
+                scores[index] = text_scores
+        return scores
+
+    def _pass(self, token_ids: list[list[int]]) -> list[Scores]:
         np = self._np
-        encodings = self._tokenizer.encode_batch(list(texts))
-        longest = max(len(encoding.ids) for encoding in encodings)
-        input_ids = np.full((len(texts), longest), self.manifest.pad_token_id, dtype=np.int64)
-        attention_mask = np.zeros((len(texts), longest), dtype=np.int64)
-        for row, encoding in enumerate(encodings):
-            input_ids[row, : len(encoding.ids)] = encoding.ids
-            attention_mask[row, : len(encoding.ids)] = 1
+        longest = max(len(ids) for ids in token_ids)
+        input_ids = np.full((len(token_ids), longest), self.manifest.pad_token_id, dtype=np.int64)
+        attention_mask = np.zeros((len(token_ids), longest), dtype=np.int64)
+        for row, ids in enumerate(token_ids):
+            input_ids[row, : len(ids)] = ids
+            attention_mask[row, : len(ids)] = 1
         (logits,) = self._session.run(
             None, {"input_ids": input_ids, "attention_mask": attention_mask}
         )

@@ -1,14 +1,18 @@
-"""`commentmod scorer export`: what it prints, and its exit status when it refuses (the export
-itself is tested in tests/moderation/scoring/test_onnx.py)."""
+"""`commentmod scorer export` (what it prints, its exit status when it refuses; the export itself
+is tested in tests/moderation/scoring/test_onnx.py) and `commentmod score`."""
 
+import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from moderation.scoring.export import MAX_DRIFT
 from moderation.scoring.onnx import MANIFEST
 from service.cli import main
+from service.core.settings import get_settings
 from tests.support.tiny_detoxify import TinyDetoxify, build_tiny_detoxify
 
 
@@ -60,3 +64,79 @@ def test_the_cli_exits_1_when_there_is_nothing_to_export(
         main(["scorer", "export", "--checkpoint", str(tmp_path / "missing.ckpt")])
     assert exited.value.code == 1
     assert "missing.ckpt" in capsys.readouterr().err
+
+
+@pytest.fixture
+def scorer_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Settings read afresh from the environment this test sets."""
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def scored(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, Any]]:
+    main(["score", *argv])
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_score_prints_one_json_object_per_comment_in_order(
+    scorer_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scorer_env.setenv("COMMENTMOD_SCORER", "embedded")
+    scorer_env.setenv("COMMENTMOD_SCORING_BATCH_SIZE", "2")  # 3 batches for 5 comments
+    texts = [
+        "Thanks for the clear report.",
+        "You are a pathetic idiot",
+        "Good piece.",
+        "what the hell is this shit",
+        "I read this twice.",
+    ]
+
+    lines = scored(capsys, *texts)
+
+    assert [set(line) for line in lines] == [{"scores", "model_id"}] * 5
+    assert lines[0]["model_id"].startswith("alt-profanity-check-")
+    toxicity = [line["scores"]["toxicity"] for line in lines]
+    assert [value > 0.5 for value in toxicity] == [False, True, False, True, False]
+    assert toxicity == [scored(capsys, text)[0]["scores"]["toxicity"] for text in texts]
+
+
+def test_score_reads_a_file_or_standard_input_one_comment_a_line(
+    scorer_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scorer_env.setenv("COMMENTMOD_SCORER", "embedded")
+    comments = tmp_path / "comments.txt"
+    comments.write_text("Good piece.\n\n   \nYou are a pathetic idiot\n", encoding="utf-8")
+
+    assert len(scored(capsys, "--file", str(comments))) == 2  # blank lines are not comments
+    scorer_env.setattr("sys.stdin", io.StringIO("정말 좋은 기사입니다\n"))
+    assert len(scored(capsys, "--file", "-")) == 1
+
+
+def test_score_uses_the_configured_onnx_export(
+    scorer_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tiny: TinyDetoxify,
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "model"
+    scorer_env.setenv("COMMENTMOD_SCORER", "onnx")
+    scorer_env.setenv("COMMENTMOD_ONNX_MODEL_DIR", str(out))
+    args = ["scorer", "export", "--checkpoint", str(tiny.checkpoint)]
+    main([*args, "--config-dir", str(tiny.config_dir)])  # to COMMENTMOD_ONNX_MODEL_DIR
+    capsys.readouterr()
+
+    (line,) = scored(capsys, "You are a pathetic idiot")
+
+    assert line["model_id"].startswith("detoxify-0.5.4:tiny-detoxify+onnxruntime-")
+    assert set(line["scores"]) >= {"toxicity", "insult", "threat"}
+
+
+def test_score_without_comments_or_with_an_unreadable_file_says_so(
+    scorer_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    scorer_env.setenv("COMMENTMOD_SCORER", "embedded")
+    with pytest.raises(SystemExit, match="give comments to score"):
+        main(["score"])
+    with pytest.raises(SystemExit, match="cannot read"):
+        main(["score", "--file", str(tmp_path / "missing.txt")])

@@ -24,6 +24,7 @@ from moderation.scoring.onnx import (
     Manifest,
     OnnxScorer,
     default_threads,
+    length_groups,
 )
 from moderation.scoring.scorers import (
     DetoxifyScorer,
@@ -204,3 +205,33 @@ def test_the_workers_share_the_cores_for_scoring(
     monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(8)))
     monkeypatch.setenv("COMMENTMOD_WORKERS", workers)
     assert default_threads() == threads
+
+
+def test_length_groups_put_similar_lengths_together_within_the_token_budget() -> None:
+    lengths = [5, 100, 6, 7, 3, 40]
+    groups = length_groups(lengths, max_tokens=20)
+
+    assert groups == [[4, 0, 2], [3], [5], [1]]  # by length; a text over budget goes alone
+    assert sorted(index for group in groups for index in group) == list(range(len(lengths)))
+    for group in groups:
+        padded = len(group) * max(lengths[index] for index in group)
+        assert padded <= 20 or len(group) == 1
+    assert length_groups([], max_tokens=20) == []
+
+
+def test_passes_by_length_give_each_text_its_own_scores_in_order(exported: Path) -> None:
+    """fp32, so the passes' company changes nothing: any difference would be a mix-up."""
+    texts = [
+        "the minister statement thanks " * 30,
+        "ok",
+        "You are a pathetic idiot and everyone hates you",
+        "a",
+        "정말 좋은 기사입니다",
+        "this article is clear and good",
+    ]
+    one_pass = OnnxScorer(exported, model_file=FP32_MODEL, threads=1, max_tokens=100_000)
+    small_passes = OnnxScorer(exported, model_file=FP32_MODEL, threads=1, max_tokens=32)
+
+    assert small_passes.score_batch(texts) == [
+        pytest.approx(scores, abs=1e-5) for scores in one_pass.score_batch(texts)
+    ]
