@@ -32,15 +32,18 @@ def build_tiny_detoxify(
     heads: int = 2,
     intermediate_size: int = 64,
     classifier_scale: float = 1.0,
+    vocab: list[str] | None = None,
 ) -> TinyDetoxify:
     """`hub_name` is what a real checkpoint stores as `model_type`: detoxify passes it to
     `from_pretrained`, which would go to the network (the trap the scorer must avoid).
     `classifier_scale` widens the random classifier so scores spread over 0-1 instead of
-    sitting near 0.5, where a drift check would compare numbers that barely move."""
+    sitting near 0.5, where a drift check would compare numbers that barely move. `vocab` (a
+    WordPiece vocabulary, the special tokens first) replaces the tiny one, so real text splits
+    into tokens of realistic length (the scoring benchmark)."""
     config_dir = folder / "config"
     config_dir.mkdir(parents=True)
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
-    vocab = SPECIAL_TOKENS + letters + [f"##{c}" for c in letters] + WORDS
+    vocab = vocab or SPECIAL_TOKENS + letters + [f"##{c}" for c in letters] + WORDS
     (config_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
 
     config = BertConfig(  # type: ignore[call-arg]
