@@ -7,11 +7,18 @@ import logging
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from moderation.scoring.onnx import FP32_MODEL, INPUTS, INT8_MODEL, Manifest, OnnxScorer
+from moderation.scoring.onnx import (
+    FP32_MODEL,
+    INPUTS,
+    INT8_MODEL,
+    MANIFEST,
+    Manifest,
+    OnnxScorer,
+)
 from moderation.scoring.scorers import DetoxifyScorer, Scores
 
 logger = logging.getLogger(__name__)
@@ -50,6 +57,7 @@ def export_detoxify(
     """Writes the folder `OnnxScorer` serves; raises `DriftTooLarge` (leaving `out` as it was)
     when the int8 model drifts. Loads the source with the service's own offline Detoxify loader,
     so every variant it loads can be exported."""
+    _ensure_replaceable(out)  # before minutes of work, not after
     source = DetoxifyScorer(variant, checkpoint=checkpoint, config_dir=config_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
@@ -58,7 +66,7 @@ def export_detoxify(
         tokenizer = source.tokenizer
         tokenizer.save_pretrained(folder)
         texts = calibration_texts()
-        Manifest(
+        manifest = Manifest(
             source_model_id=source.model_id,
             checkpoint_sha256=_sha256(checkpoint) if checkpoint else "",
             classes=list(source.class_names),
@@ -69,17 +77,15 @@ def export_detoxify(
             drift_attribute="",
             calibration_texts=len(texts),
             opset=OPSET,
-        ).write(folder)
+        )
+        manifest.write(folder)
         drift = measure_drift(source, OnnxScorer(folder, threads=1), texts)
         if drift.largest > max_drift:
             raise DriftTooLarge(
                 f"the int8 model drifts by {drift.largest:.4f} on {drift.attribute!r} (limit "
                 f"{max_drift}) for the calibration text {drift.text[:60]!r}; nothing was written"
             )
-        manifest = Manifest.read(folder)
-        manifest = Manifest(
-            **{**manifest.__dict__, "max_drift": drift.largest, "drift_attribute": drift.attribute}
-        )
+        manifest = replace(manifest, max_drift=drift.largest, drift_attribute=drift.attribute)
         manifest.write(folder)
         _replace(out, folder)
     finally:
@@ -134,10 +140,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _ensure_replaceable(out: Path) -> None:
+    """`out` may be missing, empty, or an earlier export; anything else is someone's files."""
+    if out.exists() and not (out / MANIFEST).is_file() and any(out.iterdir()):
+        raise FileExistsError(f"{out} exists and is not an exported model folder")
+
+
 def _replace(out: Path, folder: Path) -> None:
     """The new folder takes `out`'s place; an earlier export there is removed first."""
+    _ensure_replaceable(out)
     if out.exists():
-        if not (out / "manifest.json").is_file() and any(out.iterdir()):
-            raise FileExistsError(f"{out} exists and is not an exported model folder")
         shutil.rmtree(out)
     folder.rename(out)
