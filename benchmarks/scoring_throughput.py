@@ -24,6 +24,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -86,8 +87,6 @@ def build_model() -> Path:
     vocab = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
     model = WORK / "detoxify"
     if model.exists():
-        import shutil
-
         shutil.rmtree(model)
     model.mkdir()
     tiny = build_tiny_detoxify(
@@ -120,31 +119,19 @@ def run_arm(arm: str, texts: list[str]) -> dict[str, Any]:
     checkpoint = WORK / "detoxify" / "tiny-detoxify.ckpt"
     config_dir = WORK / "detoxify" / "config"
     if arm.startswith("plain"):
-        from detoxify import Detoxify
+        from moderation.scoring.scorers import DetoxifyScorer
 
-        from moderation.scoring.scorers import _checkpoint_pointing_at
-
-        model = Detoxify(
-            checkpoint=_checkpoint_pointing_at(checkpoint, config_dir=config_dir),
-            huggingface_config_path=str(config_dir),
-        )
+        # `score_batch` is one `Detoxify.predict` call, its columns turned into one dict a text.
+        model = DetoxifyScorer(checkpoint=checkpoint, config_dir=config_dir)
         size = 1 if arm == "plain" else 8
 
         def score_all() -> list[dict[str, float]]:
             scores = []
             for start in range(0, len(texts), size):
-                chunk = texts[start : start + size]
-                columns = {  # a batch of one comes back as bare floats
-                    name: values if isinstance(values, list) else [values]
-                    for name, values in model.predict(chunk).items()
-                }
-                scores += [
-                    {name: float(values[i]) for name, values in columns.items()}
-                    for i in range(len(chunk))
-                ]
+                scores += model.score_batch(texts[start : start + size])
             return scores
 
-        model.predict(texts[:size])
+        model.score_batch(texts[:size])
     else:
         from moderation.scoring.batching import BatchingScorer
         from moderation.scoring.onnx import OnnxScorer

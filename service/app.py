@@ -52,6 +52,7 @@ def load_scorer(settings: Settings) -> Scorer:
         checkpoint=settings.detoxify_checkpoint,
         config_dir=settings.detoxify_config_dir,
         onnx_dir=settings.onnx_model_dir,
+        onnx_threads=settings.scoring_threads,
     )
 
 

@@ -16,7 +16,7 @@ from auth.sessions import issue_session
 from auth.users import UserNotFound, get_user
 from service.comments import tallies
 from service.core.db import Database
-from service.core.settings import get_settings
+from service.core.settings import available_cores, get_settings
 
 
 def migrate(database_url: str) -> None:
@@ -32,11 +32,6 @@ def migrate(database_url: str) -> None:
     command.upgrade(config, "head")
 
 
-def default_workers() -> int:
-    """One worker per core this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def serve(host: str, port: int, workers: int) -> None:
     """Serves until SIGTERM or Ctrl-C with `workers` processes (each its own event loop, scorer
     and database pool). On a signal each worker stops accepting, gives requests in flight
@@ -48,7 +43,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    os.environ["COMMENTMOD_WORKERS"] = str(workers)  # the workers share the cores for scoring
+    os.environ["COMMENTMOD_WORKERS"] = str(workers)  # `Settings.workers` in each of them
     uvicorn.run(
         "service.app:create_worker_app",
         factory=True,
@@ -183,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--workers",
         type=_positive,
-        default=default_workers(),
+        default=available_cores(),
         help="worker processes (default: one per core, %(default)s here)",
     )
     serve_cmd.add_argument(

@@ -3,9 +3,8 @@ the fast tokenizer and a manifest. No PyTorch at run time: a worker then takes a
 memory, and scores several times faster on a CPU."""
 
 import json
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -50,7 +49,7 @@ class Manifest:
             ) from exc
 
     def write(self, folder: Path) -> None:
-        document = json.dumps(self.__dict__, indent=2, ensure_ascii=False)
+        document = json.dumps(asdict(self), indent=2, ensure_ascii=False)
         (folder / MANIFEST).write_text(document + "\n", encoding="utf-8")
 
 
@@ -78,18 +77,11 @@ def onnx_model_available(folder: Path | None) -> bool:
     return folder is not None and (folder / MANIFEST).is_file() and (folder / INT8_MODEL).is_file()
 
 
-def default_threads() -> int:
-    """ONNX Runtime's threads for one worker: the cores this process may use, shared among the
-    workers `commentmod serve` started (it sets `COMMENTMOD_WORKERS` for them)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    workers = int(os.environ.get("COMMENTMOD_WORKERS", "1") or 1)
-    return max(1, (cores or 1) // max(1, workers))
-
-
 class OnnxScorer:
     """One ONNX Runtime session over the exported model; texts are tokenized by the `tokenizers`
     library (the Rust tokenizer transformers' fast tokenizers wrap), truncated at the model's
-    maximum and padded to the longest text of the batch."""
+    maximum, and run in passes of similar length (`length_groups`). `threads`: ONNX Runtime's
+    intra-op threads (0: its default, every core)."""
 
     def __init__(
         self,
@@ -107,7 +99,8 @@ class OnnxScorer:
         try:
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
             options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads or default_threads()
+            if threads:
+                options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             session = onnxruntime.InferenceSession(
                 str(folder / model_file), options, providers=["CPUExecutionProvider"]

@@ -291,9 +291,11 @@ def build_scorer(
     checkpoint: Path | None = None,
     config_dir: Path | None = None,
     onnx_dir: Path | None = None,
+    onnx_threads: int = 0,
 ) -> Scorer:
     """`auto` takes the exported ONNX model when `onnx_dir` holds one, else Detoxify when its
-    weights are on this machine, else, loudly, the embedded model."""
+    weights are on this machine, else, loudly, the embedded model. `onnx_threads`: ONNX Runtime's
+    threads (0: its default, every core)."""
     from moderation.scoring.onnx import OnnxScorer, onnx_model_available
 
     if choice == "embedded":
@@ -305,10 +307,10 @@ def build_scorer(
                 "holds no exported model: run `commentmod scorer export` first"
             )
         assert onnx_dir is not None
-        return OnnxScorer(onnx_dir)
+        return OnnxScorer(onnx_dir, threads=onnx_threads)
     if choice == "auto" and onnx_dir is not None and onnx_model_available(onnx_dir):
         try:
-            return OnnxScorer(onnx_dir)
+            return OnnxScorer(onnx_dir, threads=onnx_threads)
         except ScorerUnavailable as unusable:
             logger.warning("SCORER FALLBACK: %s; trying Detoxify", unusable)
     if config_dir is not None:

@@ -1,5 +1,6 @@
 """All configuration, read from `COMMENTMOD_*` environment variables (see the README's table)."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from moderation.scoring.scorers import ScorerChoice, ToxicityAttribute
 from service.core.db import Timeouts
 from service.core.origins import origin_of
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Settings(BaseSettings):
@@ -54,6 +60,11 @@ class Settings(BaseSettings):
     report_rate_limits: str = "10/minute"
     redis_url: str | None = None
 
+    @property
+    def scoring_threads(self) -> int:
+        """The model's threads in each worker: the workers share the cores."""
+        return max(1, available_cores() // self.workers)
+
     @field_validator("comment_rate_limits", "login_rate_limits", "report_rate_limits")
     @classmethod
     def _rate_limits(cls, spec: str) -> str:
@@ -74,6 +85,8 @@ class Settings(BaseSettings):
     public_cache_control: str = "public, max-age=1, stale-while-revalidate=5"
     """For anonymous answers, so a CDN or browser absorbs a spike; signed-in answers are
     `private, no-store`."""
+    workers: int = Field(1, ge=1, le=512)
+    """Worker processes of this instance; `commentmod serve` sets it for the workers it starts."""
     scoring_timeout: float = Field(2.0, gt=0.0)
     scoring_batch_size: int = Field(32, ge=1, le=512)
     scoring_batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)

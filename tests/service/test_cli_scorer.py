@@ -12,7 +12,7 @@ import pytest
 from moderation.scoring.export import MAX_DRIFT
 from moderation.scoring.onnx import MANIFEST
 from service.cli import main
-from service.core.settings import get_settings
+from service.core.settings import Settings, get_settings
 from tests.support.tiny_detoxify import TinyDetoxify, build_tiny_detoxify
 
 
@@ -140,3 +140,13 @@ def test_score_without_comments_or_with_an_unreadable_file_says_so(
         main(["score"])
     with pytest.raises(SystemExit, match="cannot read"):
         main(["score", "--file", str(tmp_path / "missing.txt")])
+
+
+@pytest.mark.parametrize(("workers", "threads"), [("1", 8), ("2", 4), ("3", 2), ("16", 1)])
+def test_the_workers_share_the_cores_for_scoring(
+    workers: str, threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`commentmod serve` sets COMMENTMOD_WORKERS for the workers it starts."""
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(8)))
+    monkeypatch.setenv("COMMENTMOD_WORKERS", workers)
+    assert Settings().scoring_threads == threads
