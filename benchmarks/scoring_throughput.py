@@ -121,26 +121,27 @@ def run_arm(arm: str, texts: list[str]) -> dict[str, Any]:
     if arm.startswith("plain"):
         from moderation.scoring.scorers import DetoxifyScorer
 
-        # `score_batch` is one `Detoxify.predict` call, its columns turned into one dict a text.
+        # `predict` is one `Detoxify.predict` call, its columns turned into one dict a text.
         model = DetoxifyScorer(checkpoint=checkpoint, config_dir=config_dir)
         size = 1 if arm == "plain" else 8
 
         def score_all() -> list[dict[str, float]]:
             scores = []
             for start in range(0, len(texts), size):
-                scores += model.score_batch(texts[start : start + size])
+                scores += model.predict(texts[start : start + size])
             return scores
 
-        model.score_batch(texts[:size])
+        model.predict(texts[:size])
     else:
         from moderation.scoring.batching import BatchingScorer
         from moderation.scoring.onnx import OnnxScorer
         from moderation.scoring.scorers import DetoxifyScorer
+        from service.core.settings import Settings
 
         scorer = (
             DetoxifyScorer(checkpoint=checkpoint, config_dir=config_dir)
             if arm == "service-torch"
-            else OnnxScorer(WORK / "onnx")
+            else OnnxScorer(WORK / "onnx", threads=Settings().scoring_threads)
         )
 
         async def concurrently() -> list[dict[str, float]]:

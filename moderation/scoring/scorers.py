@@ -10,6 +10,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, get_args
 
+from moderation.scoring.passes import length_groups
+
 logger = logging.getLogger(__name__)
 
 Scores = dict[str, float]
@@ -205,6 +207,19 @@ class DetoxifyScorer:
         return list(self._model.class_names)
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
+        """Every text's scores, in order, from passes of texts of similar token length (see
+        `moderation.scoring.passes`)."""
+        token_ids = self.tokenizer(list(texts), truncation=True)["input_ids"]
+        scores: list[Scores] = [{} for _ in texts]
+        for group in length_groups([len(ids) for ids in token_ids]):
+            for index, text_scores in zip(
+                group, self.predict([texts[i] for i in group]), strict=True
+            ):
+                scores[index] = text_scores
+        return scores
+
+    def predict(self, texts: Sequence[str]) -> list[Scores]:
+        """One `Detoxify.predict` call: every text padded to the longest."""
         if not texts:
             return []
         columns: Mapping[str, Any] = self._model.predict(list(texts))
@@ -291,11 +306,11 @@ def build_scorer(
     checkpoint: Path | None = None,
     config_dir: Path | None = None,
     onnx_dir: Path | None = None,
-    onnx_threads: int = 0,
+    onnx_threads: int = 1,
 ) -> Scorer:
     """`auto` takes the exported ONNX model when `onnx_dir` holds one, else Detoxify when its
-    weights are on this machine, else, loudly, the embedded model. `onnx_threads`: ONNX Runtime's
-    threads (0: its default, every core)."""
+    weights are on this machine, else, loudly, the embedded model. `onnx_threads`: the ONNX
+    passes run at once, one core each."""
     from moderation.scoring.onnx import OnnxScorer, onnx_model_available
 
     if choice == "embedded":

@@ -23,8 +23,8 @@ from moderation.scoring.onnx import (
     MANIFEST,
     Manifest,
     OnnxScorer,
-    length_groups,
 )
+from moderation.scoring.passes import length_groups
 from moderation.scoring.scorers import (
     DetoxifyScorer,
     EmbeddedScorer,
@@ -192,7 +192,7 @@ def test_serving_the_exported_model_does_not_load_pytorch(exported: Path) -> Non
 
 def test_length_groups_put_similar_lengths_together_within_the_token_budget() -> None:
     lengths = [5, 100, 6, 7, 3, 40]
-    groups = length_groups(lengths, max_tokens=20)
+    groups = length_groups(lengths, max_tokens=20, max_padding=1.0)
 
     assert groups == [[4, 0, 2], [3], [5], [1]]  # by length; a text over budget goes alone
     assert sorted(index for group in groups for index in group) == list(range(len(lengths)))
@@ -200,6 +200,20 @@ def test_length_groups_put_similar_lengths_together_within_the_token_budget() ->
         padded = len(group) * max(lengths[index] for index in group)
         assert padded <= 20 or len(group) == 1
     assert length_groups([], max_tokens=20) == []
+
+
+def test_length_groups_keep_padding_under_its_share() -> None:
+    """A 60-token comment does not join ten of 10: the pass would be five-sixths padding."""
+    lengths = [10] * 10 + [11, 60, 62]
+    groups = length_groups(lengths, max_tokens=4096, max_padding=0.1)
+
+    assert [sorted(lengths[index] for index in group) for group in groups] == [
+        [10] * 10 + [11],
+        [60, 62],
+    ]
+    for group in groups:
+        padded = len(group) * max(lengths[index] for index in group)
+        assert padded - sum(lengths[index] for index in group) <= 0.1 * padded
 
 
 def test_passes_by_length_give_each_text_its_own_scores_in_order(exported: Path) -> None:
@@ -212,8 +226,10 @@ def test_passes_by_length_give_each_text_its_own_scores_in_order(exported: Path)
         "정말 좋은 기사입니다",
         "this article is clear and good",
     ]
-    one_pass = OnnxScorer(exported, model_file=FP32_MODEL, threads=1, max_tokens=100_000)
-    small_passes = OnnxScorer(exported, model_file=FP32_MODEL, threads=1, max_tokens=32)
+    one_pass = OnnxScorer(
+        exported, model_file=FP32_MODEL, threads=1, max_tokens=100_000, max_padding=1.0
+    )
+    small_passes = OnnxScorer(exported, model_file=FP32_MODEL, threads=2, max_tokens=32)
 
     assert small_passes.score_batch(texts) == [
         pytest.approx(scores, abs=1e-5) for scores in one_pass.score_batch(texts)

@@ -98,6 +98,28 @@ def test_detoxify_batch_gives_one_mapping_per_text_in_order(tiny_scorer: Detoxif
         assert together == pytest.approx(alone, abs=1e-5)
 
 
+def test_detoxify_scores_a_batch_in_passes_of_similar_length(
+    tiny_scorer: DetoxifyScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One long comment gets a pass of its own instead of padding the short ones to its length;
+    the scores stay those of one plain `Detoxify.predict` call, in order."""
+    texts = ["ok", "the minister statement thanks " * 20, "you idiot", "great article"]
+    plain = tiny_scorer.predict(texts)
+    passes: list[list[str]] = []
+    predict = tiny_scorer.predict
+
+    def recorded(batch: list[str]) -> list[dict[str, float]]:
+        passes.append(list(batch))
+        return predict(batch)
+
+    monkeypatch.setattr(tiny_scorer, "predict", recorded)
+    scores = tiny_scorer.score_batch(texts)
+
+    assert [texts[1]] in passes
+    assert sorted(text for batch in passes for text in batch) == sorted(texts)
+    assert scores == [pytest.approx(expected, abs=1e-5) for expected in plain]
+
+
 def test_detoxify_truncates_long_input_when_the_tokenizer_config_has_no_max_length(
     tmp_path: Path,
 ) -> None:
