@@ -38,7 +38,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy .
 
-# Scoring at BERT-base size, four ways (plain Detoxify, batched, the service's PyTorch and ONNX int8
+# Scoring at BERT-base size, five ways (plain Detoxify, batched, the service's PyTorch, ONNX int8 and fp32
 # scorers): comments/s, ratio, drift, peak RSS. Builds its model once into var/bench/scoring.
 benchmark: $(VENV)/.installed-dev
 	$(VENV)/bin/python benchmarks/scoring_throughput.py

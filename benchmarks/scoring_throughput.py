@@ -1,17 +1,18 @@
-"""Scoring throughput on a model of Detoxify `original`'s size, four ways, in one run.
+"""Scoring throughput on a model of Detoxify `original`'s size, five ways, in one run.
 
 Run with `make benchmark` (or `.venv/bin/python benchmarks/scoring_throughput.py`). Detoxify's
 weights cannot be downloaded here, so it builds a random-weight checkpoint with BERT-base
 dimensions (12 layers, 768 wide), a WordPiece vocabulary of 30,522 trained on the labelled
 comments in `../shared/eval/data` (so real text splits into tokens of realistic length), and a
 classifier scaled so scores spread over 0-1. It scores the same few hundred comments (English
-and Korean, 5-250 characters, from the same data) four ways, each in a process of its own so its
+and Korean, 5-250 characters, from the same data) five ways, each in a process of its own so its
 peak memory is its own:
 
 1. plain `Detoxify.predict(text)`, one comment per call (what a newsroom writes first);
 2. plain Detoxify, batches of 8;
 3. the service's Detoxify scorer behind its micro-batcher, 64 requests at a time;
-4. the service's ONNX Runtime int8 scorer (`commentmod scorer export`) the same way.
+4. the service's ONNX Runtime int8 scorer (`commentmod scorer export`) the same way;
+5. the same with the unquantized fp32 ONNX model (`--precision fp32`).
 
 It prints comments/s, the ratio to (1), the largest score difference from (1) on any attribute
 of any comment, and each process's peak RSS. The model is built once into var/bench/scoring.
@@ -25,6 +26,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -45,6 +47,7 @@ ARMS = {
     "plain-batched": "plain Detoxify, batches of 8",
     "service-torch": f"service scorer, PyTorch, {CONCURRENCY} at a time",
     "service-onnx": f"service scorer, ONNX int8, {CONCURRENCY} at a time",
+    "service-onnx-fp32": f"service scorer, ONNX fp32, {CONCURRENCY} at a time",
 }
 
 
@@ -134,14 +137,18 @@ def run_arm(arm: str, texts: list[str]) -> dict[str, Any]:
         model.predict(texts[:size])
     else:
         from moderation.scoring.batching import BatchingScorer
-        from moderation.scoring.onnx import OnnxScorer
+        from moderation.scoring.onnx import FP32_MODEL, INT8_MODEL, OnnxScorer
         from moderation.scoring.scorers import DetoxifyScorer
         from service.core.settings import Settings
 
         scorer = (
             DetoxifyScorer(checkpoint=checkpoint, config_dir=config_dir)
             if arm == "service-torch"
-            else OnnxScorer(WORK / "onnx", threads=Settings().scoring_threads)
+            else OnnxScorer(
+                WORK / "onnx",
+                model_file=FP32_MODEL if arm == "service-onnx-fp32" else INT8_MODEL,
+                threads=Settings().scoring_threads,
+            )
         )
 
         async def concurrently() -> list[dict[str, float]]:
@@ -198,6 +205,14 @@ def main() -> None:
         )
         results[arm] = json.loads(done.stdout.strip().splitlines()[-1])
     baseline = results["plain"]
+    spread = [
+        statistics.pstdev(scores[name] for scores in baseline["scores"])
+        for name in baseline["scores"][0]
+    ]
+    print(
+        f"  each attribute's spread over the comments (standard deviation): "
+        f"{min(spread):.3f}-{max(spread):.3f}"
+    )
     for arm, result in results.items():
         drift = max(
             abs(got[name] - want[name])

@@ -56,7 +56,10 @@ def build_tiny_detoxify(
         num_labels=len(JIGSAW_CLASSES),
     )
     config.save_pretrained(config_dir)
-    tokenizer = BertTokenizer(vocab_file=str(config_dir / "vocab.txt"))
+    # transformers 5 reads `vocab`; the `vocab_file` of 4.x is ignored there, leaving a tokenizer
+    # that knows only the special tokens and turns every word into [UNK].
+    tokenizer = BertTokenizer(vocab=str(config_dir / "vocab.txt"))
+    assert len(tokenizer.get_vocab()) == len(set(vocab)), "the vocabulary was not read"
     tokenizer.save_pretrained(config_dir)
     tokenizer_config = config_dir / "tokenizer_config.json"
     settings = json.loads(tokenizer_config.read_text())
