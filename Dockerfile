@@ -3,11 +3,15 @@
 # is the virtual environment, the code, and a non-root user.
 #
 #   docker build -t commentmod .                                        # embedded scorer only
-#   docker build -t commentmod --build-arg DETOXIFY_VARIANT=original .  # bakes Detoxify weights in
+#   docker build -t commentmod --build-arg DETOXIFY_VARIANT=original .  # bakes Detoxify in, as ONNX
 #
 # DETOXIFY_VARIANT (original, unbiased, multilingual, original-small, unbiased-small) downloads the
 # weights and their Hugging Face config at build time, so the build needs internet; the running
-# container never downloads anything.
+# container never downloads anything. The build exports them with `commentmod scorer export`
+# (int8, refused when it scores more than 0.02 away from Detoxify: then add
+# `--build-arg ONNX_PRECISION=fp32`) and leaves PyTorch, transformers and Detoxify out of the
+# image: the ONNX scorer needs none of them. Without DETOXIFY_VARIANT PyTorch stays, so a
+# checkpoint mounted at run time (COMMENTMOD_DETOXIFY_CHECKPOINT) can still be served.
 
 ARG PYTHON_VERSION=3.11
 
@@ -24,6 +28,18 @@ COPY migrations ./migrations
 ARG TORCH_SPEC=torch==2.13.0
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 RUN make install VENV=/opt/venv TORCH_SPEC="${TORCH_SPEC}" TORCH_INDEX="${TORCH_INDEX}"
+ARG DETOXIFY_VARIANT=""
+ARG ONNX_PRECISION=int8
+RUN mkdir -p /app/var/onnx-model \
+    && if [ -n "$DETOXIFY_VARIANT" ]; then \
+      /opt/venv/bin/python -c "from detoxify import Detoxify; Detoxify(model_type='$DETOXIFY_VARIANT')" \
+      && HF_HUB_OFFLINE=1 /opt/venv/bin/commentmod scorer export --variant "$DETOXIFY_VARIANT" \
+           --precision "$ONNX_PRECISION" --out /app/var/onnx-model \
+      && if [ "$ONNX_PRECISION" = int8 ]; then rm /app/var/onnx-model/model.onnx; fi \
+      && /opt/venv/bin/python -m pip uninstall --yes --quiet \
+           torch transformers detoxify onnx sympy mpmath networkx \
+      && rm -rf /root/.cache; \
+    fi
 
 FROM python:${PYTHON_VERSION}-slim AS runtime
 RUN useradd --create-home --uid 10001 app
@@ -33,13 +49,8 @@ WORKDIR /app
 USER app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    COMMENTMOD_DATABASE_URL=sqlite:////app/var/commentmod.db
-
-ARG DETOXIFY_VARIANT=""
-RUN if [ -n "$DETOXIFY_VARIANT" ]; then \
-      python -c "from detoxify import Detoxify; Detoxify(model_type='$DETOXIFY_VARIANT')"; \
-    fi
-ENV COMMENTMOD_DETOXIFY_VARIANT=${DETOXIFY_VARIANT:-original} \
+    COMMENTMOD_DATABASE_URL=sqlite:////app/var/commentmod.db \
+    COMMENTMOD_ONNX_MODEL_DIR=/app/var/onnx-model \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1
 

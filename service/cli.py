@@ -118,7 +118,7 @@ def check_counters(*, repair: bool) -> None:
 
 
 def export_scorer(args: argparse.Namespace) -> None:
-    """Exports Detoxify to ONNX int8 (see `moderation.scoring.export`); exit 1 when it drifts."""
+    """Exports Detoxify to ONNX (see `moderation.scoring.export`); exit 1 when it drifts."""
     from moderation.scoring.export import DriftTooLarge, export_detoxify
     from moderation.scoring.scorers import ScorerUnavailable
 
@@ -133,12 +133,14 @@ def export_scorer(args: argparse.Namespace) -> None:
             checkpoint=args.checkpoint or settings.detoxify_checkpoint,
             config_dir=args.config_dir or settings.detoxify_config_dir,
             max_drift=args.max_drift,
+            precision=args.precision,
         )
     except (DriftTooLarge, ScorerUnavailable, FileExistsError) as refused:
         print(f"error: {refused}", file=sys.stderr)
         raise SystemExit(1) from None
     print(
-        f"exported {manifest.source_model_id} to {out}: int8, max drift {manifest.max_drift:.4f} "
+        f"exported {manifest.source_model_id} to {out}: {args.precision}, max drift "
+        f"{manifest.max_drift:.4f} "
         f"({manifest.drift_attribute}) over {manifest.calibration_texts} calibration comments"
     )
 
@@ -198,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export = scorer.add_parser(
         "export",
-        help="write Detoxify as ONNX int8 for the `onnx` scorer, if it scores like Detoxify",
+        help="write Detoxify as ONNX (int8 unless told) for the `onnx` scorer, if it scores alike",
     )
     export.add_argument("--variant", help="a Detoxify variant in the torch.hub cache")
     export.add_argument("--checkpoint", type=Path, help="a Detoxify checkpoint file")
@@ -209,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.02,
         help="refuse when any score moves further than this (default %(default)s)",
+    )
+    export.add_argument(
+        "--precision",
+        choices=["int8", "fp32"],
+        default="int8",
+        help="the model to serve: int8 (fastest) or fp32, for a model int8 moves too far",
     )
 
     score = commands.add_parser(

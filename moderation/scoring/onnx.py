@@ -38,12 +38,18 @@ class Manifest:
     drift_attribute: str
     calibration_texts: int
     opset: int
+    model_file: str = INT8_MODEL
+    """The model served: the int8 one, or the fp32 one when exported with `precision="fp32"`
+    (exports from before this field serve int8)."""
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest":
         try:
             document = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+            # A field missing from an older export takes its default; without one, TypeError.
+            return cls(
+                **{name: document[name] for name in cls.__dataclass_fields__ if name in document}
+            )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ScorerUnavailable(
                 f"{folder} is not an exported model folder ({MANIFEST} missing or unreadable: "
@@ -56,13 +62,18 @@ class Manifest:
 
 
 def onnx_model_available(folder: Path | None) -> bool:
-    return folder is not None and (folder / MANIFEST).is_file() and (folder / INT8_MODEL).is_file()
+    return (
+        folder is not None
+        and (folder / MANIFEST).is_file()
+        and any((folder / model).is_file() for model in (INT8_MODEL, FP32_MODEL))
+    )
 
 
 class OnnxScorer:
     """One ONNX Runtime session over the exported model; texts are tokenized by the `tokenizers`
     library (the Rust tokenizer transformers' fast tokenizers wrap), truncated at the model's
-    maximum, and run in passes of similar length (`length_groups`).
+    maximum, and run in passes of similar length (`length_groups`). It serves the model the
+    manifest names unless `model_file` says which.
 
     `threads` passes run at once, each on one core: ONNX Runtime splits one pass of a few short
     comments across cores poorly (measured at BERT-base size on 2 cores: two threads on one pass
@@ -73,7 +84,7 @@ class OnnxScorer:
         self,
         folder: Path,
         *,
-        model_file: str = INT8_MODEL,
+        model_file: str | None = None,
         threads: int = 1,
         max_tokens: int = MAX_TOKENS_PER_PASS,
         max_padding: float = MAX_PADDING,
@@ -88,6 +99,7 @@ class OnnxScorer:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
+            model_file = model_file or self.manifest.model_file
             session = onnxruntime.InferenceSession(
                 str(folder / model_file), options, providers=["CPUExecutionProvider"]
             )

@@ -1,5 +1,6 @@
 """Toxicity scorers: one batch call, texts in, one attribute->probability mapping per text out."""
 
+import importlib.util
 import io
 import logging
 import os
@@ -284,6 +285,11 @@ def _cap_tokenizer_length(model: Any) -> None:
         tokenizer.model_max_length = positions
 
 
+def detoxify_installed() -> bool:
+    """False in an image that serves an ONNX export and left PyTorch out (the Dockerfile)."""
+    return all(importlib.util.find_spec(name) for name in ("torch", "transformers", "detoxify"))
+
+
 def detoxify_weights_available(
     variant: str, *, checkpoint: Path | None, config_dir: Path | None
 ) -> bool:
@@ -330,6 +336,16 @@ def build_scorer(
             logger.warning("SCORER FALLBACK: %s; trying Detoxify", unusable)
     if config_dir is not None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if not detoxify_installed():
+        if choice == "detoxify":
+            raise ScorerUnavailable(
+                "COMMENTMOD_SCORER=detoxify but PyTorch, transformers or detoxify is not installed"
+            )
+        logger.warning(
+            "SCORER FALLBACK: PyTorch and Detoxify are not installed here; scoring with the "
+            "embedded English-only alt-profanity-check model."
+        )
+        return EmbeddedScorer()
     available = detoxify_weights_available(variant, checkpoint=checkpoint, config_dir=config_dir)
     if choice == "detoxify":
         if not available:

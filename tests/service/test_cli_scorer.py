@@ -3,6 +3,9 @@ is tested in tests/moderation/scoring/test_onnx.py) and `commentmod score`."""
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,10 @@ def test_the_cli_exits_1_with_the_reason_when_the_export_drifts(
     assert exited.value.code == 1
     assert "error: the int8 model drifts by" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+    main([*args, "--max-drift", "1e-3", "--precision", "fp32"])
+    assert ": fp32, max drift" in capsys.readouterr().out
+    assert json.loads((tmp_path / "m" / MANIFEST).read_text())["model_file"] == "model.onnx"
 
 
 def test_the_cli_will_not_write_over_a_folder_of_something_else(
@@ -150,3 +157,66 @@ def test_the_workers_share_the_cores_for_scoring(
     monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(8)))
     monkeypatch.setenv("COMMENTMOD_WORKERS", workers)
     assert Settings().scoring_threads == threads
+
+
+SLIM_IMAGE_PROGRAM = """
+import importlib.machinery
+import sys
+
+ABSENT = {"torch", "transformers", "detoxify", "onnx", "sympy"}
+
+
+class WithoutPyTorch(importlib.machinery.PathFinder):
+    # What the Dockerfile uninstalls when it bakes an export: import and find_spec see nothing.
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in ABSENT:
+            return None
+        return super().find_spec(name, path, target)
+
+
+sys.meta_path = [
+    WithoutPyTorch if finder is importlib.machinery.PathFinder else finder
+    for finder in sys.meta_path
+]
+from fastapi.testclient import TestClient
+from moderation.scoring.scorers import EmbeddedScorer, build_scorer
+from service.app import create_app
+from service.cli import main
+
+assert isinstance(build_scorer("auto", onnx_dir=None), EmbeddedScorer)
+with TestClient(create_app()) as client:
+    print(client.get("/health").json()["scorer"]["model_id"])
+main(["score", "You are a pathetic idiot"])
+"""
+
+
+def test_an_image_without_pytorch_serves_and_scores_with_the_export(
+    tiny: TinyDetoxify, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Dockerfile drops PyTorch, transformers and Detoxify when it bakes an export; the app
+    must start, report the model and score without them (and fall back loudly without one)."""
+    out = tmp_path / "model"
+    args = ["scorer", "export", "--checkpoint", str(tiny.checkpoint)]
+    main([*args, "--config-dir", str(tiny.config_dir), "--out", str(out)])
+    capsys.readouterr()
+    environment = {
+        **os.environ,
+        "COMMENTMOD_ONNX_MODEL_DIR": str(out),
+        "COMMENTMOD_DATABASE_URL": f"sqlite:///{tmp_path / 'slim.db'}",
+    }
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", SLIM_IMAGE_PROGRAM],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    health, scored_line = done.stdout.strip().splitlines()[-2:]
+    assert health.startswith("detoxify-0.5.4:tiny-detoxify+onnxruntime-")
+    assert json.loads(scored_line)["model_id"] == health
+    assert "PyTorch and Detoxify are not installed" in done.stderr

@@ -2,7 +2,9 @@
 is widened so its scores spread over 0-1 (a drift check on scores near 0.5 would prove little)."""
 
 import hashlib
+import json
 import logging
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +125,46 @@ def test_a_drifting_export_is_refused_and_writes_nothing(
     with pytest.raises(DriftTooLarge, match="drifts by"):
         export_detoxify(out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir, max_drift=1e-9)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_drifting_int8_export_names_the_fp32_way_out(tiny: TinyDetoxify, tmp_path: Path) -> None:
+    with pytest.raises(DriftTooLarge, match="--precision fp32"):
+        export_detoxify(
+            tmp_path / "m", checkpoint=tiny.checkpoint, config_dir=tiny.config_dir, max_drift=1e-9
+        )
+
+
+def test_an_fp32_export_is_served_unquantized_and_scores_as_detoxify(
+    tiny: TinyDetoxify, detoxify: DetoxifyScorer, tmp_path: Path
+) -> None:
+    out = tmp_path / "model"
+    manifest = export_detoxify(
+        out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir, precision="fp32"
+    )
+
+    assert manifest.model_file == FP32_MODEL
+    assert manifest.quantization == "none (fp32)"
+    assert not (out / INT8_MODEL).exists()
+    assert manifest.max_drift < 1e-4  # the same arithmetic, another runtime
+    scorer = build_scorer("auto", onnx_dir=out)
+    assert isinstance(scorer, OnnxScorer)
+    assert scorer.model_id.endswith("-fp32")
+    texts = ["You are a pathetic idiot", "정말 좋은 기사입니다"]
+    assert scorer.score_batch(texts) == [
+        pytest.approx(scores, abs=1e-4) for scores in detoxify.score_batch(texts)
+    ]
+
+
+def test_an_export_from_before_the_precision_field_serves_int8(
+    exported: Path, tmp_path: Path
+) -> None:
+    older = tmp_path / "older"
+    shutil.copytree(exported, older)
+    document = json.loads((older / MANIFEST).read_text())
+    del document["model_file"]
+    (older / MANIFEST).write_text(json.dumps(document))
+
+    assert OnnxScorer(older).model_id.endswith("-int8")
 
 
 def test_an_export_replaces_an_earlier_one_but_not_a_folder_of_something_else(
