@@ -74,7 +74,12 @@ SCORERS: dict[str, BertShape | None] = {
     # (XLM-RoBERTa base: 250,002-token vocabulary, 514 positions), still built as a BERT.
     "detoxify-xlmr-base-size": BertShape(vocab_size=250002, max_positions=514),
 }
-DEFAULT_SCORERS = ("embedded", "detoxify-bert-base")
+ONNX_EXPORTS = {
+    "onnx-int8-bert-base": ("detoxify-bert-base", "int8"),
+    "onnx-fp32-bert-base": ("detoxify-bert-base", "fp32"),
+}
+"""`commentmod scorer export` of a checkpoint above, served by the `onnx` scorer (no PyTorch)."""
+DEFAULT_SCORERS = ("embedded", "detoxify-bert-base", "onnx-int8-bert-base")
 
 
 # --- the random Detoxify checkpoint ------------------------------------------------------------
@@ -129,6 +134,22 @@ def build_checkpoint(folder: Path, shape: BertShape) -> tuple[Path, Path]:
         json.dumps({"shape": asdict(shape), "parameters": parameters}) + "\n"
     )
     return checkpoint, config_dir
+
+
+def prepare_export(
+    name: str, source: dict[str, Any], precision: str, env: Mapping[str, str]
+) -> Path:
+    """The checkpoint exported to ONNX, once. Its drift is not this script's business (the
+    scoring benchmark's), so no limit is set."""
+    out = WORK_DIR / name
+    manifest = out / "manifest.json"
+    checkpoint = Path(source["checkpoint"])
+    if not manifest.is_file() or manifest.stat().st_mtime < checkpoint.stat().st_mtime:
+        shutil.rmtree(out, ignore_errors=True)
+        args = ["scorer", "export", "--checkpoint", str(checkpoint)]
+        args += ["--config-dir", source["config_dir"], "--out", str(out)]
+        run_cli([*args, "--precision", precision, "--max-drift", "1"], env, timeout=900)
+    return out
 
 
 def prepare_checkpoint(name: str, shape: BertShape) -> dict[str, Any]:
@@ -499,7 +520,7 @@ def main() -> None:
     parser.add_argument(
         "--scorers",
         default=",".join(DEFAULT_SCORERS),
-        help=f"comma-separated, of {', '.join(SCORERS)} (default: %(default)s)",
+        help=f"comma-separated, of {', '.join([*SCORERS, *ONNX_EXPORTS])} (default: %(default)s)",
     )
     parser.add_argument("--workers", default="1,2", help="worker counts (default: %(default)s)")
     parser.add_argument(
@@ -515,9 +536,10 @@ def main() -> None:
         return
 
     scorers = [name.strip() for name in args.scorers.split(",") if name.strip()]
-    unknown = [name for name in scorers if name not in SCORERS]
+    known = [*SCORERS, *ONNX_EXPORTS]
+    unknown = [name for name in scorers if name not in known]
     if unknown:
-        parser.error(f"unknown scorer(s) {unknown}; choose from {list(SCORERS)}")
+        parser.error(f"unknown scorer(s) {unknown}; choose from {known}")
     worker_counts = [int(n) for n in args.workers.split(",")]
     machine = environment()
 
@@ -535,6 +557,20 @@ def main() -> None:
     runs: list[Run] = []
     checkpoints: dict[str, dict[str, Any]] = {}
     for scorer in scorers:
+        if scorer in ONNX_EXPORTS:
+            source_name, precision = ONNX_EXPORTS[scorer]
+            shape = SCORERS[source_name]
+            assert shape is not None
+            source = prepare_checkpoint(source_name, shape)
+            export = prepare_export(scorer, source, precision, env)
+            for workers in worker_counts:
+                scorer_env = {
+                    **env,
+                    "COMMENTMOD_SCORER": "onnx",
+                    "COMMENTMOD_ONNX_MODEL_DIR": str(export),
+                }
+                runs.append(measure(scorer, workers, scorer_env, token, args.settle))
+            continue
         shape = SCORERS[scorer]
         scorer_env = {**env, "COMMENTMOD_SCORER": "embedded"}
         if shape is not None:
