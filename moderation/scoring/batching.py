@@ -1,4 +1,5 @@
-"""Micro-batching: concurrent requests share one forward pass, run in a worker thread."""
+"""Micro-batching: concurrent requests are scored together, in passes of similar length, in a
+thread."""
 
 import asyncio
 import contextlib
