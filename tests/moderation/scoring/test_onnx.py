@@ -33,7 +33,7 @@ from moderation.scoring.scorers import (
     ScorerUnavailable,
     build_scorer,
 )
-from tests.support.tiny_detoxify import TinyDetoxify, build_tiny_detoxify
+from tests.support.tiny_detoxify import Architecture, TinyDetoxify, build_tiny_detoxify
 
 SPREAD = 100.0
 
@@ -116,6 +116,27 @@ def test_the_model_id_names_the_source_the_runtime_and_the_precision(exported: P
         f"detoxify-0.5.4:tiny-detoxify+onnxruntime-{runtime}-int8"
     )
     assert OnnxScorer(exported, model_file=FP32_MODEL).model_id.endswith("-fp32")
+
+
+@pytest.mark.parametrize("architecture", ["roberta", "xlm-roberta", "albert"])
+def test_every_detoxify_family_exports_and_scores_as_detoxify(
+    architecture: Architecture, tmp_path: Path
+) -> None:
+    """`unbiased` is RoBERTa, `multilingual` XLM-RoBERTa, the `-small` ones ALBERT: other
+    tokenizers, pad ids (RoBERTa's is 1) and position schemes than BERT's."""
+    tiny = build_tiny_detoxify(
+        tmp_path / "source", architecture=architecture, classifier_scale=SPREAD
+    )
+    source = DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+    out = tmp_path / "model"
+    manifest = export_detoxify(out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+
+    assert manifest.classes == source.class_names
+    assert manifest.pad_token_id == source.tokenizer.pad_token_id
+    assert manifest.max_drift <= MAX_DRIFT
+    texts = ["ok", "You are a pathetic idiot", "정말 좋은 기사입니다", "the article " * 400]
+    unquantized = OnnxScorer(out, model_file=FP32_MODEL, threads=2).score_batch(texts)
+    assert unquantized == [pytest.approx(scores, abs=1e-4) for scores in source.score_batch(texts)]
 
 
 def test_a_drifting_export_is_refused_and_writes_nothing(
