@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from auth.deps import AUTHENTICATION_ERRORS
 from auth.router import router as auth_router
 from moderation.scoring.bounded import BoundedScorer
+from moderation.scoring.routing import RoutedScorer, build_korean_scorer
 from moderation.scoring.scorers import Scorer, build_scorer
 from service import health
 from service.apidocs import install_docs
@@ -46,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 
 def load_scorer(settings: Settings) -> Scorer:
-    return build_scorer(
+    """The English model `scorer` chooses and the Korean one, each text routed by language."""
+    english = build_scorer(
         settings.scorer,
         variant=settings.detoxify_variant,
         checkpoint=settings.detoxify_checkpoint,
@@ -54,6 +56,7 @@ def load_scorer(settings: Settings) -> Scorer:
         onnx_dir=settings.onnx_model_dir,
         onnx_threads=settings.scoring_threads,
     )
+    return RoutedScorer(english=english, korean=build_korean_scorer(settings.korean_scorer))
 
 
 async def housekeeping(

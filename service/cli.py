@@ -156,8 +156,10 @@ def score_texts(texts: Sequence[str]) -> None:
     scorer = load_scorer(settings)
     size = settings.scoring_batch_size
     for start in range(0, len(texts), size):
-        for scores in scorer.score_batch(texts[start : start + size]):
-            print(json.dumps({"scores": scores, "model_id": scorer.model_id}, ensure_ascii=False))
+        batch = texts[start : start + size]
+        for text, scores in zip(batch, scorer.score_batch(batch), strict=True):
+            line = {"scores": scores, "model_id": scorer.model_id_for(text)}
+            print(json.dumps(line, ensure_ascii=False))
 
 
 def _texts_to_score(args: argparse.Namespace) -> list[str]:

@@ -38,6 +38,9 @@ class BatchingScorer:
     def model_id(self) -> str:
         return self.scorer.model_id
 
+    def model_id_for(self, text: str) -> str:
+        return self.scorer.model_id_for(text)
+
     def start(self) -> None:
         if self._worker is None:
             self._worker = asyncio.get_running_loop().create_task(self._run(), name="scoring")

@@ -18,6 +18,9 @@ class BoundedScorer:
     def model_id(self) -> str:
         return self._batcher.model_id
 
+    def model_id_for(self, text: str) -> str:
+        return self._batcher.model_id_for(text)
+
     def start(self) -> None:
         self._batcher.start()
 

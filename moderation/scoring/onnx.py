@@ -139,6 +139,9 @@ class OnnxScorer:
                 scores[index] = text_scores
         return scores
 
+    def model_id_for(self, text: str) -> str:
+        return self.model_id
+
     def _pass(self, token_ids: list[list[int]]) -> list[Scores]:
         np = self._np
         longest = max(len(ids) for ids in token_ids)

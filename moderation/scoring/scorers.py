@@ -48,9 +48,14 @@ class ScorerUnavailable(RuntimeError):
 
 class Scorer(Protocol):
     model_id: str
+    """Every model this scorer may use (what `/health` names)."""
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
-        """Scores every text in one forward pass; blocking, so callers run it off the event loop."""
+        """Scores every text; blocking, so callers run it off the event loop."""
+        ...
+
+    def model_id_for(self, text: str) -> str:
+        """The models that score this text, as stored with it (a router picks by language)."""
         ...
 
 
@@ -83,6 +88,9 @@ class EmbeddedScorer:
             else self._predict_prob(list(texts))
         )
         return [{"toxicity": float(p)} for p in probabilities]
+
+    def model_id_for(self, text: str) -> str:
+        return self.model_id
 
 
 class _CalibratedLinear:
@@ -233,6 +241,9 @@ class DetoxifyScorer:
             {name: float(values[i]) for name, values in per_class.items()}
             for i in range(len(texts))
         ]
+
+    def model_id_for(self, text: str) -> str:
+        return self.model_id
 
 
 def _checkpoint_pointing_at(checkpoint: Path, *, config_dir: Path) -> io.BytesIO:

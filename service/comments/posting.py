@@ -328,4 +328,4 @@ class CommentWriter:
         """Phases 2 and 3: score and decide; returns the decision and the score columns."""
         scores = await self.scoring.score(text)
         decision = decide_with_nudge(prepared, text=text, scores=scores, acknowledged=acknowledged)
-        return decision, scored_fields(scores, self.scoring.model_id)
+        return decision, scored_fields(scores, self.scoring.model_id_for(text))

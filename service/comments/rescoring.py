@@ -68,12 +68,12 @@ def redecide_all(
     policy: PolicyStore,
     comments: list[Comment],
     results: list[Scores],
-    model_id: str,
+    model_ids: list[str],
 ) -> int:
     """Each comment in its own savepoint, all under one policy; returns how many were decided."""
     config = policy.current(session).policy
     decided = 0
-    for comment, scores in zip(comments, results, strict=True):
+    for comment, scores, model_id in zip(comments, results, model_ids, strict=True):
         try:
             with session.begin_nested():
                 redecide(session, policy=config, comment=comment, scores=scores, model_id=model_id)
@@ -102,7 +102,7 @@ async def rescore_unscored(
                 policy=policy,
                 comments=page.items,
                 results=results,
-                model_id=scoring.model_id,
+                model_ids=[scoring.model_id_for(comment.body) for comment in page.items],
             )
         )
         if (cursor := page.next_cursor) is None:

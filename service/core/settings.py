@@ -10,6 +10,7 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from moderation.scoring.routing import KoreanChoice
 from moderation.scoring.scorers import ScorerChoice, ToxicityAttribute
 from service.core.db import Timeouts
 from service.core.origins import origin_of
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     onnx_model_dir: Path | None = Path("var/onnx-model")
     """Where `commentmod scorer export` writes and the `onnx` scorer reads (`auto` uses it when
     an export is there)."""
+    korean_scorer: KoreanChoice = "embedded"
+    """What scores Korean text: the embedded n-gram model, or Detoxify `multilingual` from the
+    torch.hub cache. Other text goes to `scorer`; text in both languages to both."""
     hold_threshold: float = Field(0.8, gt=0.0, le=1.0)
     """Default hold threshold for every toxicity attribute."""
     hold_thresholds: dict[ToxicityAttribute, float] = {}

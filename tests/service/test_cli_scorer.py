@@ -108,6 +108,23 @@ def test_score_prints_one_json_object_per_comment_in_order(
     assert toxicity == [scored(capsys, text)[0]["scores"]["toxicity"] for text in texts]
 
 
+def test_score_routes_korean_and_mixed_comments_and_names_their_models(
+    scorer_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scorer_env.setenv("COMMENTMOD_SCORER", "embedded")
+
+    korean, mixed, civil = scored(
+        capsys, "닥쳐 병신아", "You pathetic idiot, 닥쳐 병신아", "좋은 기사 감사합니다"
+    )
+
+    assert korean["model_id"].startswith("korean-char-ngrams-")
+    assert mixed["model_id"].split(";")[0].startswith("alt-profanity-check-")
+    assert mixed["model_id"].split(";")[1] == korean["model_id"]
+    assert korean["scores"]["toxicity"] >= 0.8
+    assert mixed["scores"]["toxicity"] >= 0.8
+    assert civil["scores"]["toxicity"] < 0.5
+
+
 def test_score_reads_a_file_or_standard_input_one_comment_a_line(
     scorer_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -217,6 +234,8 @@ def test_an_image_without_pytorch_serves_and_scores_with_the_export(
 
     assert done.returncode == 0, done.stderr
     health, scored_line = done.stdout.strip().splitlines()[-2:]
-    assert health.startswith("detoxify-0.5.4:tiny-detoxify+onnxruntime-")
-    assert json.loads(scored_line)["model_id"] == health
+    english, korean = health.split(";")
+    assert english.startswith("detoxify-0.5.4:tiny-detoxify+onnxruntime-")
+    assert korean.startswith("korean-char-ngrams-")
+    assert json.loads(scored_line)["model_id"] == english  # an English comment
     assert "PyTorch and Detoxify are not installed" in done.stderr

@@ -102,8 +102,9 @@ def test_the_service_loads_detoxify_from_its_settings(settings: Settings, tmp_pa
             headers=reader.headers,
         )
 
-    assert model_id.startswith("detoxify-")
-    assert model_id.endswith(":tiny-detoxify")
+    english, korean = model_id.split(";")  # Korean text goes to the embedded Korean model
+    assert english == "detoxify-0.5.4:tiny-detoxify"
+    assert korean.startswith("korean-char-ngrams-")
     assert posted.status_code == 201
 
 

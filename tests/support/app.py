@@ -13,6 +13,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from auth.models import Role
+from moderation.scoring.korean import KoreanScorer
+from moderation.scoring.routing import RoutedScorer
 from moderation.scoring.scorers import EmbeddedScorer, Scorer
 from service.app import create_app
 from service.comments.tallies import drift
@@ -34,6 +36,7 @@ __all__ = [
     "moderator",
     "other_reader",
     "reader",
+    "routed_scorer",
     "scorer",
     "scripted_scorer",
     "settings",
@@ -86,10 +89,17 @@ def embedded_scorer() -> EmbeddedScorer:
     return EmbeddedScorer()
 
 
+@pytest.fixture(scope="session")
+def routed_scorer(embedded_scorer: EmbeddedScorer) -> RoutedScorer:
+    return RoutedScorer(english=embedded_scorer, korean=KoreanScorer())
+
+
 @pytest.fixture
-def scorer(embedded_scorer: EmbeddedScorer) -> Scorer:
-    """The scorer the app under test uses; tests override this fixture to script failures."""
-    return embedded_scorer
+def scorer(routed_scorer: RoutedScorer) -> Scorer:
+    """The scorer the app under test uses: the product's default without Detoxify weights (the
+    embedded English and Korean models, routed by language); tests override this fixture to
+    script failures."""
+    return routed_scorer
 
 
 @pytest.fixture

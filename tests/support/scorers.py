@@ -19,6 +19,9 @@ class ScriptedScorer:
         self.batches: list[list[str]] = []
         self._lock = threading.Lock()
 
+    def model_id_for(self, text: str) -> str:
+        return self.model_id
+
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         with self._lock:
             self.batches.append(list(texts))

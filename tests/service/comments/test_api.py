@@ -62,6 +62,38 @@ def test_a_toxic_comment_posted_after_the_warning_is_held_for_review(
     assert response.json()["status_reason"] == "toxic"
 
 
+@pytest.mark.parametrize(
+    ("text", "models"),
+    [
+        ("이 기자 진짜 멍청한 새끼네", ["korean-char-ngrams-"]),
+        ("You pathetic idiot, 닥쳐 병신아", ["alt-profanity-check-", "korean-char-ngrams-"]),
+    ],
+)
+def test_korean_abuse_is_nudged_then_held_and_names_its_models(
+    client: TestClient, reader: SignedIn, moderator: SignedIn, text: str, models: list[str]
+) -> None:
+    """The README walkthrough without Detoxify weights: Korean and mixed abuse is caught."""
+    nudged = post(client, reader, text)
+    assert (nudged.status_code, nudged.json()["error"]) == (422, "toxic_comment")
+
+    posted = post(client, reader, text, acknowledge_toxicity=True)
+    assert (posted.json()["status"], posted.json()["status_reason"]) == ("held", "toxic")
+    stored = client.get(f"/v1/admin/comments/{posted.json()['id']}", headers=moderator.headers)
+    model_ids = stored.json()["model_id"].split(";")
+    assert len(model_ids) == len(models)
+    assert all(found.startswith(model) for found, model in zip(model_ids, models, strict=True))
+
+
+@pytest.mark.parametrize(
+    "text", ["좋은 기사 감사합니다. 잘 읽었습니다.", "Great report, 감사합니다"]
+)
+def test_civil_korean_and_mixed_comments_are_published(
+    client: TestClient, reader: SignedIn, text: str
+) -> None:
+    response = post(client, reader, text)
+    assert (response.status_code, response.json()["status"]) == (201, "published")
+
+
 class TestWithoutTheNudge:
     @pytest.fixture
     def settings(self, settings):  # type: ignore[no-untyped-def]

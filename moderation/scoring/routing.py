@@ -1,0 +1,95 @@
+"""Language routing: Korean text to the Korean model, other text to the English one, text in both
+to both with the higher score winning. The site's readers write in English and in Korean, often
+in one comment, and neither model sees the other language's abuse."""
+
+from collections.abc import Sequence
+from typing import Literal
+
+from moderation.scoring.korean import KoreanScorer
+from moderation.scoring.scorers import (
+    DetoxifyScorer,
+    Scorer,
+    ScorerUnavailable,
+    Scores,
+    detoxify_installed,
+    detoxify_weights_available,
+)
+
+Language = Literal["en", "ko"]
+KoreanChoice = Literal["embedded", "multilingual"]
+
+MIXED_LATIN_LETTERS = 4
+"""A Korean comment names K-pop acts and brands in Latin letters ("BTS", "LG"); it takes a Latin
+word of this many letters to count as English too."""
+
+
+def _hangul(character: str) -> bool:
+    code = ord(character)
+    return 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
+def languages(text: str) -> frozenset[Language]:
+    """`ko` when the text has Hangul, `en` when it has a Latin word of at least
+    `MIXED_LATIN_LETTERS` letters or no Hangul at all (numbers, emoji: the English model)."""
+    korean = any(_hangul(character) for character in text)
+    longest_latin = run = 0
+    for character in text:
+        run = run + 1 if ("a" <= character <= "z" or "A" <= character <= "Z") else 0
+        longest_latin = max(longest_latin, run)
+    found: set[Language] = set()
+    if korean:
+        found.add("ko")
+    if not korean or longest_latin >= MIXED_LATIN_LETTERS:
+        found.add("en")
+    return frozenset(found)
+
+
+def merged(first: Scores, second: Scores) -> Scores:
+    """Every attribute either model reports, the higher where both do."""
+    return {name: max(first.get(name, 0.0), second.get(name, 0.0)) for name in {**first, **second}}
+
+
+class RoutedScorer:
+    """Scores each text with the models of its languages, each model's share in one batch."""
+
+    def __init__(self, *, english: Scorer, korean: Scorer) -> None:
+        self.english = english
+        self.korean = korean
+        self.model_id = f"{english.model_id};{korean.model_id}"
+
+    def model_id_for(self, text: str) -> str:
+        """The models that scored this text, as stored with it."""
+        found = languages(text)
+        return ";".join(
+            model.model_id
+            for language, model in (("en", self.english), ("ko", self.korean))
+            if language in found
+        )
+
+    def score_batch(self, texts: Sequence[str]) -> list[Scores]:
+        found = [languages(text) for text in texts]
+        scores: list[Scores] = [{} for _ in texts]
+        for language, model in (("en", self.english), ("ko", self.korean)):
+            rows = [row for row, seen in enumerate(found) if language in seen]
+            if not rows:
+                continue
+            for row, row_scores in zip(
+                rows, model.score_batch([texts[i] for i in rows]), strict=True
+            ):
+                scores[row] = merged(scores[row], row_scores)
+        return scores
+
+
+def build_korean_scorer(choice: KoreanChoice) -> Scorer:
+    """The embedded model, or Detoxify `multilingual` (XLM-RoBERTa), which must be in the
+    torch.hub cache: asked for by name, its absence stops the start with the reason."""
+    if choice == "embedded":
+        return KoreanScorer()
+    if not detoxify_installed() or not detoxify_weights_available(
+        "multilingual", checkpoint=None, config_dir=None
+    ):
+        raise ScorerUnavailable(
+            "COMMENTMOD_KOREAN_SCORER=multilingual but Detoxify `multilingual` is not in the "
+            "torch.hub cache (or PyTorch is not installed)"
+        )
+    return DetoxifyScorer("multilingual")
