@@ -4,6 +4,8 @@ import asyncio
 import logging
 
 from moderation.scoring.batching import BatchingScorer
+from moderation.scoring.explanations import Explanation
+from moderation.scoring.routing import RoutedScorer
 from moderation.scoring.scorers import Scorer, Scores
 
 logger = logging.getLogger(__name__)
@@ -20,6 +22,12 @@ class BoundedScorer:
 
     def model_id_for(self, text: str) -> str:
         return self._batcher.model_id_for(text)
+
+    def explain(self, text: str, scored_by: str) -> list[Explanation]:
+        """Why the models named in `scored_by` scored `text` as they did (see `RoutedScorer`);
+        empty for a scorer that cannot say."""
+        scorer = self._batcher.scorer
+        return scorer.explain(text, scored_by) if isinstance(scorer, RoutedScorer) else []
 
     def start(self) -> None:
         self._batcher.start()

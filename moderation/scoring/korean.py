@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from moderation.scoring.explanations import Explanation, spans_of
 from moderation.scoring.scorers import Scores
 
 MODEL_FILE = "korean_model.json.gz"
@@ -82,16 +83,26 @@ class KoreanScorer:
 
     def logit(self, text: str) -> float:
         """The linear model's score before calibration."""
-        total = norm = 0.0
+        return self.model.intercept + sum(self._contributions(text).values())
+
+    def explain(self, text: str) -> Explanation:
+        """The n-grams that pushed the score up most, as spans of `text`."""
+        return Explanation(self.model_id, spans_of(text, self._contributions(text).items()))
+
+    def _contributions(self, text: str) -> dict[str, float]:
+        """Each known n-gram's share of the logit: its unit-length TF-IDF value times its weight."""
+        values: dict[str, tuple[float, float]] = {}
+        norm = 0.0
         for ngram, count in Counter(char_ngrams(text)).items():
             found = self._features.get(ngram)
             if found is None:
                 continue
             idf, weight = found
             value = (1.0 + math.log(count)) * idf
-            total += value * weight
+            values[ngram] = (value, weight)
             norm += value * value
-        return self.model.intercept + (total / math.sqrt(norm) if norm else 0.0)
+        length = math.sqrt(norm) or 1.0
+        return {ngram: value * weight / length for ngram, (value, weight) in values.items()}
 
     def probability(self, logit: float) -> float:
         slope, offset = self.model.platt

@@ -3,8 +3,9 @@ to both with the higher score winning. The site's readers write in English and i
 in one comment, and neither model sees the other language's abuse."""
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
+from moderation.scoring.explanations import Explanation
 from moderation.scoring.korean import KoreanScorer
 from moderation.scoring.scorers import (
     DetoxifyScorer,
@@ -21,6 +22,15 @@ KoreanChoice = Literal["embedded", "multilingual"]
 MIXED_LATIN_LETTERS = 4
 """A Korean comment names K-pop acts and brands in Latin letters ("BTS", "LG"); it takes a Latin
 word of this many letters to count as English too."""
+
+
+@runtime_checkable
+class Explaining(Protocol):
+    """A model that can say which parts of a text pushed its score up (the linear ones)."""
+
+    model_id: str
+
+    def explain(self, text: str) -> Explanation | None: ...
 
 
 def _hangul(character: str) -> bool:
@@ -65,6 +75,18 @@ class RoutedScorer:
             for language, model in (("en", self.english), ("ko", self.korean))
             if language in found
         )
+
+    def explain(self, text: str, scored_by: str) -> list[Explanation]:
+        """Why each model named in `scored_by` (the comment's stored model id) scored `text` as it
+        did, for those that are loaded now and can say; a model since replaced cannot."""
+        named = set(scored_by.split(";"))
+        explanations = []
+        for model in (self.english, self.korean):
+            if model.model_id in named and isinstance(model, Explaining):
+                explanation = model.explain(text)
+                if explanation is not None:
+                    explanations.append(explanation)
+        return explanations
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         found = [languages(text) for text in texts]

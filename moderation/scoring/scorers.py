@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, get_args
 
+from moderation.scoring.explanations import Explanation, spans_of
 from moderation.scoring.passes import length_groups
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,13 @@ class EmbeddedScorer:
     def model_id_for(self, text: str) -> str:
         return self.model_id
 
+    def explain(self, text: str) -> Explanation | None:
+        """The words that pushed the score up most; None where the package's model is not the
+        linear one this module reads."""
+        if self._linear is None:
+            return None
+        return Explanation(self.model_id, spans_of(text, self._linear.contributions(text)))
+
 
 class _CalibratedLinear:
     """A binary `CalibratedClassifierCV(method="sigmoid")` over linear models, as matrices."""
@@ -161,6 +169,22 @@ class _CalibratedLinear:
         frequencies = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         tf_idf = frequencies * self.idf[indices]
         return (frequencies @ self.idf_weights[indices]) / np.sqrt(tf_idf @ tf_idf)
+
+    def contributions(self, text: str) -> list[tuple[str, float]]:
+        """Each known token's share of the margin, averaged over the folds and signed so that
+        positive pushes the probability up (the calibration's slope `a` is negative)."""
+        known = [token for token in self.analyze(text) if token in self.vocabulary]
+        counts = Counter(known)
+        if not counts:
+            return []
+        indices = [self.vocabulary[token] for token in counts]
+        frequencies = list(counts.values())
+        norm = sum((f * float(self.idf[i])) ** 2 for f, i in zip(frequencies, indices, strict=True))
+        toward_toxic = -(self.idf_weights[indices] * self.a).mean(axis=1)
+        return [
+            (token, float(f * weight) / norm**0.5)
+            for token, f, weight in zip(counts, frequencies, toward_toxic, strict=True)
+        ]
 
     def agrees_with(self, predict_prob: Any) -> bool:
         import numpy as np

@@ -12,7 +12,7 @@ from service.comments import tallies
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.schemas import CommentAdmin, CommentAdminPage
 from service.comments.service import get_comment, revisions_of, with_author
-from service.core.deps import SessionDep, SettingsDep
+from service.core.deps import ScoringDep, SessionDep, SettingsDep
 from service.core.errors import Unprocessable, error_responses
 from service.core.pagination import Cursor, InvalidCursor, Limit
 from service.core.schemas import Id
@@ -85,14 +85,16 @@ def queue_counts(
 @admin_router.get(
     "/comments/{comment_id}", responses=error_responses(CommentNotFound, Unprocessable)
 )
-def comment_detail(comment_id: Id, session: SessionDep) -> CommentAdminDetail:
-    """The comment with its scores, every action on it, its earlier versions and its reports."""
+def comment_detail(comment_id: Id, session: SessionDep, scoring: ScoringDep) -> CommentAdminDetail:
+    """The comment with its scores, every action on it, its earlier versions, its reports, and
+    the words or character n-grams that pushed its score up (`explanation`)."""
     comment = get_comment(session, comment_id)
     return CommentAdminDetail.of_history(
         with_author(session, comment),
         actions=comment_history(session, comment_id),
         revisions=revisions_of(session, comment_id),
         reports=reports_on(session, comment_id),
+        explanation=scoring.explain(comment.body, comment.model_id) if comment.model_id else [],
     )
 
 

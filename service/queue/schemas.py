@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from moderation.scoring.explanations import Explanation
 from moderation.statuses import CommentStatus, ModeratorAction, RejectReason
 from service.audit.models import AuditEvent
 from service.audit.schemas import AuditEventPublic
@@ -40,12 +41,31 @@ class QueueCountsPage(Schema):
     """The articles with the most comments waiting (held or reported), busiest first."""
 
 
+class ExplanationSpan(Schema):
+    """`body[start:end]` (offsets in Unicode code points) and how far it pushed the score."""
+
+    start: int
+    end: int
+    text: str
+    weight: float
+
+
+class ModelExplanation(Schema):
+    """Why one model scored the comment as it did: the parts of the text that pushed its score
+    up most, strongest first."""
+
+    model_id: str
+    spans: list[ExplanationSpan]
+
+
 class CommentAdminDetail(CommentAdmin):
-    """A comment with every action on it, its earlier versions and its reports."""
+    """A comment with every action on it, its earlier versions, its reports, and why the models
+    that scored it scored it so (the linear ones that are still loaded; empty for the others)."""
 
     actions: list[AuditEventPublic]
     revisions: list[RevisionPublic]
     reports: list[ReportPublic]
+    explanation: list[ModelExplanation]
 
     @classmethod
     def of_history(
@@ -55,12 +75,14 @@ class CommentAdminDetail(CommentAdmin):
         actions: list[AuditEvent],
         revisions: list[CommentRevision],
         reports: list[Report],
+        explanation: list[Explanation],
     ) -> "CommentAdminDetail":
         return cls(
             **CommentAdmin.of(row).model_dump(),
             actions=[AuditEventPublic.model_validate(a) for a in actions],
             revisions=[RevisionPublic.model_validate(r) for r in revisions],
             reports=[ReportPublic.model_validate(r) for r in reports],
+            explanation=[ModelExplanation.model_validate(e) for e in explanation],
         )
 
 

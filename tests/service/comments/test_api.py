@@ -82,6 +82,28 @@ def test_korean_abuse_is_nudged_then_held_and_names_its_models(
     model_ids = stored.json()["model_id"].split(";")
     assert len(model_ids) == len(models)
     assert all(found.startswith(model) for found, model in zip(model_ids, models, strict=True))
+    # Why: each model's strongest spans, pointing into the text the moderator reads.
+    explanation = stored.json()["explanation"]
+    assert [part["model_id"] for part in explanation] == model_ids
+    for part in explanation:
+        assert part["spans"], part
+        for span in part["spans"]:
+            assert text[span["start"] : span["end"]] == span["text"]
+            assert span["weight"] > 0
+
+
+class TestAModelThatCannotSayWhy:
+    @pytest.fixture
+    def scorer(self, scripted_scorer: ScriptedScorer) -> Scorer:
+        return scripted_scorer
+
+    def test_its_comments_have_no_explanation(
+        self, client: TestClient, reader: SignedIn, moderator: SignedIn
+    ) -> None:
+        held_id = post(client, reader, TOXIC, acknowledge_toxicity=True).json()["id"]
+        detail = client.get(f"/v1/admin/comments/{held_id}", headers=moderator.headers).json()
+        assert detail["model_id"] == ScriptedScorer.model_id
+        assert detail["explanation"] == []
 
 
 @pytest.mark.parametrize(
