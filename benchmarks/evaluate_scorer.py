@@ -70,37 +70,51 @@ def per_comment_microseconds(scorer: Scorer, text: str, rounds: int = 2000) -> f
     return (time.perf_counter() - started) / rounds * 1e6
 
 
+def evaluate(title: str, scorer: RoutedScorer, data: Path, threshold: float) -> None:
+    print(f"{title}: {scorer.model_id}, hold threshold {threshold}")
+    print(" English")
+    report("OLID test (tweets)", scorer, *olid(data / "olid"), threshold)
+    spans = civil_comments_spans(data / "civil-comments-spans")
+    report("Civil Comments spans test (recall only)", scorer, *spans, threshold)
+    print(" Korean")
+    korean = load_sets(data)
+    embedded_korean = scorer.korean if isinstance(scorer.korean, KoreanScorer) else None
+    for name, examples in korean.items():
+        if embedded_korean and name != "beep-dev":
+            continue  # its training data: the cross-validated figures below say more
+        texts, labels = [e.text for e in examples], [int(e.toxic) for e in examples]
+        report(
+            name + (" (never trained on)" if name == "beep-dev" else ""),
+            scorer,
+            texts,
+            labels,
+            threshold,
+        )
+    if embedded_korean:
+        cross_validated = embedded_korean.model.metrics["cross_validated_roc_auc"]
+        print("  the embedded Korean model's training sets, 5-fold cross-validated ROC AUC:")
+        for name, auc in cross_validated.items():
+            print(f"    {name:<42} {auc:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=Path("../shared/eval"))
     parser.add_argument("--threshold", type=float, default=Settings().hold_threshold)
     args = parser.parse_args()
     data = args.eval_dir / "data"
-    scorer = load_scorer(Settings())
-    print(f"model {scorer.model_id}, hold threshold {args.threshold}")
+    embedded = RoutedScorer(english=EmbeddedScorer(), korean=KoreanScorer())
+    evaluate("Embedded router (no weights needed)", embedded, data, args.threshold)
+    configured = load_scorer(Settings())
+    if configured.model_id != embedded.model_id:
+        evaluate("As configured (Detoxify)", configured, data, args.threshold)
 
-    print("English")
-    report("OLID test (tweets)", scorer, *olid(data / "olid"), args.threshold)
-    spans = civil_comments_spans(data / "civil-comments-spans")
-    report("Civil Comments spans test (recall only)", scorer, *spans, args.threshold)
-
-    print("Korean")
-    korean = load_sets(data)
-    dev = korean["beep-dev"]
-    texts, labels = [e.text for e in dev], [int(e.toxic) for e in dev]
-    report("BEEP! dev (news comments, never trained on)", scorer, texts, labels, args.threshold)
-    cross_validated = KoreanScorer().model.metrics["cross_validated_roc_auc"]
-    print("  the embedded Korean model's training sets, 5-fold cross-validated ROC AUC:")
-    for name, auc in cross_validated.items():
-        print(f"    {name:<42} {auc:.3f}")
-
-    router = RoutedScorer(english=EmbeddedScorer(), korean=KoreanScorer())
     print("Embedded router, one 250-character comment (benchmark, this machine):")
     english = ("The minister's statement on the trilateral talks was clear and good. " * 4)[:250]
     hangul = ("장관의 삼국 회담 발표는 분명하고 좋았습니다. 기자님 취재 수고하셨습니다. " * 6)[:250]
     mixed = ("The minister 발표는 분명하고 좋았습니다, great report. " * 6)[:250]
     for name, text in (("English", english), ("Korean", hangul), ("mixed", mixed)):
-        print(f"  {name:<8} {per_comment_microseconds(router, text):7.0f} µs")
+        print(f"  {name:<8} {per_comment_microseconds(embedded, text):7.0f} µs")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from service.users.router import admin_router as users_admin
 logger = logging.getLogger(__name__)
 
 
-def load_scorer(settings: Settings) -> Scorer:
+def load_scorer(settings: Settings) -> RoutedScorer:
     """The English model `scorer` chooses and the Korean one, each text routed by language."""
     english = build_scorer(
         settings.scorer,
