@@ -4,6 +4,8 @@
 #
 #   docker build -t commentmod .                                        # embedded scorer only
 #   docker build -t commentmod --build-arg DETOXIFY_VARIANT=original .  # bakes Detoxify in, as ONNX
+#   docker build -t commentmod --build-arg DETOXIFY_VARIANT=multilingual \
+#     --build-arg KOREAN_SCORER=scorer .                     # XLM-R scores English and Korean
 #
 # DETOXIFY_VARIANT (original, unbiased, multilingual, original-small, unbiased-small) downloads the
 # weights and their Hugging Face config at build time, so the build needs internet; the running
@@ -32,7 +34,7 @@ ARG DETOXIFY_VARIANT=""
 ARG ONNX_PRECISION=int8
 RUN mkdir -p /app/var/onnx-model \
     && if [ -n "$DETOXIFY_VARIANT" ]; then \
-      /opt/venv/bin/python -c "from detoxify import Detoxify; Detoxify(model_type='$DETOXIFY_VARIANT')" \
+      /opt/venv/bin/python -c "import os, detoxify; detoxify.Detoxify(os.environ['DETOXIFY_VARIANT'])" \
       && HF_HUB_OFFLINE=1 /opt/venv/bin/commentmod scorer export --variant "$DETOXIFY_VARIANT" \
            --precision "$ONNX_PRECISION" --out /app/var/onnx-model \
       && if [ "$ONNX_PRECISION" = int8 ]; then rm /app/var/onnx-model/model.onnx; fi \
@@ -42,6 +44,8 @@ RUN mkdir -p /app/var/onnx-model \
     fi
 
 FROM python:${PYTHON_VERSION}-slim AS runtime
+# `scorer` with DETOXIFY_VARIANT=multilingual: the baked XLM-R export scores Korean too.
+ARG KOREAN_SCORER=embedded
 RUN useradd --create-home --uid 10001 app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=app:app /app /app
@@ -51,6 +55,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     COMMENTMOD_DATABASE_URL=sqlite:////app/var/commentmod.db \
     COMMENTMOD_ONNX_MODEL_DIR=/app/var/onnx-model \
+    COMMENTMOD_KOREAN_SCORER=${KOREAN_SCORER} \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1
 

@@ -15,11 +15,12 @@ from auth.deps import AUTHENTICATION_ERRORS
 from auth.router import router as auth_router
 from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.routing import RoutedScorer, build_korean_scorer
-from moderation.scoring.scorers import Scorer, build_scorer
+from moderation.scoring.scorers import Scorer, ScorerUnavailable, build_scorer
 from service import health
 from service.apidocs import install_docs
 from service.articles.router import admin_router as articles_admin
 from service.audit.router import admin_router as audit_admin
+from service.comments.models import MODEL_ID_LENGTH
 from service.comments.page_cache import PublicPages
 from service.comments.rescoring import rescore_unscored
 from service.comments.router import router as comments_router
@@ -56,7 +57,14 @@ def load_scorer(settings: Settings) -> RoutedScorer:
         onnx_dir=settings.onnx_model_dir,
         onnx_threads=settings.scoring_threads,
     )
-    return RoutedScorer(english=english, korean=build_korean_scorer(settings.korean_scorer))
+    korean = build_korean_scorer(settings.korean_scorer, english=english)
+    routed = RoutedScorer(english=english, korean=korean)
+    if len(routed.model_id) > MODEL_ID_LENGTH:
+        raise ScorerUnavailable(
+            f"the models' names, {routed.model_id!r}, are longer than the {MODEL_ID_LENGTH} "
+            "characters stored with a comment: rename the checkpoint file"
+        )
+    return routed
 
 
 async def housekeeping(

@@ -27,20 +27,29 @@ class Explanation:
 
 def spans_of(text: str, pieces: Iterable[tuple[str, float]], limit: int = MAX_SPANS) -> list[Span]:
     """Where the `limit` most positively weighted `pieces` (lower-case features) occur in
-    `text`, overlapping ones merged into one span. A piece the text does not contain as such (a
-    word bigram across punctuation) is left out rather than guessed."""
+    `text`, overlapping ones merged into one span. A space at either end of a piece means a word
+    boundary there (a word feature is passed as " word ", a character n-gram keeps the padding
+    `char_wb` gave it), so "idiot" is not found inside "idiotically", nor " 개 " inside 개나리. A
+    piece the text does not contain as such (a word bigram across punctuation) is left out rather
+    than guessed."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter whose lower case is longer: offsets would shift
         lowered = "".join(character.lower()[:1] for character in text)
     strongest_pieces = sorted(
-        ((piece.strip(), weight) for piece, weight in pieces if weight > 0 and piece.strip()),
+        ((piece, weight) for piece, weight in pieces if weight > 0 and piece.strip()),
         key=lambda item: -item[1],
     )[:limit]
     found: list[tuple[int, int, float]] = []
-    for needle, weight in strongest_pieces:
+    for piece, weight in strongest_pieces:
+        needle = piece.strip()
+        starts_word, ends_word = piece[0].isspace(), piece[-1].isspace()
         start = lowered.find(needle)
         while start != -1:
-            found.append((start, start + len(needle), weight))
+            end = start + len(needle)
+            if (not starts_word or start == 0 or not lowered[start - 1].isalnum()) and (
+                not ends_word or end == len(lowered) or not lowered[end].isalnum()
+            ):
+                found.append((start, end, weight))
             start = lowered.find(needle, start + 1)
     merged: list[tuple[int, int, float]] = []
     for start, end, weight in sorted(found):

@@ -47,9 +47,12 @@ class Manifest:
         try:
             document = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             # A field missing from an older export takes its default; without one, TypeError.
-            return cls(
+            manifest = cls(
                 **{name: document[name] for name in cls.__dataclass_fields__ if name in document}
             )
+            if manifest.model_file not in (INT8_MODEL, FP32_MODEL):
+                raise ValueError(f"model_file {manifest.model_file!r} is neither export's")
+            return manifest
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ScorerUnavailable(
                 f"{folder} is not an exported model folder ({MANIFEST} missing or unreadable: "

@@ -17,7 +17,7 @@ from moderation.scoring.scorers import (
 )
 
 Language = Literal["en", "ko"]
-KoreanChoice = Literal["embedded", "multilingual"]
+KoreanChoice = Literal["embedded", "multilingual", "scorer"]
 
 MIXED_LATIN_LETTERS = 4
 """A Korean comment names K-pop acts and brands in Latin letters ("BTS", "LG"); it takes a Latin
@@ -60,28 +60,32 @@ def merged(first: Scores, second: Scores) -> Scores:
 
 
 class RoutedScorer:
-    """Scores each text with the models of its languages, each model's share in one batch."""
+    """Scores each text with the models of its languages, each model's share in one batch. With
+    one model for both (`COMMENTMOD_KOREAN_SCORER=scorer`: Detoxify `multilingual`), every text
+    goes to it once."""
 
     def __init__(self, *, english: Scorer, korean: Scorer) -> None:
         self.english = english
         self.korean = korean
-        self.model_id = f"{english.model_id};{korean.model_id}"
+        self._models: tuple[tuple[Language, Scorer], ...] = (
+            (("en", english), ("ko", korean)) if korean is not english else (("en", english),)
+        )
+        self.model_id = ";".join(model.model_id for _, model in self._models)
+
+    def _languages(self, text: str) -> frozenset[Language]:
+        return languages(text) if len(self._models) > 1 else frozenset({"en"})
 
     def model_id_for(self, text: str) -> str:
         """The models that scored this text, as stored with it."""
-        found = languages(text)
-        return ";".join(
-            model.model_id
-            for language, model in (("en", self.english), ("ko", self.korean))
-            if language in found
-        )
+        found = self._languages(text)
+        return ";".join(model.model_id for language, model in self._models if language in found)
 
     def explain(self, text: str, scored_by: str) -> list[Explanation]:
         """Why each model named in `scored_by` (the comment's stored model id) scored `text` as it
         did, for those that are loaded now and can say; a model since replaced cannot."""
         named = set(scored_by.split(";"))
         explanations = []
-        for model in (self.english, self.korean):
+        for _, model in self._models:
             if model.model_id in named and isinstance(model, Explaining):
                 explanation = model.explain(text)
                 if explanation is not None:
@@ -89,9 +93,9 @@ class RoutedScorer:
         return explanations
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
-        found = [languages(text) for text in texts]
+        found = [self._languages(text) for text in texts]
         scores: list[Scores] = [{} for _ in texts]
-        for language, model in (("en", self.english), ("ko", self.korean)):
+        for language, model in self._models:
             rows = [row for row, seen in enumerate(found) if language in seen]
             if not rows:
                 continue
@@ -102,11 +106,14 @@ class RoutedScorer:
         return scores
 
 
-def build_korean_scorer(choice: KoreanChoice) -> Scorer:
-    """The embedded model, or Detoxify `multilingual` (XLM-RoBERTa), which must be in the
-    torch.hub cache: asked for by name, its absence stops the start with the reason."""
+def build_korean_scorer(choice: KoreanChoice, *, english: Scorer) -> Scorer:
+    """The embedded model; Detoxify `multilingual` (XLM-RoBERTa) under PyTorch, which must be in
+    the torch.hub cache (asked for by name, its absence stops the start with the reason); or
+    `english` itself, for a configured model that reads Korean (`multilingual` or its export)."""
     if choice == "embedded":
         return KoreanScorer()
+    if choice == "scorer":
+        return english
     if not detoxify_installed() or not detoxify_weights_available(
         "multilingual", checkpoint=None, config_dir=None
     ):

@@ -182,7 +182,7 @@ class _CalibratedLinear:
         norm = sum((f * float(self.idf[i])) ** 2 for f, i in zip(frequencies, indices, strict=True))
         toward_toxic = -(self.idf_weights[indices] * self.a).mean(axis=1)
         return [
-            (token, float(f * weight) / norm**0.5)
+            (f" {token} ", float(f * weight) / norm**0.5)  # spaces: a whole word (`spans_of`)
             for token, f, weight in zip(counts, frequencies, toward_toxic, strict=True)
         ]
 
@@ -242,6 +242,8 @@ class DetoxifyScorer:
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         """Every text's scores, in order, from passes of texts of similar token length (see
         `moderation.scoring.passes`)."""
+        if not texts:
+            return []
         token_ids = self.tokenizer(list(texts), truncation=True)["input_ids"]
         scores: list[Scores] = [{} for _ in texts]
         for group in length_groups([len(ids) for ids in token_ids]):

@@ -10,6 +10,9 @@ from moderation.queues import Queue
 from moderation.statuses import CommentStatus
 from service.core.db import BigId, UTCDateTime, utcnow
 
+MODEL_ID_LENGTH = 200
+"""The scoring models' names stored with a comment (`;`-separated when two scored it)."""
+
 
 class Comment(SQLModel, table=True):
     __table_args__ = (
@@ -30,7 +33,7 @@ class Comment(SQLModel, table=True):
     status_reason: str | None = Field(default=None, max_length=50)
     scores: dict[str, float] | None = Field(default=None, sa_column=Column(JSON))
     toxicity: float | None = None
-    model_id: str | None = Field(default=None, max_length=200)
+    model_id: str | None = Field(default=None, max_length=MODEL_ID_LENGTH)
     open_reports: int = 0
     """Reports since the last moderator decision; past the threshold the comment is `reported`."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     """Where `commentmod scorer export` writes and the `onnx` scorer reads (`auto` uses it when
     an export is there)."""
     korean_scorer: KoreanChoice = "embedded"
-    """What scores Korean text: the embedded n-gram model, or Detoxify `multilingual` from the
-    torch.hub cache. Other text goes to `scorer`; text in both languages to both."""
+    """What scores Korean text: the embedded n-gram model, Detoxify `multilingual` from the
+    torch.hub cache, or `scorer`'s own model (for `multilingual` or its ONNX export, which read
+    Korean). Other text goes to `scorer`; text in both languages to both."""
     hold_threshold: float = Field(0.8, gt=0.0, le=1.0)
     """Default hold threshold for every toxicity attribute."""
     hold_thresholds: dict[ToxicityAttribute, float] = {}

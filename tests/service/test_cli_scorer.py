@@ -180,7 +180,7 @@ SLIM_IMAGE_PROGRAM = """
 import importlib.machinery
 import sys
 
-ABSENT = {"torch", "transformers", "detoxify", "onnx", "sympy"}
+ABSENT = {"torch", "transformers", "detoxify", "onnx", "sympy", "mpmath", "networkx"}
 
 
 class WithoutPyTorch(importlib.machinery.PathFinder):

@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from moderation.scoring.scorers import ScorerUnavailable
-from service.app import create_app
+from service.app import create_app, load_scorer
 from service.core.db import Database
 from service.core.settings import Settings
 from tests.support.factories import sign_in
@@ -106,6 +106,25 @@ def test_the_service_loads_detoxify_from_its_settings(settings: Settings, tmp_pa
     assert english == "detoxify-0.5.4:tiny-detoxify"
     assert korean.startswith("korean-char-ngrams-")
     assert posted.status_code == 201
+
+
+def test_the_service_will_not_start_when_its_models_names_do_not_fit_a_comment(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The names are stored with every comment (200 characters): refused at start, not at the
+    first comment."""
+    tiny = build_tiny_detoxify(tmp_path)
+    renamed = tiny.checkpoint.with_name("x" * 190 + ".ckpt")
+    tiny.checkpoint.rename(renamed)
+    configured = settings.model_copy(
+        update={
+            "scorer": "detoxify",
+            "detoxify_checkpoint": renamed,
+            "detoxify_config_dir": tiny.config_dir,
+        }
+    )
+    with pytest.raises(ScorerUnavailable, match="longer than the 200 characters"):
+        load_scorer(configured)
 
 
 def test_the_service_will_not_start_on_a_damaged_checkpoint(

@@ -18,6 +18,13 @@ def test_spans_are_found_case_blind_merged_and_strongest_first() -> None:
     ]
 
 
+def test_a_space_at_either_end_of_a_piece_is_a_word_boundary() -> None:
+    text = "idiotically, an idiot. 개나리 핀 날 개 같은"
+    spans = spans_of(text, [(" idiot ", 2.0), (" 개 ", 1.0), ("ass", 0.5)])
+
+    assert [(span.start, span.text) for span in spans] == [(16, "idiot"), (31, "개")]
+
+
 def test_only_the_strongest_positive_pieces_count() -> None:
     pieces = [(word, float(weight)) for weight, word in enumerate("a b c d e f g".split(), 1)]
     spans = spans_of("a b c d e f g", [*pieces, ("a b", -5.0)], limit=3)
@@ -43,6 +50,10 @@ def test_the_english_model_points_at_the_insult(embedded_scorer: EmbeddedScorer)
     explanation = embedded_scorer.explain("You are a pathetic idiot and everyone hates you")
     assert explanation is not None
     assert [span.text for span in explanation.spans][:2] == ["idiot", "pathetic"]
+
+    inside_words = embedded_scorer.explain("Idiotically classy assessments")
+    assert inside_words is not None
+    assert "idiot" not in [span.text.lower() for span in inside_words.spans]
 
 
 class Unexplained:

@@ -108,6 +108,16 @@ def test_a_text_scores_alike_alone_and_padded_in_a_batch(exported: Path) -> None
     assert scorer.score_batch([]) == []
 
 
+def test_a_manifest_naming_another_file_is_refused(exported: Path, tmp_path: Path) -> None:
+    copied = tmp_path / "copied"
+    shutil.copytree(exported, copied)
+    document = json.loads((copied / MANIFEST).read_text())
+    (copied / MANIFEST).write_text(json.dumps({**document, "model_file": "../elsewhere.onnx"}))
+
+    with pytest.raises(ScorerUnavailable, match="neither export"):
+        OnnxScorer(copied)
+
+
 def test_the_model_id_names_the_source_the_runtime_and_the_precision(exported: Path) -> None:
     from importlib import metadata
 

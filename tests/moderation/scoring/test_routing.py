@@ -11,12 +11,20 @@ from moderation.scoring.scorers import ScorerUnavailable, Scores
 
 
 class Recording:
-    """Scores every text `value` on its attributes and remembers its batches."""
+    """Scores every text `value` on its attributes (or what `by_text` says for a text) and
+    remembers its batches."""
 
-    def __init__(self, model_id: str, value: float, attributes: Sequence[str]) -> None:
+    def __init__(
+        self,
+        model_id: str,
+        value: float,
+        attributes: Sequence[str],
+        by_text: dict[str, float] | None = None,
+    ) -> None:
         self.model_id = model_id
         self.value = value
         self.attributes = attributes
+        self.by_text = by_text or {}
         self.batches: list[list[str]] = []
 
     def model_id_for(self, text: str) -> str:
@@ -24,7 +32,7 @@ class Recording:
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         self.batches.append(list(texts))
-        return [dict.fromkeys(self.attributes, self.value) for _ in texts]
+        return [dict.fromkeys(self.attributes, self.by_text.get(t, self.value)) for t in texts]
 
 
 @pytest.mark.parametrize(
@@ -61,6 +69,16 @@ def test_each_model_gets_its_share_in_one_batch_and_the_higher_score_wins() -> N
     ]
 
 
+def test_each_text_gets_its_own_scores_back() -> None:
+    english = Recording("en", 0.0, ["toxicity"], by_text={"a": 0.1, "b": 0.2, "cool 다": 0.3})
+    korean = Recording("ko", 0.0, ["toxicity"], by_text={"가": 0.6, "cool 다": 0.05, "나": 0.7})
+    router = RoutedScorer(english=english, korean=korean)
+
+    scores = router.score_batch(["가", "a", "cool 다", "b", "나"])
+
+    assert [s["toxicity"] for s in scores] == [0.6, 0.1, 0.3, 0.2, 0.7]
+
+
 def test_the_stored_model_id_names_every_model_that_scored() -> None:
     router = RoutedScorer(
         english=Recording("english-model", 0.1, ["toxicity"]),
@@ -80,7 +98,21 @@ def test_merged_keeps_every_attribute() -> None:
 
 
 def test_the_korean_choice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert isinstance(build_korean_scorer("embedded"), KoreanScorer)
+    english = Recording("english-model", 0.1, ["toxicity"])
+    assert isinstance(build_korean_scorer("embedded", english=english), KoreanScorer)
+    assert build_korean_scorer("scorer", english=english) is english
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # an empty torch.hub cache
     with pytest.raises(ScorerUnavailable, match="multilingual"):
-        build_korean_scorer("multilingual")
+        build_korean_scorer("multilingual", english=english)
+
+
+def test_one_model_for_both_languages_scores_every_text_once() -> None:
+    """`COMMENTMOD_KOREAN_SCORER=scorer`: Detoxify `multilingual` reads both languages."""
+    multilingual = Recording("multilingual-model", 0.4, ["toxicity"])
+    router = RoutedScorer(english=multilingual, korean=multilingual)
+
+    assert (
+        router.score_batch(["Great report", "좋은 기사", "Great 기사"]) == [{"toxicity": 0.4}] * 3
+    )
+    assert multilingual.batches == [["Great report", "좋은 기사", "Great 기사"]]
+    assert router.model_id == router.model_id_for("Great 기사") == "multilingual-model"

@@ -66,6 +66,23 @@ def test_an_edit_is_scored_again_and_the_old_text_kept(
     assert [a["action"] for a in detail["actions"]] == ["created", "edited", "edited"]
 
 
+def test_an_edit_into_korean_is_scored_and_named_by_the_korean_model(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    comment_id = published(client, reader)
+    url = f"/v1/comments/{comment_id}"
+    english_model = client.get(url.replace("/v1/", "/v1/admin/"), headers=moderator.headers)
+
+    client.patch(
+        url, json={"body": "닥쳐 병신아", "acknowledge_toxicity": True}, headers=reader.headers
+    )
+    korean_model = client.get(f"/v1/admin/comments/{comment_id}", headers=moderator.headers)
+
+    assert english_model.json()["model_id"].startswith("alt-profanity-check-")
+    assert korean_model.json()["model_id"].startswith("korean-char-ngrams-")
+    assert korean_model.json()["status"] == "held"
+
+
 def test_only_the_author_edits_and_only_while_allowed(
     client: TestClient, reader: SignedIn, other_reader: SignedIn, moderator: SignedIn
 ) -> None:
