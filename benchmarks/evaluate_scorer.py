@@ -25,10 +25,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sklearn.metrics import precision_score, recall_score, roc_auc_score
-
 from moderation.scoring.korean import KoreanScorer
 from moderation.scoring.korean_training import load_sets
+from moderation.scoring.metrics import measure
 from moderation.scoring.routing import RoutedScorer
 from moderation.scoring.scorers import EmbeddedScorer, Scorer
 from service.app import load_scorer
@@ -52,13 +51,11 @@ def civil_comments_spans(folder: Path) -> tuple[list[str], list[int]]:
 def report(
     name: str, scorer: Scorer, texts: list[str], labels: list[int], threshold: float
 ) -> None:
-    scores = [s["toxicity"] for s in scorer.score_batch(texts)]
-    held = [int(score >= threshold) for score in scores]
-    auc = f"{roc_auc_score(labels, scores):.3f}" if 0 < sum(labels) < len(labels) else "  n/a"
+    measured = measure(scorer, texts, [bool(label) for label in labels], threshold)
+    auc = "  n/a" if measured.roc_auc is None else f"{measured.roc_auc:.3f}"
     print(
-        f"  {name:<44} n={len(texts):5d} toxic={sum(labels):5d}  ROC AUC {auc}  "
-        f"precision {precision_score(labels, held, zero_division=0):.3f}  "
-        f"recall {recall_score(labels, held, zero_division=0):.3f}"
+        f"  {name:<44} n={measured.texts:5d} toxic={measured.toxic:5d}  ROC AUC {auc}  "
+        f"precision {measured.precision:.3f}  recall {measured.recall:.3f}"
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from moderation.scoring.explanations import Explanation, spans_of
-from moderation.scoring.scorers import Scores
+from moderation.scoring.scorers import Scores, SingleModel
 
 MODEL_FILE = "korean_model.json.gz"
 NGRAM_SIZES = (2, 3, 4)
@@ -64,7 +64,7 @@ class KoreanModel:
         return cls(**document)
 
 
-class KoreanScorer:
+class KoreanScorer(SingleModel):
     """`{"toxicity": p}` for Korean text; about 20 µs a comment, no model download."""
 
     def __init__(self, path: Path | None = None) -> None:
@@ -110,6 +110,3 @@ class KoreanScorer:
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         return [{"toxicity": self.probability(self.logit(text))} for text in texts]
-
-    def model_id_for(self, text: str) -> str:
-        return self.model_id

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from moderation.scoring.korean import MODEL_FILE, KoreanModel, KoreanScorer, char_ngrams
+from moderation.scoring.metrics import measure
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "data"
 NEWS_WEIGHT = 3.0
@@ -157,20 +158,6 @@ def _rounded(value: float) -> float:
     return float(f"{value:.7g}")
 
 
-def measure(scorer: KoreanScorer, examples: Sequence[Example], threshold: float) -> dict[str, Any]:
-    from sklearn.metrics import roc_auc_score
-
-    toxic = np.array([example.toxic for example in examples])
-    scores = np.array([scorer.score_batch([example.text])[0]["toxicity"] for example in examples])
-    flagged = scores >= threshold
-    return {
-        "texts": len(examples),
-        "roc_auc": round(float(roc_auc_score(toxic, scores)), 4),
-        "precision": round(float((flagged & toxic).sum() / max(1, flagged.sum())), 4),
-        "recall": round(float((flagged & toxic).sum() / max(1, toxic.sum())), 4),
-    }
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -182,14 +169,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     model = train(sets)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.write(args.out)
-    dev = measure(KoreanScorer(args.out), sets["beep-dev"], DEFAULT_THRESHOLD)
+    dev_set = sets["beep-dev"]
+    dev = measure(
+        KoreanScorer(args.out),
+        [example.text for example in dev_set],
+        [example.toxic for example in dev_set],
+        DEFAULT_THRESHOLD,
+    )
     print(
         f"wrote {args.out} ({args.out.stat().st_size / 2**20:.1f} MiB, {len(model.ngrams)} n-grams)"
     )
     print(f"cross-validated ROC AUC ({FOLDS} folds): {model.metrics['cross_validated_roc_auc']}")
     print(
-        f"BEEP! dev ({dev['texts']} texts, never trained on): ROC AUC {dev['roc_auc']}, "
-        f"at {DEFAULT_THRESHOLD}: precision {dev['precision']}, recall {dev['recall']}"
+        f"BEEP! dev ({dev.texts} texts, never trained on): ROC AUC {dev.roc_auc:.4f}, "
+        f"at {DEFAULT_THRESHOLD}: precision {dev.precision:.4f}, recall {dev.recall:.4f}"
     )
 
 

@@ -10,8 +10,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from moderation.scoring.passes import MAX_PADDING, MAX_TOKENS_PER_PASS, length_groups
-from moderation.scoring.scorers import ScorerUnavailable, Scores
+from moderation.scoring.passes import MAX_PADDING, MAX_TOKENS_PER_PASS, in_passes
+from moderation.scoring.scorers import ScorerUnavailable, Scores, SingleModel
 
 MANIFEST = "manifest.json"
 INT8_MODEL = "model.int8.onnx"
@@ -72,7 +72,7 @@ def onnx_model_available(folder: Path | None) -> bool:
     )
 
 
-class OnnxScorer:
+class OnnxScorer(SingleModel):
     """One ONNX Runtime session over the exported model; texts are tokenized by the `tokenizers`
     library (the Rust tokenizer transformers' fast tokenizers wrap), truncated at the model's
     maximum, and run in passes of similar length (`length_groups`). It serves the model the
@@ -129,21 +129,15 @@ class OnnxScorer:
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         """Every text's scores, in order, from passes of texts of similar length (see
-        `length_groups`), the largest passes started first so the cores finish together."""
+        `moderation.scoring.passes`), `threads` of them at once."""
         token_ids = [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
-        lengths = [len(ids) for ids in token_ids]
-        groups = length_groups(lengths, max_tokens=self.max_tokens, max_padding=self.max_padding)
-        groups.sort(key=lambda group: len(group) * lengths[group[-1]], reverse=True)
-        inputs = [[token_ids[index] for index in group] for group in groups]
-        passed = self._passes.map(self._pass, inputs) if self._passes else map(self._pass, inputs)
-        scores: list[Scores] = [{} for _ in texts]
-        for group, group_scores in zip(groups, passed, strict=True):
-            for index, text_scores in zip(group, group_scores, strict=True):
-                scores[index] = text_scores
-        return scores
-
-    def model_id_for(self, text: str) -> str:
-        return self.model_id
+        return in_passes(
+            [len(ids) for ids in token_ids],
+            lambda group: self._pass([token_ids[index] for index in group]),
+            run=self._passes.map if self._passes else map,
+            max_tokens=self.max_tokens,
+            max_padding=self.max_padding,
+        )
 
     def _pass(self, token_ids: list[list[int]]) -> list[Scores]:
         np = self._np

@@ -3,7 +3,10 @@ on a CPU its cost grows with the padded tokens, so a 250-character comment in a 
 ones makes them all as dear as itself. Texts are sorted by token length and cut into passes of
 similar length instead."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+Result = TypeVar("Result")
 
 MAX_TOKENS_PER_PASS = 4096
 """Padded tokens in one forward pass (texts x the longest of them): 32 comments of 128 tokens."""
@@ -36,3 +39,24 @@ def length_groups(
     if current:
         groups.append(current)
     return groups
+
+
+def in_passes(
+    lengths: Sequence[int],
+    score_pass: Callable[[list[int]], list[Result]],
+    *,
+    run: Callable[
+        [Callable[[list[int]], list[Result]], list[list[int]]], Iterable[list[Result]]
+    ] = map,
+    max_tokens: int = MAX_TOKENS_PER_PASS,
+    max_padding: float = MAX_PADDING,
+) -> list[Result]:
+    """Every text's result, in order, from `score_pass` over each group of `length_groups`
+    (the text indices of one pass). `run` maps the passes (an executor's `map` runs them side by
+    side); the largest start first, so side-by-side passes finish together."""
+    groups = length_groups(lengths, max_tokens=max_tokens, max_padding=max_padding)
+    groups.sort(key=lambda group: len(group) * lengths[group[-1]], reverse=True)
+    by_index: dict[int, Result] = {}
+    for group, group_results in zip(groups, run(score_pass, groups), strict=True):
+        by_index.update(zip(group, group_results, strict=True))
+    return [by_index[index] for index in range(len(lengths))]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, get_args
 
 from moderation.scoring.explanations import Explanation, spans_of
-from moderation.scoring.passes import length_groups
+from moderation.scoring.passes import in_passes
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,16 @@ class Scorer(Protocol):
         ...
 
 
-class EmbeddedScorer:
+class SingleModel:
+    """A scorer that is one model: it scores every text, so every text names it."""
+
+    model_id: str
+
+    def model_id_for(self, text: str) -> str:
+        return self.model_id
+
+
+class EmbeddedScorer(SingleModel):
     """alt-profanity-check's linear model, shipped inside its wheel: English only, no download.
 
     Its `predict_prob` goes through scikit-learn's calibrated classifier, whose input checks
@@ -89,9 +98,6 @@ class EmbeddedScorer:
             else self._predict_prob(list(texts))
         )
         return [{"toxicity": float(p)} for p in probabilities]
-
-    def model_id_for(self, text: str) -> str:
-        return self.model_id
 
     def explain(self, text: str) -> Explanation | None:
         """The words that pushed the score up most; None where the package's model is not the
@@ -193,7 +199,7 @@ class _CalibratedLinear:
         return bool(np.allclose(self.predict_prob(texts), predict_prob(texts), atol=1e-9))
 
 
-class DetoxifyScorer:
+class DetoxifyScorer(SingleModel):
     """Wraps `detoxify.Detoxify`, loading either a named variant or a local checkpoint offline."""
 
     def __init__(
@@ -245,13 +251,9 @@ class DetoxifyScorer:
         if not texts:
             return []
         token_ids = self.tokenizer(list(texts), truncation=True)["input_ids"]
-        scores: list[Scores] = [{} for _ in texts]
-        for group in length_groups([len(ids) for ids in token_ids]):
-            for index, text_scores in zip(
-                group, self.predict([texts[i] for i in group]), strict=True
-            ):
-                scores[index] = text_scores
-        return scores
+        return in_passes(
+            [len(ids) for ids in token_ids], lambda group: self.predict([texts[i] for i in group])
+        )
 
     def predict(self, texts: Sequence[str]) -> list[Scores]:
         """One `Detoxify.predict` call: every text padded to the longest."""
@@ -267,9 +269,6 @@ class DetoxifyScorer:
             {name: float(values[i]) for name, values in per_class.items()}
             for i in range(len(texts))
         ]
-
-    def model_id_for(self, text: str) -> str:
-        return self.model_id
 
 
 def _checkpoint_pointing_at(checkpoint: Path, *, config_dir: Path) -> io.BytesIO:

@@ -4,10 +4,10 @@ import threading
 import time
 from collections.abc import Sequence
 
-from moderation.scoring.scorers import Scores
+from moderation.scoring.scorers import Scores, SingleModel
 
 
-class ScriptedScorer:
+class ScriptedScorer(SingleModel):
     """Scores a text 0.95 when it contains a word from `toxic_words`, else 0.05."""
 
     model_id = "scripted-test-scorer"
@@ -18,9 +18,6 @@ class ScriptedScorer:
         self.delay = 0.0
         self.batches: list[list[str]] = []
         self._lock = threading.Lock()
-
-    def model_id_for(self, text: str) -> str:
-        return self.model_id
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         with self._lock:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from moderation.scoring.explanations import Span, spans_of
 from moderation.scoring.korean import KoreanScorer
 from moderation.scoring.routing import RoutedScorer
-from moderation.scoring.scorers import EmbeddedScorer, Scores
+from moderation.scoring.scorers import EmbeddedScorer, Scores, SingleModel
 
 
 def test_spans_are_found_case_blind_merged_and_strongest_first() -> None:
@@ -56,11 +56,8 @@ def test_the_english_model_points_at_the_insult(embedded_scorer: EmbeddedScorer)
     assert "idiot" not in [span.text.lower() for span in inside_words.spans]
 
 
-class Unexplained:
+class Unexplained(SingleModel):
     model_id = "opaque-model"
-
-    def model_id_for(self, text: str) -> str:
-        return self.model_id
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         return [{"toxicity": 0.5} for _ in texts]

@@ -7,10 +7,10 @@ import pytest
 
 from moderation.scoring.korean import KoreanScorer
 from moderation.scoring.routing import RoutedScorer, build_korean_scorer, languages, merged
-from moderation.scoring.scorers import ScorerUnavailable, Scores
+from moderation.scoring.scorers import ScorerUnavailable, Scores, SingleModel
 
 
-class Recording:
+class Recording(SingleModel):
     """Scores every text `value` on its attributes (or what `by_text` says for a text) and
     remembers its batches."""
 
@@ -26,9 +26,6 @@ class Recording:
         self.attributes = attributes
         self.by_text = by_text or {}
         self.batches: list[list[str]] = []
-
-    def model_id_for(self, text: str) -> str:
-        return self.model_id
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         self.batches.append(list(texts))
