@@ -77,7 +77,7 @@ def check_csrf(request: Request, settings: Settings) -> None:
         return
     source = request.headers.get("origin") or request.headers.get("referer") or ""
     origin = origin_of(source)
-    if origin is None or origin not in set(settings.allowed_origins):
+    if origin is None or origin not in settings.trusted_origins:
         raise CsrfFailed("This request must come from an allowed site (Origin check failed).")
     if not request.headers.get("x-requested-with"):
         raise CsrfFailed("Cookie-authenticated writes need the X-Requested-With header.")

@@ -66,8 +66,9 @@ def landing_url(settings: Settings) -> str:
 
 
 def safe_next(next_url: str | None, settings: Settings) -> str:
-    """`next` only when it points at an allowlisted site; otherwise the default landing page."""
-    if next_url and origin_of(next_url) in settings.allowed_origins:
+    """`next` only when it points at an allowlisted site or the service's own pages; otherwise
+    the default landing page."""
+    if next_url and origin_of(next_url) in settings.trusted_origins:
         return next_url
     return landing_url(settings)
 

@@ -12,9 +12,11 @@ from auth import login
 from auth.deps import (
     AUTHENTICATION_ERRORS,
     CredentialsDep,
+    CsrfFailed,
     CurrentAuth,
     CurrentUser,
     authenticate,
+    check_csrf,
     optional_user,
 )
 from auth.login import (
@@ -31,8 +33,14 @@ from auth.providers import (
     ProviderUnavailable,
     configured_providers,
 )
-from auth.schemas import ProviderList, ProviderPublic, SessionPublic, UserPublic
-from auth.sessions import active_sessions, issue_session, revoke_all_sessions, revoke_session
+from auth.schemas import ProviderList, ProviderPublic, SessionPublic, TokenSignIn, UserPublic
+from auth.sessions import (
+    active_sessions,
+    issue_session,
+    resolve_session,
+    revoke_all_sessions,
+    revoke_session,
+)
 from service.core.deps import ClientIp, DatabaseDep, LimitsDep, SessionDep, SettingsDep
 from service.core.errors import NotAuthenticated, Unprocessable, error_responses
 from service.core.ratelimit import RateLimited
@@ -202,6 +210,40 @@ async def finish_login(
     if token is not None:
         _set_session_cookie(response, token, settings)
     return response
+
+
+@router.post(
+    "/auth/token",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NotAuthenticated, CsrfFailed, Unprocessable, RateLimited),
+)
+def sign_in_with_token(
+    payload: TokenSignIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: LimitsDep,
+    address: ClientIp,
+) -> None:
+    """Trades an API token for a session cookie of the same user, so a browser page (the
+    moderator console) never keeps the token in script-readable storage. A new session is
+    issued: signing out of the browser leaves the token itself working. Only from a trusted
+    page (Origin and `X-Requested-With`), so no other site can sign a browser in to an account
+    of its choosing."""
+    check_csrf(request, settings)
+    limits.logins_from(address).take()
+    resolved = resolve_session(session, payload.token)
+    if resolved is None:
+        raise NotAuthenticated("This token is unknown, expired or revoked.")
+    _, user = resolved
+    token = issue_session(
+        session,
+        user,
+        lifetime=timedelta(days=settings.session_lifetime_days),
+        user_agent=request.headers.get("user-agent"),
+    )
+    _set_session_cookie(response, token, settings)
 
 
 @router.post(

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from pydantic import BaseModel, Field
+
 from auth.models import AuthSession, Identity, Role, User, UserStatus
 from service.core.schemas import Schema
 
@@ -51,6 +53,11 @@ class SessionPublic(Schema):
             user_agent=session.user_agent,
             current=session.id == current_id,
         )
+
+
+class TokenSignIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    """A token from `commentmod tokens issue` (or any live session token)."""
 
 
 class ProviderPublic(Schema):

@@ -162,6 +162,13 @@ class Settings(BaseSettings):
         return canonical
 
     @property
+    def trusted_origins(self) -> frozenset[str]:
+        """Where cookie-authenticated writes and post-login redirects may come from or go to:
+        the news sites, and the service's own pages (the moderator console at `/admin/`)."""
+        own = origin_of(self.public_url)
+        return frozenset(self.allowed_origins) | ({own} if own else set())
+
+    @property
     def database_timeouts(self) -> Timeouts:
         return Timeouts(
             connect=self.database_connect_timeout,
