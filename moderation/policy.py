@@ -72,10 +72,60 @@ def toxicity(context: CommentContext, config: PolicyConfig) -> Decision | None:
         worst = max(scores.values(), default=0.0)
         if worst >= config.reject_threshold:
             return Decision(CommentStatus.REJECTED, "toxic_auto_rejected")
-    for attribute, threshold in config.hold_thresholds.items():
-        if scores.get(attribute, 0.0) >= threshold:
-            return Decision(CommentStatus.HELD, "toxic", f"{attribute} {scores[attribute]:.2f}")
+    attribute = first_over(scores, config.hold_thresholds)
+    if attribute is not None:
+        return Decision(CommentStatus.HELD, "toxic", f"{attribute} {scores[attribute]:.2f}")
     return None
+
+
+def first_over(
+    scores: Scores, thresholds: Mapping[ToxicityAttribute, float]
+) -> ToxicityAttribute | None:
+    """The first attribute at or above its hold threshold: the one a held comment is held for."""
+    for attribute, threshold in thresholds.items():
+        if scores.get(attribute, 0.0) >= threshold:
+            return attribute
+    return None
+
+
+@dataclass(frozen=True)
+class ThresholdEffect:
+    """How many of a set of scored comments each attribute's threshold holds, and all of them
+    together, under the thresholds in force and under proposed ones."""
+
+    scored: int
+    held_now: int
+    held_proposed: int
+    by_attribute: Mapping[ToxicityAttribute, tuple[int, int]]
+    """Per attribute: (at or over the current threshold, at or over the proposed one)."""
+
+
+def threshold_effect(
+    scored: Sequence[Scores],
+    current: Mapping[ToxicityAttribute, float],
+    proposed: Mapping[ToxicityAttribute, float],
+) -> ThresholdEffect:
+    """What a change of hold thresholds would have done to comments already scored (the admin
+    console shows it before the change is saved)."""
+    attributes = list(dict.fromkeys([*current, *proposed]))
+
+    def over(
+        scores: Scores, thresholds: Mapping[ToxicityAttribute, float], name: ToxicityAttribute
+    ) -> bool:
+        return name in thresholds and scores.get(name, 0.0) >= thresholds[name]
+
+    return ThresholdEffect(
+        scored=len(scored),
+        held_now=sum(first_over(s, current) is not None for s in scored),
+        held_proposed=sum(first_over(s, proposed) is not None for s in scored),
+        by_attribute={
+            name: (
+                sum(over(s, current, name) for s in scored),
+                sum(over(s, proposed, name) for s in scored),
+            )
+            for name in attributes
+        },
+    )
 
 
 def new_commenter(context: CommentContext, config: PolicyConfig) -> Decision | None:

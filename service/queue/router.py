@@ -1,9 +1,12 @@
 """The moderators' queues and decisions (under /v1/admin)."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound, get_user
+from moderation.policy import threshold_effect
 from moderation.queues import APPROVED_REASON, Queue
 from moderation.statuses import ModeratorAction
 from service.articles.schemas import ArticleFilter
@@ -16,6 +19,7 @@ from service.core.deps import ScoringDep, SessionDep, SettingsDep
 from service.core.errors import Unprocessable, error_responses
 from service.core.pagination import Cursor, InvalidCursor, Limit
 from service.core.schemas import Id
+from service.policy.deps import PolicyDep
 from service.queue import service
 from service.queue.schemas import (
     ApproveRequest,
@@ -24,6 +28,8 @@ from service.queue.schemas import (
     BulkItem,
     BulkResults,
     CommentAdminDetail,
+    HoldPreview,
+    ProposedThresholds,
     QueueCounts,
     QueueCountsPage,
     QueueSort,
@@ -79,6 +85,23 @@ def queue_counts(
     return QueueCountsPage(
         counts=QueueCounts(**counts),
         articles=[ArticleQueueCounts.model_validate(article) for article in articles],
+    )
+
+
+@admin_router.get("/queues/held/preview", responses=error_responses(Unprocessable))
+def hold_preview(
+    proposal: Annotated[ProposedThresholds, Query()], session: SessionDep, policy: PolicyDep
+) -> HoldPreview:
+    """How many of the last days' scored comments the given hold thresholds would have held,
+    beside the thresholds in force (`toxicity=0.7&insult=0.6`; the rest stay as they are)."""
+    current = dict(policy.current(session).settings.hold_thresholds)
+    proposed = {**current, **proposal.thresholds()}
+    scored = service.recent_scores(session, days=proposal.days)
+    return HoldPreview.of(
+        threshold_effect(scored, current, proposed),
+        days=proposal.days,
+        current=current,
+        proposed=proposed,
     )
 
 

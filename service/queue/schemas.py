@@ -1,10 +1,13 @@
 """The queues as moderators read them, and the decisions they send."""
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
+from moderation.policy import ThresholdEffect
 from moderation.scoring.explanations import Explanation
+from moderation.scoring.scorers import TOXICITY_ATTRIBUTES, ToxicityAttribute
 from moderation.statuses import CommentStatus, ModeratorAction, RejectReason
 from service.audit.models import AuditEvent
 from service.audit.schemas import AuditEventPublic
@@ -127,3 +130,78 @@ class BulkResults(Schema):
 class RejectAll(BaseModel):
     reason: RejectReason
     note: Note | None = None
+
+
+QueryThreshold = Annotated[float, Field(gt=0.0, le=1.0)]
+"""A threshold in a query string (text there, so not strict as in a JSON body)."""
+
+
+class ProposedThresholds(BaseModel):
+    """Hold thresholds to try; an attribute left out keeps the one in force."""
+
+    model_config = {"extra": "forbid"}
+
+    days: int = Field(7, ge=1, le=30)
+    """How far back to look: comments created in the last `days` days."""
+    toxicity: QueryThreshold | None = None
+    severe_toxicity: QueryThreshold | None = None
+    obscene: QueryThreshold | None = None
+    threat: QueryThreshold | None = None
+    insult: QueryThreshold | None = None
+    identity_attack: QueryThreshold | None = None
+    sexual_explicit: QueryThreshold | None = None
+
+    def thresholds(self) -> dict[ToxicityAttribute, float]:
+        return {
+            name: value
+            for name in TOXICITY_ATTRIBUTES
+            if (value := getattr(self, name)) is not None
+        }
+
+
+class AttributeEffect(Schema):
+    attribute: ToxicityAttribute
+    current: float | None
+    proposed: float | None
+    held_now: int
+    """Comments at or over the threshold in force."""
+    held_proposed: int
+    """Comments at or over the proposed threshold."""
+
+
+class HoldPreview(Schema):
+    """What the proposed thresholds would have held of the comments scored in the last `days`
+    days, beside what the thresholds in force hold (by score alone: word lists and
+    pre-moderation hold comments too)."""
+
+    days: int
+    scored: int
+    held_now: int
+    held_proposed: int
+    by_attribute: list[AttributeEffect]
+
+    @classmethod
+    def of(
+        cls,
+        effect: ThresholdEffect,
+        *,
+        days: int,
+        current: dict[ToxicityAttribute, float],
+        proposed: dict[ToxicityAttribute, float],
+    ) -> "HoldPreview":
+        return cls(
+            days=days,
+            scored=effect.scored,
+            held_now=effect.held_now,
+            held_proposed=effect.held_proposed,
+            by_attribute=[
+                AttributeEffect(
+                    attribute=name,
+                    current=current.get(name),
+                    proposed=proposed.get(name),
+                    held_now=now,
+                    held_proposed=then,
+                )
+                for name, (now, then) in effect.by_attribute.items()
+            ],
+        )

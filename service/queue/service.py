@@ -2,6 +2,7 @@
 through `change_status`, so it is a compare-and-set and audited."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
@@ -9,6 +10,7 @@ from sqlmodel.sql.expression import Select
 
 from auth.models import User
 from moderation.queues import APPROVED_REASON, Queue
+from moderation.scoring.scorers import Scores
 from moderation.statuses import (
     CommentStatus,
     ModeratorAction,
@@ -18,7 +20,7 @@ from moderation.statuses import (
 from service.comments.errors import InvalidTransition
 from service.comments.models import Comment, CommentWithAuthor, toxicity_sort_key
 from service.comments.service import NEWEST_FIRST, change_status, get_comment
-from service.core.db import in_written_order
+from service.core.db import in_written_order, utcnow
 from service.core.errors import AppError
 from service.core.pagination import Keyset, Page, SortKey
 from service.queue.schemas import QueueSort
@@ -178,3 +180,14 @@ def reject_all_by_author(
         )
         for comment in comments
     ]
+
+
+def recent_scores(session: Session, *, days: int) -> list[Scores]:
+    """The scores of every comment created in the last `days` days that was scored."""
+    since = utcnow() - timedelta(days=days)
+    rows = session.exec(
+        select(Comment.scores).where(
+            col(Comment.created_at) >= since, col(Comment.scores).is_not(None)
+        )
+    )
+    return [dict(scores) for scores in rows if scores]

@@ -7,6 +7,7 @@ from moderation.policy import (
     Decision,
     PolicyConfig,
     decide,
+    threshold_effect,
 )
 from moderation.statuses import CommentStatus
 from moderation.wordlists import WordList
@@ -125,3 +126,23 @@ def test_auto_reject_is_off_by_default() -> None:
 
 def test_the_matched_word_is_noted_for_moderators() -> None:
     assert decide(full_context("you scumbag"), FULL).note == "matched 'scumbag'"
+
+
+def test_a_threshold_change_is_counted_per_attribute_and_in_all() -> None:
+    scored = [
+        {"toxicity": 0.95, "insult": 0.2},
+        {"toxicity": 0.6, "insult": 0.7},
+        {"toxicity": 0.1, "insult": 0.1},
+        {"toxicity": 0.55},
+    ]
+    effect = threshold_effect(
+        scored, current={"toxicity": 0.8, "insult": 0.8}, proposed={"toxicity": 0.5, "insult": 0.8}
+    )
+    assert (effect.scored, effect.held_now, effect.held_proposed) == (4, 1, 3)
+    assert effect.by_attribute == {"toxicity": (1, 3), "insult": (0, 0)}
+
+
+def test_an_attribute_without_a_threshold_holds_nothing() -> None:
+    effect = threshold_effect([{"threat": 0.99}], current={"toxicity": 0.8}, proposed={})
+    assert (effect.held_now, effect.held_proposed) == (0, 0)
+    assert effect.by_attribute == {"toxicity": (0, 0)}

@@ -190,3 +190,54 @@ def test_the_audit_log_pages_newest_first(
     assert ids == sorted(ids, reverse=True)
     assert len(ids) == 3
     assert rest["next_cursor"] is None
+
+
+class TestHoldPreview:
+    @pytest.fixture
+    def scorer(self, scripted_scorer: ScriptedScorer) -> Scorer:
+        return scripted_scorer  # 0.95 with "idiot", else 0.05
+
+    def test_a_threshold_change_is_previewed_over_the_last_days_comments(
+        self, client: TestClient, reader: SignedIn, moderator: SignedIn
+    ) -> None:
+        held(client, reader)  # toxicity 0.95 (held at 0.8)
+        post(client, reader, CIVIL)  # 0.05
+        url = "/v1/admin/queues/held/preview"
+
+        unchanged = client.get(url, headers=moderator.headers).json()
+        assert (unchanged["days"], unchanged["scored"]) == (7, 2)
+        assert (unchanged["held_now"], unchanged["held_proposed"]) == (1, 1)
+
+        stricter = client.get(url, params={"toxicity": 0.01}, headers=moderator.headers).json()
+        assert (stricter["held_now"], stricter["held_proposed"]) == (1, 2)
+        toxicity = next(a for a in stricter["by_attribute"] if a["attribute"] == "toxicity")
+        assert toxicity == {
+            "attribute": "toxicity",
+            "current": 0.8,
+            "proposed": 0.01,
+            "held_now": 1,
+            "held_proposed": 2,
+        }
+        looser = client.get(url, params={"toxicity": 1.0}, headers=moderator.headers).json()
+        assert looser["held_proposed"] == 0
+
+
+@pytest.mark.parametrize(
+    "params", [{"toxicity": 0}, {"toxicity": 1.5}, {"toxicity": "high"}, {"days": 31}, {"x": 1}]
+)
+def test_a_preview_of_thresholds_out_of_range_is_refused(
+    client: TestClient, moderator: SignedIn, params: dict[str, str | int]
+) -> None:
+    answer = client.get("/v1/admin/queues/held/preview", params=params, headers=moderator.headers)
+    assert (answer.status_code, answer.json()["error"]) == (422, "validation_error")
+
+
+def test_the_preview_names_every_attribute_a_model_reports() -> None:
+    from moderation.scoring.scorers import TOXICITY_ATTRIBUTES
+    from service.queue.schemas import ProposedThresholds
+
+    assert set(ProposedThresholds.model_fields) - {"days"} == set(TOXICITY_ATTRIBUTES)
+
+
+def test_readers_cannot_preview_thresholds(client: TestClient, reader: SignedIn) -> None:
+    assert client.get("/v1/admin/queues/held/preview", headers=reader.headers).status_code == 403
