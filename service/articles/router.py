@@ -1,4 +1,4 @@
-"""Moderators' switches on an article: close, reopen, pre-moderate (under /v1/admin)."""
+"""Moderators' switches on an article: read, close, reopen, pre-moderate (under /v1/admin)."""
 
 from fastapi import APIRouter
 
@@ -9,6 +9,14 @@ from service.core.deps import SessionDep
 from service.core.errors import Unprocessable, error_responses
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
+
+
+@admin_router.get("/articles/{article_id}", responses=error_responses(Unprocessable))
+def article_detail(article_id: ArticleId, session: SessionDep) -> ArticleAdmin:
+    """An article's switches. One nobody has commented on yet is open and not pre-moderated
+    (articles are the CMS's: they need no registering here)."""
+    article = service.find_article(session, article_id)
+    return ArticleAdmin.of(article) if article else ArticleAdmin.unregistered(article_id)
 
 
 @admin_router.patch("/articles/{article_id}", responses=error_responses(Unprocessable))

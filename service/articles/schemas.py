@@ -39,3 +39,7 @@ class ArticleAdmin(Schema):
             closed_at=article.closed_at,
             premoderated=article.premoderated,
         )
+
+    @classmethod
+    def unregistered(cls, article_id: str) -> "ArticleAdmin":
+        return cls(id=article_id, closed=False, closed_at=None, premoderated=False)

@@ -10,9 +10,11 @@ from starlette.convertors import Convertor, register_url_convertor
 from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound, get_user
 from service.audit.service import sanction_history
-from service.comments.service import count_author_by_status
+from service.comments.schemas import CommentAdmin, CommentAdminPage
+from service.comments.service import count_author_by_status, own_comments
 from service.core.deps import SessionDep
 from service.core.errors import Forbidden, Unprocessable, error_responses
+from service.core.pagination import Cursor, InvalidCursor, Limit
 from service.core.schemas import Id, Reason
 from service.users import service
 from service.users.schemas import BanRequest, SanctionReason, SuspendRequest, UserAdmin
@@ -51,6 +53,21 @@ def _user_admin(session: Session, user_id: int) -> UserAdmin:
 def user_detail(user_id: Id, session: SessionDep) -> UserAdmin:
     """The user, their comment counts by status and their sanction history."""
     return _user_admin(session, user_id)
+
+
+@admin_router.get(
+    "/users/{user_id}/comments",
+    responses=error_responses(UserNotFound, Unprocessable, InvalidCursor),
+)
+def user_comments(
+    user_id: Id, session: SessionDep, limit: Limit = 20, cursor: Cursor = None
+) -> CommentAdminPage:
+    """The user's comments on every article in any status but deleted, newest first, with
+    their scores: the history a moderator reads before deciding."""
+    page = own_comments(session, author=get_user(session, user_id), limit=limit, cursor=cursor)
+    return CommentAdminPage(
+        items=[CommentAdmin.of(row) for row in page.items], next_cursor=page.next_cursor
+    )
 
 
 @admin_router.post("/users/{user_id}/ban", responses=error_responses(*SANCTION_ERRORS))

@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from service.core.db import utcnow
-from tests.support.factories import CIVIL, SignedIn, post, published
+from tests.support.factories import CIVIL, SignedIn, held, post, published
 
 
 def test_a_suspended_reader_is_refused_with_the_end_date(
@@ -73,4 +73,39 @@ def test_sanction_authority(
     assert on_admin.status_code == on_self.status_code == 403
     assert (past.status_code, past.json()["error"]) == (422, "invalid_until")
     assert naive.status_code == 422
+    assert (missing.status_code, missing.json()["error"]) == (404, "user_not_found")
+
+
+def test_a_moderator_reads_a_users_comments_in_every_status_with_scores(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    civil = published(client, reader)
+    toxic = held(client, reader)
+    mine = client.delete(f"/v1/comments/{published(client, reader)}", headers=reader.headers)
+    assert mine.status_code == 204
+
+    answer = client.get(f"/v1/admin/users/{reader.id}/comments", headers=moderator.headers)
+    items = answer.json()["items"]
+    assert [(i["id"], i["status"]) for i in items] == [(toxic, "held"), (civil, "published")]
+    assert items[0]["scores"]["toxicity"] >= 0.8  # what moderators see, not readers
+
+    first = client.get(
+        f"/v1/admin/users/{reader.id}/comments", params={"limit": 1}, headers=moderator.headers
+    ).json()
+    rest = client.get(
+        f"/v1/admin/users/{reader.id}/comments",
+        params={"limit": 1, "cursor": first["next_cursor"]},
+        headers=moderator.headers,
+    ).json()
+    assert [i["id"] for i in first["items"] + rest["items"]] == [toxic, civil]
+
+
+def test_a_users_comments_are_for_moderators_about_users_that_exist(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    assert (
+        client.get(f"/v1/admin/users/{reader.id}/comments", headers=reader.headers).status_code
+        == 403
+    )
+    missing = client.get("/v1/admin/users/999999/comments", headers=moderator.headers)
     assert (missing.status_code, missing.json()["error"]) == (404, "user_not_found")
