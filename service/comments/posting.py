@@ -110,17 +110,22 @@ def prepare(
     return Prepared(snapshot, facts)
 
 
+POSTED_AFTER_WARNING = "posted after the warning"
+
+
 def decide_with_nudge(
     prepared: Prepared, *, text: str, scores: Scores | None, acknowledged: bool
 ) -> Decision:
     """The policy's decision; a toxic comment is sent back to its writer first, unless they
-    acknowledged the warning (then it is held, with a note saying so)."""
+    acknowledged the warning (then it is held, its note saying which score held it and that
+    the writer was warned)."""
     decision = decide(prepared.facts.context(text, scores), prepared.snapshot.policy)
     if decision.reason == TOXIC.reason and scores is not None:
         if prepared.snapshot.settings.nudge and not acknowledged:
             raise ToxicComment(scores)
         if acknowledged:
-            decision = Decision(decision.status, decision.reason, "posted after a warning")
+            note = f"{decision.note}; {POSTED_AFTER_WARNING}"
+            decision = Decision(decision.status, decision.reason, note)
     return decision
 
 
