@@ -42,6 +42,7 @@ from service.policy.router import admin_router as policy_admin
 from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
 from service.queue.router import admin_router as queue_admin
 from service.reports.router import router as reports_router
+from service.screens.router import install_screens
 from service.users.router import admin_router as users_admin
 
 logger = logging.getLogger(__name__)
@@ -189,6 +190,7 @@ def create_app(
     for router in (health.router, comments_router, reports_router, auth_router, admin_api()):
         app.include_router(router)
     install_docs(app)
+    install_screens(app)
     install_openapi(app, cookie_name=settings.session_cookie_name)
     return app
 

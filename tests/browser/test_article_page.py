@@ -4,59 +4,24 @@ through a fake provider over real HTTP, the session cookie, CORS and CSRF, and a
 Runs in headless Chromium (Debian's package) driven by Playwright; `.ci/run` installs both.
 """
 
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from playwright import sync_api
 from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from moderation.scoring.scorers import Scorer
 from moderation.text import count_characters
 from service.app import create_app
 from service.core.settings import Settings
 from tests.support.fake_providers import TWITTER_CLIENT, FakeProviders
+from tests.support.served import Served
 from tests.support.stalled import unused_port
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is a dev extra: `make test` installs it"
-)
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="needs Debian's chromium package (`apt-get install chromium`; .ci/run installs it)",
-)
-
-
-class Served:
-    """An ASGI app on a real port, in a thread, for as long as the test needs it."""
-
-    def __init__(self, app: ASGIApp, port: int) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "Served":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
 
 EVIL_PAGE = """<!doctype html><body>
 <form id="forged" method="post" action="__API__/v1/articles/AEN-browser/comments"
@@ -101,17 +66,6 @@ def site(settings: Settings, scorer: Scorer) -> Iterator[tuple[str, str, str]]:
         Served(evil_site, evil),
     ):
         yield f"{news_url}/article", f"http://127.0.0.1:{evil}/", api_url
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 def sign_in_on(page: Any, article: str) -> None:

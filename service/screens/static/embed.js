@@ -1,0 +1,593 @@
+// The comment box under an article:
+//   <script type="module" src="https://comments.example.com/embed.js"></script>
+//   <commentmod-thread article-id="AEN20261127001" lang="ko"></commentmod-thread>
+// Everything lives in a shadow root (no global CSS in or out) and is styled from a constructed
+// stylesheet, so the host page's CSP needs no 'unsafe-inline'. Themable with the
+// --commentmod-* custom properties (see STYLE).
+
+import {
+  COMMENT_LIMIT,
+  ApiError,
+  apiClient,
+  countCharacters,
+  formatTime,
+  h,
+  pickLanguage,
+  replace,
+  translator,
+} from "./screens/dom.js";
+
+const SERVICE = new URL(".", import.meta.url).href.replace(/\/$/, "");
+const PAGE_SIZE = 20;
+const EDIT_WINDOW_MS = 5 * 60 * 1000; // the service's default COMMENTMOD_EDIT_WINDOW
+const REPORT_REASONS = ["spam", "abuse", "off_topic", "misinformation", "other"];
+
+const TEXTS = {
+  en: {
+    heading: "Comments",
+    count: "{count} comments",
+    count_one: "1 comment",
+    prompt_connect: "Log in to Twitter or Facebook account to connect.",
+    prompt_write: "To write comments, please log in to one of the accounts.",
+    provider_twitter: "Log in with X (Twitter)",
+    provider_facebook: "Log in with Facebook",
+    signed_in_as: "Signed in as {name}",
+    sign_out: "Sign out",
+    comment: "Comment",
+    reply_to: "Reply to {name}",
+    placeholder: "Share your thoughts",
+    counter: "{count}/250자",
+    over_limit: "Your comment is {count} characters; the limit is 250. Shorten it to post.",
+    post: "Post",
+    reply: "Reply",
+    cancel: "Cancel",
+    save: "Save",
+    edit: "Edit",
+    delete: "Delete",
+    confirm_delete: "Delete this comment?",
+    report: "Report",
+    report_reason: "Why are you reporting this comment?",
+    send_report: "Send report",
+    reported: "Thank you. Moderators will look at it.",
+    reason_spam: "Spam",
+    reason_abuse: "Abuse or harassment",
+    reason_off_topic: "Off topic",
+    reason_misinformation: "Misinformation",
+    reason_other: "Something else",
+    load_more: "Load more",
+    no_comments: "No comments yet. Be the first.",
+    awaiting_review: "Awaiting review: only you can see this comment until a moderator approves it.",
+    not_published: "Not published: {reason}",
+    edited: "edited",
+    replies: "Replies to {name}",
+    published: "Your comment is published.",
+    held: "Thanks. Your comment is awaiting review.",
+    rejected: "Your comment was not published.",
+    nudge_title: "Before you post",
+    nudge_text:
+      "The language in this comment might break our community guidelines. Edit it, or post it as it is: a moderator will review it before anyone else sees it.",
+    nudge_edit: "Edit",
+    nudge_post_anyway: "Post anyway",
+    login_error: "Signing in did not work. Please try again.",
+    // Every refusal, in words.
+    error_comment_too_long: "Your comment is {length} characters; the limit is 250.",
+    error_comment_empty: "Write something before posting.",
+    error_comment_invalid_characters: "Your comment contains characters that cannot be posted.",
+    error_rate_limited: "You are posting too fast. Try again in {seconds} seconds.",
+    error_article_closed: "Comments on this article are closed.",
+    error_user_banned: "Your account is banned from commenting.",
+    error_user_suspended: "Your account is suspended from commenting until {until}.",
+    error_user_suspended_indefinitely: "Your account is suspended from commenting.",
+    error_commenting_disabled: "Commenting is switched off for now. Please try again later.",
+    error_not_authenticated: "Please sign in to comment.",
+    error_csrf_failed: "This page is not allowed to post comments here.",
+    error_parent_unavailable: "The comment you are replying to is no longer available.",
+    error_edit_window_closed: "Comments can be edited only for a few minutes after posting.",
+    error_already_reported: "You have already reported this comment.",
+    error_cannot_report_own: "You cannot report your own comment.",
+    error_comment_not_found: "This comment is no longer available.",
+    error_database_unavailable: "Comments are unavailable right now. Please try again shortly.",
+    error_network_error: "The comment service cannot be reached. Check your connection.",
+    error_other: "Something went wrong: {detail}",
+  },
+  ko: {
+    heading: "댓글",
+    count: "댓글 {count}개",
+    count_one: "댓글 1개",
+    prompt_connect: "트위터 또는 페이스북 계정으로 로그인하세요.",
+    prompt_write: "댓글을 쓰려면 계정 중 하나로 로그인해 주세요.",
+    provider_twitter: "X(트위터)로 로그인",
+    provider_facebook: "페이스북으로 로그인",
+    signed_in_as: "{name} 님으로 로그인됨",
+    sign_out: "로그아웃",
+    comment: "댓글",
+    reply_to: "{name} 님에게 답글",
+    placeholder: "의견을 남겨 주세요",
+    counter: "{count}/250자",
+    over_limit: "댓글이 {count}자입니다. 250자 이하로 줄여야 게시할 수 있습니다.",
+    post: "게시",
+    reply: "답글",
+    cancel: "취소",
+    save: "저장",
+    edit: "수정",
+    delete: "삭제",
+    confirm_delete: "이 댓글을 삭제할까요?",
+    report: "신고",
+    report_reason: "이 댓글을 신고하는 이유는 무엇인가요?",
+    send_report: "신고하기",
+    reported: "감사합니다. 운영자가 확인하겠습니다.",
+    reason_spam: "스팸",
+    reason_abuse: "욕설·괴롭힘",
+    reason_off_topic: "주제와 무관",
+    reason_misinformation: "허위 정보",
+    reason_other: "기타",
+    load_more: "더 보기",
+    no_comments: "아직 댓글이 없습니다. 첫 댓글을 남겨 보세요.",
+    awaiting_review: "검토 대기 중: 운영자가 승인할 때까지 본인에게만 보입니다.",
+    not_published: "게시되지 않음: {reason}",
+    edited: "수정됨",
+    replies: "{name} 님의 댓글에 대한 답글",
+    published: "댓글이 게시되었습니다.",
+    held: "감사합니다. 댓글이 검토를 기다리고 있습니다.",
+    rejected: "댓글이 게시되지 않았습니다.",
+    nudge_title: "게시하기 전에",
+    nudge_text:
+      "이 댓글의 표현이 커뮤니티 가이드라인에 어긋날 수 있습니다. 수정하거나 그대로 게시할 수 있으며, 그대로 게시하면 운영자가 검토한 뒤에 다른 사람에게 보입니다.",
+    nudge_edit: "수정",
+    nudge_post_anyway: "그래도 게시",
+    login_error: "로그인하지 못했습니다. 다시 시도해 주세요.",
+    error_comment_too_long: "댓글이 {length}자입니다. 250자까지 쓸 수 있습니다.",
+    error_comment_empty: "내용을 입력한 뒤 게시해 주세요.",
+    error_comment_invalid_characters: "게시할 수 없는 문자가 들어 있습니다.",
+    error_rate_limited: "너무 빨리 게시하고 있습니다. {seconds}초 뒤에 다시 시도해 주세요.",
+    error_article_closed: "이 기사는 댓글이 마감되었습니다.",
+    error_user_banned: "이 계정은 댓글 작성이 금지되었습니다.",
+    error_user_suspended: "이 계정은 {until}까지 댓글 작성이 정지되었습니다.",
+    error_user_suspended_indefinitely: "이 계정은 댓글 작성이 정지되었습니다.",
+    error_commenting_disabled: "지금은 댓글 작성이 중단되었습니다. 잠시 후 다시 시도해 주세요.",
+    error_not_authenticated: "댓글을 쓰려면 로그인해 주세요.",
+    error_csrf_failed: "이 페이지에서는 댓글을 게시할 수 없습니다.",
+    error_parent_unavailable: "답글을 달려는 댓글을 더 이상 볼 수 없습니다.",
+    error_edit_window_closed: "댓글은 게시 후 몇 분 안에만 수정할 수 있습니다.",
+    error_already_reported: "이미 신고한 댓글입니다.",
+    error_cannot_report_own: "본인 댓글은 신고할 수 없습니다.",
+    error_comment_not_found: "더 이상 볼 수 없는 댓글입니다.",
+    error_database_unavailable: "지금은 댓글을 불러올 수 없습니다. 잠시 후 다시 시도해 주세요.",
+    error_network_error: "댓글 서비스에 연결할 수 없습니다. 연결을 확인해 주세요.",
+    error_other: "문제가 생겼습니다: {detail}",
+  },
+};
+
+const STYLE = `
+:host {
+  display: block;
+  font: var(--commentmod-font, 1rem/1.5 system-ui, sans-serif);
+  color: var(--commentmod-text, #1d1d1f);
+  background: var(--commentmod-background, transparent);
+  --accent: var(--commentmod-accent, #0b57d0);
+  --muted: var(--commentmod-muted, #5f6368);
+  --border: var(--commentmod-border, #d0d4da);
+  --danger: var(--commentmod-danger, #b3261e);
+  --radius: var(--commentmod-radius, 6px);
+}
+* { box-sizing: border-box; }
+h2 { font-size: 1.15em; margin: 0 0 .75em; }
+p { margin: .25em 0; }
+button, .button {
+  font: inherit; cursor: pointer; border-radius: var(--radius); padding: .35em .9em;
+  border: 1px solid var(--border); background: transparent; color: inherit; text-decoration: none;
+  display: inline-block;
+}
+button.primary, .button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+button:disabled { opacity: .5; cursor: not-allowed; }
+button:focus-visible, a:focus-visible, textarea:focus-visible, select:focus-visible {
+  outline: 3px solid var(--accent); outline-offset: 2px;
+}
+button.link { border: none; padding: .1em .3em; color: var(--muted); }
+.providers { display: flex; gap: .5em; flex-wrap: wrap; margin: .5em 0 1em; }
+.who { display: flex; justify-content: space-between; align-items: center; color: var(--muted); }
+form.write { margin: .5em 0 1.25em; }
+label.visually-hidden, .visually-hidden {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
+}
+textarea {
+  width: 100%; min-height: 5.5em; font: inherit; padding: .5em; resize: vertical;
+  border: 1px solid var(--border); border-radius: var(--radius); color: inherit; background: transparent;
+}
+.bar { display: flex; justify-content: space-between; align-items: center; gap: 1em; margin-top: .35em; }
+.counter { color: var(--muted); font-variant-numeric: tabular-nums; }
+.counter.over { color: var(--danger); font-weight: 600; }
+.message { margin: .5em 0; }
+.error { color: var(--danger); }
+ol.comments, ol.replies { list-style: none; padding: 0; margin: 0; }
+ol.replies { margin-left: 1.5em; border-left: 2px solid var(--border); padding-left: .75em; }
+li.comment { padding: .75em 0; border-top: 1px solid var(--border); }
+ol.replies li.comment { border-top: none; padding-bottom: .25em; }
+.meta { color: var(--muted); font-size: .9em; display: flex; gap: .75em; flex-wrap: wrap; }
+.author { font-weight: 600; color: var(--commentmod-text, #1d1d1f); }
+.body { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25em 0; }
+.notice { font-size: .9em; color: var(--muted); background: var(--commentmod-notice, #f1f3f4); padding: .25em .5em; border-radius: var(--radius); }
+.actions { display: flex; gap: .25em; flex-wrap: wrap; }
+dialog { border: 1px solid var(--border); border-radius: var(--radius); max-width: 28em; color: inherit; background: var(--commentmod-dialog, #fff); }
+dialog::backdrop { background: rgb(0 0 0 / .35); }
+dialog .actions { justify-content: flex-end; margin-top: 1em; }
+select { font: inherit; padding: .25em; }
+`;
+
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(STYLE);
+
+class CommentThread extends HTMLElement {
+  static observedAttributes = ["article-id", "lang", "api"];
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" }).adoptedStyleSheets = [sheet];
+    this.comments = new Map();
+    this.order = [];
+    this.cursor = null;
+    this.me = null;
+    this.message = null;
+    this.replyingTo = null;
+    this.editing = null;
+  }
+
+  connectedCallback() {
+    this.load();
+  }
+
+  attributeChangedCallback(_, before, after) {
+    if (this.isConnected && before !== null && before !== after) this.load();
+  }
+
+  get articleId() {
+    return this.getAttribute("article-id") || "";
+  }
+
+  async load() {
+    this.language = pickLanguage(this.getAttribute("lang"));
+    this.t = translator(TEXTS, this.language);
+    this.api = apiClient((this.getAttribute("api") || SERVICE).replace(/\/$/, ""));
+    this.comments.clear();
+    this.order = [];
+    this.cursor = null;
+    const loginError = new URL(location.href).searchParams.get("login_error");
+    this.message = loginError ? { text: this.t("login_error"), error: true } : null;
+    this.render();
+    const [me, providers, count] = await Promise.all([
+      this.api("GET", "/v1/me").catch(() => null),
+      this.api("GET", "/v1/auth/providers").catch(() => ({ providers: [] })),
+      this.api("GET", `/v1/articles/${encodeURIComponent(this.articleId)}/comments/count`).catch(
+        () => null,
+      ),
+    ]);
+    this.me = me;
+    this.providers = providers.providers;
+    this.count = count?.count ?? null;
+    await this.loadMore();
+  }
+
+  async loadMore() {
+    try {
+      const page = await this.api("GET", `/v1/articles/${encodeURIComponent(this.articleId)}/comments`, {
+        query: { limit: PAGE_SIZE, cursor: this.cursor },
+      });
+      for (const comment of page.items) this.remember(comment);
+      this.cursor = page.next_cursor;
+    } catch (error) {
+      this.message = { text: this.describe(error), error: true };
+    }
+    this.render();
+  }
+
+  remember(comment, { first = false } = {}) {
+    if (!this.comments.has(comment.id)) {
+      if (first) this.order.unshift(comment.id);
+      else this.order.push(comment.id);
+    }
+    this.comments.set(comment.id, comment);
+  }
+
+  /** A refusal in the reader's words, with the numbers it carries. */
+  describe(error) {
+    if (!(error instanceof ApiError)) return this.t("error_other", { detail: String(error) });
+    const body = error.body;
+    switch (error.code) {
+      case "comment_too_long":
+        return this.t("error_comment_too_long", { length: body.length ?? "" });
+      case "rate_limited":
+        return this.t("error_rate_limited", { seconds: error.retryAfter ?? 60 });
+      case "user_suspended":
+        return body.until
+          ? this.t("error_user_suspended", { until: formatTime(body.until, this.language) })
+          : this.t("error_user_suspended_indefinitely");
+      case "service_unavailable":
+        return this.t("error_database_unavailable");
+      default: {
+        const text = this.t(`error_${error.code}`);
+        return text === `error_${error.code}` ? this.t("error_other", { detail: error.message }) : text;
+      }
+    }
+  }
+
+  say(text, error = false) {
+    this.message = { text, error };
+    this.render();
+  }
+
+  // Writing ----------------------------------------------------------------------------------
+
+  async post(textarea, { acknowledge = false, key }) {
+    const body = textarea.value;
+    const parentId = this.replyingTo;
+    try {
+      const comment = await this.api("POST", `/v1/articles/${encodeURIComponent(this.articleId)}/comments`, {
+        body: { body, parent_id: parentId, acknowledge_toxicity: acknowledge },
+        idempotencyKey: key,
+      });
+      this.remember(comment, { first: true });
+      this.replyingTo = null;
+      this.draft = "";
+      this.draftKey = null;
+      if (comment.status === "published") this.count = (this.count ?? 0) + 1;
+      this.say(this.t(comment.status === "published" ? "published" : comment.status === "held" ? "held" : "rejected"));
+    } catch (error) {
+      if (error.code === "toxic_comment") {
+        this.draft = body;
+        this.nudge(() => this.post(textarea, { acknowledge: true, key: crypto.randomUUID() }));
+        return;
+      }
+      this.draft = body;
+      this.say(this.describe(error), true);
+    }
+  }
+
+  /** The warning on a comment that may break the guidelines: back to editing, or `postAnyway`. */
+  nudge(postAnyway) {
+    const dialog = h(
+      "dialog",
+      { "aria-labelledby": "nudge-title", "aria-describedby": "nudge-text" },
+      h("h2", { id: "nudge-title" }, this.t("nudge_title")),
+      h("p", { id: "nudge-text" }, this.t("nudge_text")),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "button", onclick: () => dialog.close("edit") }, this.t("nudge_edit")),
+        h(
+          "button",
+          { type: "button", class: "primary", onclick: () => dialog.close("post") },
+          this.t("nudge_post_anyway"),
+        ),
+      ),
+    );
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      if (dialog.returnValue === "post") postAnyway();
+      else this.shadowRoot.querySelector("textarea")?.focus();
+    });
+    this.shadowRoot.append(dialog);
+    dialog.showModal();
+  }
+
+  writeForm({ parent = null } = {}) {
+    const t = this.t;
+    const label = parent ? t("reply_to", { name: parent.author.display_name }) : t("comment");
+    const textarea = h("textarea", { name: "body", "aria-label": label, placeholder: t("placeholder") });
+    textarea.value = this.draft || "";
+    const counter = h("span", { class: "counter", "aria-live": "polite" });
+    const why = h("p", { class: "error", role: "status" });
+    const submit = h("button", { type: "submit", class: "primary" }, t("post"));
+    const update = () => {
+      const count = countCharacters(textarea.value);
+      counter.textContent = t("counter", { count });
+      const over = count > COMMENT_LIMIT;
+      counter.classList.toggle("over", over);
+      why.textContent = over ? t("over_limit", { count }) : "";
+      submit.disabled = over || count === 0;
+      this.draft = textarea.value;
+    };
+    textarea.addEventListener("input", () => {
+      this.draftKey = null; // another text is another request
+      update();
+    });
+    update();
+    return h(
+      "form",
+      {
+        class: "write",
+        onsubmit: (event) => {
+          event.preventDefault();
+          // One key per draft: a post retried after a lost answer is not stored twice.
+          this.draftKey ||= crypto.randomUUID();
+          if (!submit.disabled) this.post(textarea, { key: this.draftKey });
+        },
+      },
+      textarea,
+      why,
+      h(
+        "div",
+        { class: "bar" },
+        counter,
+        h(
+          "span",
+          { class: "actions" },
+          parent && h("button", { type: "button", onclick: () => { this.replyingTo = null; this.draft = ""; this.render(); } }, t("cancel")),
+          submit,
+        ),
+      ),
+    );
+  }
+
+  // Own comments and reports -----------------------------------------------------------------
+
+  async saveEdit(comment, textarea, acknowledge = false) {
+    try {
+      const edited = await this.api("PATCH", `/v1/comments/${comment.id}`, {
+        body: { body: textarea.value, acknowledge_toxicity: acknowledge },
+      });
+      this.comments.set(comment.id, edited);
+      this.editing = null;
+      this.message = null;
+      this.render();
+    } catch (error) {
+      if (error.code === "toxic_comment") this.nudge(() => this.saveEdit(comment, textarea, true));
+      else this.say(this.describe(error), true);
+    }
+  }
+
+  async remove(comment) {
+    if (!confirm(this.t("confirm_delete"))) return;
+    try {
+      await this.api("DELETE", `/v1/comments/${comment.id}`);
+      this.comments.delete(comment.id);
+      this.order = this.order.filter((id) => id !== comment.id);
+      if (comment.status === "published") this.count = Math.max(0, (this.count ?? 1) - 1);
+      this.render();
+    } catch (error) {
+      this.say(this.describe(error), true);
+    }
+  }
+
+  report(comment) {
+    const t = this.t;
+    const reason = h(
+      "select",
+      { "aria-label": t("report_reason") },
+      REPORT_REASONS.map((name) => h("option", { value: name }, t(`reason_${name}`))),
+    );
+    const dialog = h(
+      "dialog",
+      { "aria-label": t("report") },
+      h("form", { method: "dialog" },
+        h("p", {}, h("label", {}, t("report_reason"), h("br"), reason)),
+        h("div", { class: "actions" },
+          h("button", { value: "cancel" }, t("cancel")),
+          h("button", { value: "send", class: "primary" }, t("send_report")),
+        ),
+      ),
+    );
+    dialog.addEventListener("close", async () => {
+      dialog.remove();
+      if (dialog.returnValue !== "send") return;
+      try {
+        await this.api("POST", `/v1/comments/${comment.id}/reports`, { body: { reason: reason.value } });
+        this.say(t("reported"));
+      } catch (error) {
+        this.say(this.describe(error), true);
+      }
+    });
+    this.shadowRoot.append(dialog);
+    dialog.showModal();
+  }
+
+  // Rendering --------------------------------------------------------------------------------
+
+  render() {
+    const t = this.t;
+    const root = this.shadowRoot;
+    const keepFocus = root.activeElement?.name === "body";
+    const heading = this.count === null || this.count === undefined
+      ? t("heading")
+      : this.count === 1 ? t("count_one") : t("count", { count: this.count });
+    const parts = [h("h2", {}, heading)];
+    if (this.me) {
+      parts.push(
+        h("p", { class: "who" },
+          t("signed_in_as", { name: this.me.display_name }),
+          h("button", { type: "button", class: "link", onclick: () => this.signOut() }, t("sign_out")),
+        ),
+      );
+      if (this.replyingTo === null && this.editing === null) parts.push(this.writeForm());
+    } else if (this.providers) {
+      const back = new URL(location.href);
+      back.searchParams.delete("login_error");
+      parts.push(
+        h("p", {}, t("prompt_connect")),
+        h("p", {}, t("prompt_write")),
+        h("p", { class: "providers" },
+          this.providers.map((provider) => {
+            const login = new URL(provider.login_url);
+            login.searchParams.set("next", back.href);
+            return h("a", { class: "button", href: login.href }, t(`provider_${provider.name}`));
+          }),
+        ),
+      );
+    }
+    if (this.message) {
+      parts.push(h("p", { class: `message${this.message.error ? " error" : ""}`, role: this.message.error ? "alert" : "status" }, this.message.text));
+    }
+    const byParent = new Map();
+    const top = [];
+    for (const id of this.order) {
+      const comment = this.comments.get(id);
+      if (comment.parent_id && this.comments.has(comment.parent_id)) {
+        if (!byParent.has(comment.parent_id)) byParent.set(comment.parent_id, []);
+        byParent.get(comment.parent_id).unshift(comment); // a conversation reads oldest first
+      } else top.push(comment);
+    }
+    parts.push(
+      top.length
+        ? h("ol", { class: "comments" }, top.map((c) => this.renderComment(c, byParent)))
+        : this.providers && h("p", { class: "empty" }, t("no_comments")),
+    );
+    if (this.cursor) parts.push(h("button", { type: "button", onclick: () => this.loadMore() }, t("load_more")));
+    replace(root, ...parts);
+    if (keepFocus) root.querySelector("textarea")?.focus();
+  }
+
+  renderComment(comment, byParent) {
+    const t = this.t;
+    const own = this.me && comment.author.id === this.me.id;
+    const editable = own && Date.now() - Date.parse(comment.created_at) < EDIT_WINDOW_MS;
+    const replies = byParent.get(comment.id) || [];
+    let body;
+    if (this.editing === comment.id) {
+      const textarea = h("textarea", { "aria-label": t("edit") });
+      textarea.value = this.editDraft ?? comment.body; // a refused edit keeps its text
+      textarea.addEventListener("input", () => (this.editDraft = textarea.value));
+      body = h("form", { onsubmit: (e) => { e.preventDefault(); this.saveEdit(comment, textarea); } },
+        textarea,
+        h("div", { class: "actions" },
+          h("button", { type: "button", onclick: () => { this.editing = null; this.render(); } }, t("cancel")),
+          h("button", { type: "submit", class: "primary" }, t("save")),
+        ),
+      );
+    } else {
+      body = h("p", { class: "body" }, comment.body);
+    }
+    return h(
+      "li",
+      { class: "comment", "data-id": comment.id },
+      h("p", { class: "meta" },
+        h("span", { class: "author" }, comment.author.display_name),
+        h("time", { datetime: comment.created_at }, formatTime(comment.created_at, this.language)),
+        comment.edited_at && h("span", {}, t("edited")),
+      ),
+      comment.status === "held" && h("p", { class: "notice" }, t("awaiting_review")),
+      comment.status === "rejected" && h("p", { class: "notice" }, t("not_published", { reason: comment.status_reason || "" })),
+      body,
+      this.me && this.editing !== comment.id && h("p", { class: "actions" },
+        comment.status === "published" && !comment.parent_id &&
+          h("button", { type: "button", class: "link", onclick: () => { this.replyingTo = comment.id; this.draft = ""; this.render(); } }, t("reply")),
+        editable && h("button", { type: "button", class: "link", onclick: () => { this.editing = comment.id; this.editDraft = null; this.render(); } }, t("edit")),
+        own && h("button", { type: "button", class: "link", onclick: () => this.remove(comment) }, t("delete")),
+        !own && h("button", { type: "button", class: "link", onclick: () => this.report(comment) }, t("report")),
+      ),
+      this.replyingTo === comment.id && this.writeForm({ parent: comment }),
+      replies.length > 0 && h("ol", { class: "replies", "aria-label": t("replies", { name: comment.author.display_name }) },
+        replies.map((reply) => this.renderComment(reply, byParent))),
+    );
+  }
+
+  async signOut() {
+    try {
+      await this.api("POST", "/v1/auth/logout");
+    } catch {
+      // an expired session is signed out already
+    }
+    this.me = null;
+    this.load();
+  }
+}
+
+if (!customElements.get("commentmod-thread")) customElements.define("commentmod-thread", CommentThread);

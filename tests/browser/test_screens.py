@@ -1,0 +1,340 @@
+"""The two screens in a real browser: the comment box embedded in a news page on another origin
+(under a strict CSP), and the moderator console served by the service, in English and Korean.
+
+A reader signs in through the fake provider, is nudged on a toxic comment and posts it anyway;
+a moderator approves it from the keyboard; a second moderator's stale click loses the race;
+an admin changes a threshold. Screenshots land in `var/artefacts/screens`.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from pydantic import SecretStr
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from auth.models import Role
+from moderation.scoring.scorers import Scorer
+from moderation.text import count_characters
+from service.app import create_app
+from service.core.settings import Settings
+from tests.support.factories import TOXIC, SignedIn, sign_in
+from tests.support.fake_providers import TWITTER_CLIENT, FakeProviders
+from tests.support.served import Served
+from tests.support.stalled import unused_port
+
+ARTICLE_ID = "AEN20261127000300315"
+
+HOST_PAGE = """<!doctype html>
+<html lang="__LANG__"><head><meta charset="utf-8"><title>Trilateral statement</title>
+<script type="module" src="__API__/embed.js"></script></head>
+<body><article><h1>Trilateral statement issued after summit</h1><p>…</p></article>
+<commentmod-thread article-id="__ARTICLE__" lang="__LANG__"></commentmod-thread>
+</body></html>"""
+
+HOST_CSP = (
+    "default-src 'self'; script-src 'self' __API__; connect-src __API__; style-src 'self'; "
+    "img-src 'self'; frame-ancestors 'none'"
+)
+"""The news page's own policy: no 'unsafe-inline' anywhere, the service named for scripts and
+fetches only (what README tells a newsroom to allow)."""
+
+
+@dataclass(frozen=True)
+class Newsroom:
+    article: str
+    article_ko: str
+    api: str
+    console: str
+
+
+@pytest.fixture
+def newsroom(settings: Settings, scorer: Scorer) -> Iterator[Newsroom]:
+    news, api, provider = unused_port(), unused_port(), unused_port()
+    api_url, news_url = f"http://localhost:{api}", f"http://localhost:{news}"
+    configured = settings.model_copy(
+        update={
+            "public_url": api_url,
+            "allowed_origins": [news_url],
+            "twitter_client_id": TWITTER_CLIENT[0],
+            "twitter_client_secret": SecretStr(TWITTER_CLIENT[1]),
+            "twitter_authorize_url": f"http://localhost:{provider}/i/oauth2/authorize",
+            "twitter_token_url": f"http://localhost:{provider}/2/oauth2/token",
+            "twitter_api_base_url": f"http://localhost:{provider}/2/",
+        }
+    )
+
+    def page(language: str) -> Any:
+        html = (
+            HOST_PAGE.replace("__API__", api_url)
+            .replace("__ARTICLE__", ARTICLE_ID)
+            .replace("__LANG__", language)
+        )
+        headers = {"Content-Security-Policy": HOST_CSP.replace("__API__", api_url)}
+        return lambda _: HTMLResponse(html, headers=headers)
+
+    site = Starlette(routes=[Route("/article", page("en")), Route("/ko/article", page("ko"))])
+    with (
+        Served(FakeProviders(public_url=api_url).asgi_app(), provider),
+        Served(create_app(configured, scorer=scorer), api),
+        Served(site, news),
+    ):
+        yield Newsroom(
+            article=f"{news_url}/article",
+            article_ko=f"{news_url}/ko/article",
+            api=api_url,
+            console=f"{api_url}/admin/",
+        )
+
+
+class PageErrors:
+    """Uncaught exceptions and console errors of a page (a CSP refusal is one), less the
+    browser's note on each answer with an error status, which the page expects (401 signed
+    out, 422 the nudge, the host's missing favicon)."""
+
+    def __init__(self, page: Any) -> None:
+        self.seen: list[str] = []
+        page.on("pageerror", lambda error: self.seen.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.seen.append(message.text)
+
+
+def console_page(browser: Any, newsroom: Newsroom, token: str, locale: str = "en-GB") -> Any:
+    page = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860}).new_page()
+    page.goto(newsroom.console)
+    label = "API 토큰" if locale.startswith("ko") else "API token"
+    page.get_by_label(label).fill(token)
+    page.get_by_role("button", name="로그인" if locale.startswith("ko") else "Sign in").click()
+    return page
+
+
+@pytest.fixture
+def second_moderator(engine: Engine) -> SignedIn:
+    return sign_in(engine, "Ha-eun Night Desk", Role.MODERATOR)
+
+
+def test_a_comment_goes_from_the_box_through_the_console_and_back(
+    newsroom: Newsroom,
+    browser: Any,
+    moderator: SignedIn,
+    second_moderator: SignedIn,
+    admin: SignedIn,
+    artefacts: Path,
+) -> None:
+    reader = browser.new_context(viewport={"width": 900, "height": 900}).new_page()
+    errors = PageErrors(reader)
+    reader.goto(newsroom.article)
+    box = reader.locator("commentmod-thread")
+    expect(box.get_by_text("Log in to Twitter or Facebook account to connect.")).to_be_visible()
+    expect(box.get_by_text("please log in to one of the accounts")).to_be_visible()
+    box.get_by_role("link", name="Log in with X (Twitter)").click()
+    reader.wait_for_url(newsroom.article)  # back on the same article
+    expect(box.get_by_text("Signed in as Kim Min-jun")).to_be_visible()
+
+    comment = box.get_by_role("textbox", name="Comment")
+    post = box.get_by_role("button", name="Post", exact=True)
+    comment.fill("가" * 251)
+    expect(box.get_by_text("251/250자")).to_be_visible()
+    expect(post).to_be_disabled()
+    expect(box.get_by_text("the limit is 250")).to_be_visible()
+
+    comment.fill(TOXIC)
+    expect(box.get_by_text(f"{count_characters(TOXIC)}/250자")).to_be_visible()
+    post.click()
+    nudge = box.get_by_role("dialog")
+    expect(nudge).to_contain_text("community guidelines")
+    reader.screenshot(path=artefacts / "comment-box-nudge.png")
+    nudge.get_by_role("button", name="Post anyway").click()
+    expect(box.locator(".notice")).to_have_text(re.compile("^Awaiting review"))
+    expect(box.locator("li.comment")).to_have_count(1)
+
+    # Two moderators open the held queue; the second one will be too late.
+    late = console_page(browser, newsroom, second_moderator.token)
+    expect(late.get_by_role("button", name="Approve", exact=True)).to_be_visible()
+    desk = console_page(browser, newsroom, moderator.token)
+    held_tab = desk.get_by_role("navigation").get_by_role("button", name=re.compile("^Held"))
+    expect(held_tab).to_have_attribute("aria-current", "page")
+    expect(held_tab).to_contain_text("1")
+    item = desk.locator("li.item").first
+    expect(item).to_contain_text(TOXIC)
+    expect(item.locator(".why")).to_have_text(
+        re.compile(r"^held: toxicity [01]\.\d\d ≥ 0\.80 · posted anyway after the warning$")
+    )
+    expect(item.locator("mark").first).to_be_visible()  # the words that pushed the score
+    expect(item).to_contain_text("Kim Min-jun")
+    expect(item.locator(".counts")).to_have_text("published 0 · held 1 · rejected 0")
+    desk.screenshot(path=artefacts / "console-held-queue.png")
+
+    desk.keyboard.press("?")
+    expect(desk.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    desk.keyboard.press("Escape")
+    expect(desk.get_by_role("dialog")).to_have_count(0)
+    desk.keyboard.press("a")
+    expect(item.locator(".outcome")).to_have_text("approved ✓")
+    expect(held_tab).to_contain_text("0")
+
+    late.get_by_role("button", name="Approve", exact=True).click()
+    expect(late.locator(".outcome")).to_have_text(
+        "Already decided by Seo-yeon Moderator: now published."
+    )
+
+    reader.reload()
+    expect(box.get_by_text(TOXIC)).to_be_visible()
+    expect(box.locator(".notice")).to_have_count(0)
+    expect(box.get_by_role("heading", name="1 comment")).to_be_visible()
+    reader.screenshot(path=artefacts / "comment-box.png", full_page=True)
+    assert errors.seen == []  # the embed ran under the news page's CSP without a refusal
+
+    chief = console_page(browser, newsroom, admin.token)
+    chief.get_by_role("navigation").get_by_role("button", name="Thresholds").click()
+    threshold = chief.get_by_label("toxicity", exact=True)
+    threshold.fill("0.50")
+    expect(chief.locator(".effect-total")).to_contain_text("In all:")
+    chief.get_by_role("button", name="Save").click()
+    expect(chief.get_by_text("Saved.")).to_be_visible()
+    chief.screenshot(path=artefacts / "console-thresholds.png", full_page=True)
+    stored = chief.request.get(f"{newsroom.api}/v1/admin/settings", headers=admin.headers)
+    assert stored.json()["hold_thresholds"]["toxicity"] == 0.5
+
+
+def test_a_reader_who_signs_in_to_the_console_sees_only_that_they_are_not_a_moderator(
+    newsroom: Newsroom, browser: Any, reader: SignedIn
+) -> None:
+    page = console_page(browser, newsroom, reader.token)
+    expect(page.get_by_role("alert")).to_have_text(
+        "You are signed in as Min-jun Reader, who is not a moderator."
+    )
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(page.get_by_role("navigation")).to_have_count(0)
+
+
+def test_the_console_refuses_a_wrong_token_in_words(newsroom: Newsroom, browser: Any) -> None:
+    page = console_page(browser, newsroom, "cm_not-a-real-token")
+    expect(page.get_by_role("alert")).to_have_text("That token is unknown, expired or revoked.")
+
+
+def test_the_box_and_the_console_speak_korean(
+    newsroom: Newsroom, browser: Any, moderator: SignedIn, artefacts: Path
+) -> None:
+    page = browser.new_context(locale="ko-KR").new_page()
+    page.goto(newsroom.article_ko)
+    box = page.locator("commentmod-thread")
+    expect(box.get_by_text("트위터 또는 페이스북 계정으로 로그인하세요.")).to_be_visible()
+    box.get_by_role("link", name="X(트위터)로 로그인").click()
+    page.wait_for_url(newsroom.article_ko)
+
+    comment = box.get_by_role("textbox", name="댓글")
+    comment.fill(TOXIC)
+    box.get_by_role("button", name="게시", exact=True).click()
+    nudge = box.get_by_role("dialog")
+    expect(nudge.get_by_role("button", name="그래도 게시")).to_be_visible()
+    nudge.get_by_role("button", name="수정", exact=True).click()
+    expect(nudge).to_have_count(0)
+    expect(comment).to_have_value(TOXIC)  # back to editing, nothing posted
+    thanks = "좋은 기사 감사합니다 👍🏽"
+    comment.fill(thanks)
+    expect(box.get_by_text(f"{count_characters(thanks)}/250자")).to_be_visible()
+    box.get_by_role("button", name="게시", exact=True).click()
+    expect(box.get_by_text("댓글이 게시되었습니다.")).to_be_visible()
+    page.screenshot(path=artefacts / "comment-box-ko.png", full_page=True)
+
+    console = console_page(browser, newsroom, moderator.token, locale="ko-KR")
+    expect(
+        console.get_by_role("navigation").get_by_role("button", name=re.compile("^보류"))
+    ).to_be_visible()
+    console.get_by_role("navigation").get_by_role("button", name=re.compile("^승인됨")).click()
+    expect(console.get_by_text("처리할 댓글이 없습니다.")).to_be_visible()
+
+
+def test_a_moderator_rejects_with_a_reason_and_opens_the_author(
+    newsroom: Newsroom, browser: Any, moderator: SignedIn, reader: SignedIn
+) -> None:
+    page = console_page(browser, newsroom, moderator.token)
+    api = page.request
+    article = f"{newsroom.api}/v1/admin/articles/{ARTICLE_ID}"
+    api.patch(article, headers=moderator.headers, data={"premoderated": True})
+    for body in ("First remark on the summit", "Second remark on the summit"):
+        posted = api.post(
+            f"{newsroom.api}/v1/articles/{ARTICLE_ID}/comments",
+            headers=reader.headers,
+            data={"body": body},
+        )
+        assert posted.json()["status"] == "held"
+    page.reload()
+    items = page.locator("li.item")
+    expect(items).to_have_count(2)
+    page.keyboard.press("j")
+    expect(items.nth(1)).to_have_attribute("aria-current", "true")
+    page.keyboard.press("r")
+    reason = items.nth(1).get_by_label("Reason")
+    expect(reason).to_be_focused()
+    reason.select_option("spam")
+    page.keyboard.press("Enter")
+    expect(items.nth(1).locator(".outcome")).to_have_text("rejected ✓")
+
+    page.keyboard.press("k")
+    page.keyboard.press("u")
+    drawer = page.get_by_role("dialog", name="User: Min-jun Reader")
+    expect(drawer).to_contain_text("published 0 · held 1 · rejected 1")
+    drawer.get_by_role("button", name="Pre-moderate").click()
+    expect(drawer.get_by_role("button", name="Stop pre-moderating")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+
+    page.get_by_role("checkbox", name="Select all").check()
+    page.get_by_role("button", name="Approve selected").click()
+    expect(page.get_by_text("1 done, 0 already decided by someone else.")).to_be_visible()
+
+
+def test_a_reader_replies_edits_deletes_and_reports_from_the_box(
+    newsroom: Newsroom, browser: Any, other_reader: SignedIn
+) -> None:
+    page = browser.new_context().new_page()
+    first = page.request.post(
+        f"{newsroom.api}/v1/articles/{ARTICLE_ID}/comments",
+        headers=other_reader.headers,
+        data={"body": "The summit statement is vague on sanctions."},
+    )
+    assert first.json()["status"] == "published"
+    page.goto(newsroom.article)
+    box = page.locator("commentmod-thread")
+    box.get_by_role("link", name="Log in with X (Twitter)").click()
+    page.wait_for_url(newsroom.article)
+
+    theirs = box.locator("li.comment").first
+    theirs.get_by_role("button", name="Reply").click()
+    box.get_by_role("textbox", name="Reply to Ji-woo Reader").fill("It names the export controls.")
+    box.get_by_role("button", name="Post", exact=True).click()
+    replies = box.get_by_role("list", name="Replies to Ji-woo Reader")
+    expect(replies).to_contain_text("It names the export controls.")
+
+    reply = replies.locator("li.comment")
+    reply.get_by_role("button", name="Edit").click()
+    box.get_by_role("textbox", name="Edit").fill("It names the export controls, twice.")
+    box.get_by_role("button", name="Save").click()
+    expect(reply).to_contain_text("It names the export controls, twice.")
+    expect(reply).to_contain_text("edited")
+
+    theirs.get_by_role("button", name="Report").first.click()
+    dialog = box.get_by_role("dialog", name="Report")
+    dialog.get_by_label("Why are you reporting this comment?").select_option("misinformation")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(box.get_by_text("Thank you. Moderators will look at it.")).to_be_visible()
+    theirs.get_by_role("button", name="Report").first.click()
+    box.get_by_role("dialog", name="Report").get_by_role("button", name="Send report").click()
+    expect(box.get_by_text("You have already reported this comment.")).to_be_visible()
+
+    page.once("dialog", lambda confirm: confirm.accept())
+    reply.get_by_role("button", name="Delete").click()
+    expect(replies).to_have_count(0)
+    expect(box.get_by_role("heading", name="1 comment")).to_be_visible()
