@@ -16,6 +16,8 @@ export HF_HUB_DISABLE_TELEMETRY = 1
 
 .PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-scale evaluate train-korean clean
 
+# The console at /admin/ writes from the service's own origin, so the service must know it.
+run: export COMMENTMOD_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(VENV)/bin/commentmod migrate
 	exec $(VENV)/bin/commentmod serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
