@@ -1,6 +1,6 @@
 """Social login, and the signed-in user's own account and sessions."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import anyio.to_thread
@@ -16,7 +16,7 @@ from auth.deps import (
     CurrentAuth,
     CurrentUser,
     authenticate,
-    check_csrf,
+    check_own_page,
     optional_user,
 )
 from auth.login import (
@@ -41,6 +41,7 @@ from auth.sessions import (
     revoke_all_sessions,
     revoke_session,
 )
+from service.core.db import utcnow
 from service.core.deps import ClientIp, DatabaseDep, LimitsDep, SessionDep, SettingsDep
 from service.core.errors import NotAuthenticated, Unprocessable, error_responses
 from service.core.ratelimit import RateLimited
@@ -72,11 +73,16 @@ def _client(request: Request, settings: Settings, config: ProviderConfig) -> Pro
     )
 
 
-def _set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+def _set_session_cookie(
+    response: Response, token: str, settings: Settings, *, expires_at: datetime | None = None
+) -> None:
+    lifetime = timedelta(days=settings.session_lifetime_days)
+    if expires_at is not None:
+        lifetime = min(lifetime, expires_at - utcnow())
     response.set_cookie(
         settings.session_cookie_name,
         token,
-        max_age=int(timedelta(days=settings.session_lifetime_days).total_seconds()),
+        max_age=int(lifetime.total_seconds()),
         domain=settings.session_cookie_domain,
         httponly=True,
         secure=settings.cookie_secure,
@@ -226,24 +232,19 @@ def sign_in_with_token(
     limits: LimitsDep,
     address: ClientIp,
 ) -> None:
-    """Trades an API token for a session cookie of the same user, so a browser page (the
-    moderator console) never keeps the token in script-readable storage. A new session is
-    issued: signing out of the browser leaves the token itself working. Only from a trusted
-    page (Origin and `X-Requested-With`), so no other site can sign a browser in to an account
-    of its choosing."""
-    check_csrf(request, settings)
+    """Puts an API token into the HttpOnly session cookie, so the moderator console never keeps
+    it in script-readable storage. The cookie holds that very token, for what is left of its
+    life: revoking the token signs the browser out, and signing out of the browser revokes the
+    token, which now belongs to that browser. Only from the service's own pages (exact
+    `Origin`, and `X-Requested-With`): no news page, however trusted for comments, may sign a
+    browser in to an account of its choosing."""
+    check_own_page(request, settings)
     limits.logins_from(address).take()
     resolved = resolve_session(session, payload.token)
     if resolved is None:
         raise NotAuthenticated("This token is unknown, expired or revoked.")
-    _, user = resolved
-    token = issue_session(
-        session,
-        user,
-        lifetime=timedelta(days=settings.session_lifetime_days),
-        user_agent=request.headers.get("user-agent"),
-    )
-    _set_session_cookie(response, token, settings)
+    auth_session, _ = resolved
+    _set_session_cookie(response, payload.token, settings, expires_at=auth_session.expires_at)
 
 
 @router.post(

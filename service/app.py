@@ -42,7 +42,7 @@ from service.policy.router import admin_router as policy_admin
 from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
 from service.queue.router import admin_router as queue_admin
 from service.reports.router import router as reports_router
-from service.screens.router import install_screens
+from service.screens.router import PUBLIC_ASSET_PATHS, install_screens
 from service.users.router import admin_router as users_admin
 
 logger = logging.getLogger(__name__)
@@ -177,15 +177,17 @@ def create_app(
     app.add_middleware(UnexpectedErrors)  # inside CORS and SecurityHeaders: a 500 has them too
     app.add_middleware(
         JsonCorsMiddleware,
+        public_paths=PUBLIC_ASSET_PATHS,
         allow_origins=settings.allowed_origins,
-        allow_credentials=True,
         allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "X-Requested-With", "Idempotency-Key"],
         expose_headers=["Retry-After", "Idempotent-Replayed"],
         max_age=600,
     )
     app.add_middleware(  # outermost: every answer carries the headers
-        SecurityHeaders, session_cookie=settings.session_cookie_name
+        SecurityHeaders,
+        session_cookie=settings.session_cookie_name,
+        public_paths=PUBLIC_ASSET_PATHS,
     )
     for router in (health.router, comments_router, reports_router, auth_router, admin_api()):
         app.include_router(router)

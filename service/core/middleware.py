@@ -1,6 +1,7 @@
 """ASGI middleware that protects every route."""
 
 import logging
+from collections.abc import Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
@@ -71,7 +72,38 @@ class BodySizeLimit:
 
 class JsonCorsMiddleware(CORSMiddleware):
     """Starlette's CORS, with a refused preflight answered in the error format every other
-    error has (it answers plain text otherwise)."""
+    error has (it answers plain text otherwise), credentials always allowed (the session
+    cookie) for the listed origins. `public_paths` (files any page may load, with
+    CORS headers of their own) pass untouched: one answer for every origin, so a CDN caches one
+    copy."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allow_origins: Sequence[str],
+        allow_methods: Sequence[str],
+        allow_headers: Sequence[str],
+        expose_headers: Sequence[str],
+        max_age: int,
+        public_paths: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(
+            app,
+            allow_origins=allow_origins,
+            allow_credentials=True,
+            allow_methods=allow_methods,
+            allow_headers=allow_headers,
+            expose_headers=expose_headers,
+            max_age=max_age,
+        )
+        self.public_paths = public_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_public(scope, self.public_paths):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
@@ -91,6 +123,10 @@ API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """JSON is never a page: nothing may load from it and nothing may frame it."""
 
 
+def is_public(scope: Scope, public_paths: tuple[str, ...]) -> bool:
+    return bool(public_paths) and str(scope.get("path", "")).startswith(public_paths)
+
+
 class SecurityHeaders:
     """Headers every response carries: no sniffing, no referrer, no framing, HSTS over https,
     `Vary` on the credentials, and `Cache-Control: private, no-store` on anything answered to a
@@ -99,9 +135,13 @@ class SecurityHeaders:
 
     PERSONAL_PATHS = ("/v1/me", "/v1/admin", "/v1/auth")
 
-    def __init__(self, app: ASGIApp, session_cookie: str) -> None:
+    def __init__(
+        self, app: ASGIApp, session_cookie: str, public_paths: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.session_cookie = session_cookie
+        self.public_paths = public_paths
+        """Files that are the same for everyone: no `Vary` on credentials, never private."""
 
     def _personal(self, scope: Scope) -> bool:
         if str(scope["path"]).startswith(self.PERSONAL_PATHS):
@@ -116,7 +156,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        personal = self._personal(scope)
+        public = is_public(scope, self.public_paths)
+        personal = not public and self._personal(scope)
         https = scope.get("scheme") == "https"
 
         async def with_headers(message: Message) -> None:
@@ -131,8 +172,9 @@ class SecurityHeaders:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
                 if personal:
                     headers["Cache-Control"] = "private, no-store"
-                headers.add_vary_header("Authorization")
-                headers.add_vary_header("Cookie")
+                if not public:
+                    headers.add_vary_header("Authorization")
+                    headers.add_vary_header("Cookie")
             await send(message)
 
         await self.app(scope, receive, with_headers)

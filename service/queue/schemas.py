@@ -171,8 +171,9 @@ class AttributeEffect(Schema):
 
 class HoldPreview(Schema):
     """What the proposed thresholds would have held of the comments scored in the last `days`
-    days, beside what the thresholds in force hold (by score alone: word lists and
-    pre-moderation hold comments too)."""
+    days (the newest 20,000 of them at most: `scored` says how many), beside what the
+    thresholds in force hold (by score alone: word lists and pre-moderation hold comments
+    too)."""
 
     days: int
     scored: int

@@ -223,6 +223,9 @@ class CommentThread extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: "open" }).adoptedStyleSheets = [sheet];
+    this.content = h("div");
+    this.shadowRoot.append(this.content); // dialogs sit beside it and outlive a redraw
+    this.generation = 0;
     this.comments = new Map();
     this.order = [];
     this.cursor = null;
@@ -233,11 +236,21 @@ class CommentThread extends HTMLElement {
   }
 
   connectedCallback() {
-    this.load();
+    this.scheduleLoad();
   }
 
   attributeChangedCallback(_, before, after) {
-    if (this.isConnected && before !== null && before !== after) this.load();
+    if (this.isConnected && before !== after) this.scheduleLoad();
+  }
+
+  /** One load for the attributes set together (a template sets them all at once). */
+  scheduleLoad() {
+    if (this.loadPending) return;
+    this.loadPending = true;
+    queueMicrotask(() => {
+      this.loadPending = false;
+      this.load();
+    });
   }
 
   get articleId() {
@@ -245,12 +258,15 @@ class CommentThread extends HTMLElement {
   }
 
   async load() {
+    const generation = ++this.generation; // an older load still in flight drops its answers
     this.language = pickLanguage(this.getAttribute("lang"));
     this.t = translator(TEXTS, this.language);
     this.api = apiClient((this.getAttribute("api") || SERVICE).replace(/\/$/, ""));
     this.comments.clear();
     this.order = [];
     this.cursor = null;
+    this.replyingTo = this.editing = this.draftKey = this.editDraft = null;
+    this.draft = "";
     const loginError = new URL(location.href).searchParams.get("login_error");
     this.message = loginError ? { text: this.t("login_error"), error: true } : null;
     this.render();
@@ -261,17 +277,19 @@ class CommentThread extends HTMLElement {
         () => null,
       ),
     ]);
+    if (generation !== this.generation) return;
     this.me = me;
     this.providers = providers.providers;
     this.count = count?.count ?? null;
-    await this.loadMore();
+    await this.loadMore(generation);
   }
 
-  async loadMore() {
+  async loadMore(generation = this.generation) {
     try {
       const page = await this.api("GET", `/v1/articles/${encodeURIComponent(this.articleId)}/comments`, {
         query: { limit: PAGE_SIZE, cursor: this.cursor },
       });
+      if (generation !== this.generation) return;
       for (const comment of page.items) this.remember(comment);
       this.cursor = page.next_cursor;
     } catch (error) {
@@ -484,8 +502,8 @@ class CommentThread extends HTMLElement {
 
   render() {
     const t = this.t;
-    const root = this.shadowRoot;
-    const keepFocus = root.activeElement?.name === "body";
+    const root = this.content;
+    const keepFocus = this.shadowRoot.activeElement?.name === "body";
     const heading = this.count === null || this.count === undefined
       ? t("heading")
       : this.count === 1 ? t("count_one") : t("count", { count: this.count });
@@ -507,6 +525,7 @@ class CommentThread extends HTMLElement {
         h("p", { class: "providers" },
           this.providers.map((provider) => {
             const login = new URL(provider.login_url);
+            if (!["https:", "http:"].includes(login.protocol)) return null;
             login.searchParams.set("next", back.href);
             return h("a", { class: "button", href: login.href }, t(`provider_${provider.name}`));
           }),

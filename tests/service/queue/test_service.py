@@ -2,6 +2,7 @@
 what a decision settles."""
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
 
 from auth.models import Role, User
@@ -16,6 +17,7 @@ from service.queue.service import (
     QueueFilter,
     Review,
     queue_page,
+    recent_scores,
     reject_all_by_author,
     review_comment,
     review_many,
@@ -202,3 +204,17 @@ def test_rejecting_all_by_an_author_spares_the_others(
         untouched = session.get(Comment, theirs)
     assert untouched is not None
     assert untouched.status == CommentStatus.HELD
+
+
+def test_a_threshold_preview_counts_over_the_newest_comments_only(engine: Engine) -> None:
+    _, ids = seed_comments(engine, "one", "two", "three", status=CommentStatus.PUBLISHED)
+    with Session(engine) as session:
+        for rank, comment_id in enumerate(ids):
+            comment = session.get(Comment, comment_id)
+            assert comment is not None
+            comment.scores = {"toxicity": rank / 10}
+        session.commit()
+        assert recent_scores(session, days=7, limit=2) == [
+            {"toxicity": 0.2},
+            {"toxicity": 0.1},
+        ]

@@ -143,8 +143,9 @@ async function start() {
   }
   state.settings = await api("GET", "/v1/admin/settings").catch(() => null);
   render();
+  clearInterval(state.poller);
+  state.poller = setInterval(() => document.visibilityState === "visible" && refreshCounts(), COUNTS_EVERY_MS);
   await Promise.all([loadQueue(), refreshCounts()]);
-  setInterval(() => document.visibilityState === "visible" && refreshCounts(), COUNTS_EVERY_MS);
 }
 
 async function showSignIn() {
@@ -164,6 +165,7 @@ async function showSignIn() {
         { class: "providers" },
         providers.map((p) => {
           const url = new URL(p.login_url);
+          if (url.origin !== location.origin) return null; // the service's own login route only
           url.searchParams.set("next", next);
           return h("a", { class: "button", href: url.href }, t("sign_in_with", { provider: t(`provider_${p.name}`) }));
         }),
@@ -289,6 +291,8 @@ async function refreshCounts() {
 
 async function loadQueue({ more = false } = {}) {
   const queue = state.view;
+  const asked = (state.asked = {}); // a newer load (other queue, filters) makes this one stale
+  state.rejecting = null;
   if (!more) {
     state.items = [];
     state.cursor = null;
@@ -300,7 +304,7 @@ async function loadQueue({ more = false } = {}) {
     const page = await api("GET", "/v1/admin/queue", {
       query: { status: queue, ...state.filters, cursor: state.cursor, limit: 20 },
     });
-    if (state.view !== queue) return;
+    if (state.asked !== asked) return;
     state.items.push(...page.items);
     state.cursor = page.next_cursor;
     state.message = null;
@@ -674,6 +678,14 @@ async function openUser(userId) {
   };
   const reason = h("input", { name: "reason", maxlength: 500 });
   const until = h("input", { type: "date", name: "until", min: new Date(Date.now() + 86400000).toISOString().slice(0, 10) });
+  /** Bans and suspensions need a reason (the user is told it); the field says so. */
+  const withReason = (then) => {
+    if (!reason.value.trim()) {
+      message.textContent = t("reason_needed");
+      return reason.focus();
+    }
+    then(reason.value.trim());
+  };
   const c = user.comment_counts;
   openDrawer(
     `${t("user")}: ${user.display_name}`,
@@ -687,12 +699,12 @@ async function openUser(userId) {
           h("div", { class: "row" },
             user.status === "banned"
               ? h("button", { type: "button", onclick: () => sanction("DELETE", "/ban") }, t("lift_ban"))
-              : h("button", { type: "button", class: "danger", onclick: () => sanction("POST", "/ban", { reason: reason.value || "—" }) }, t("ban")),
+              : h("button", { type: "button", class: "danger", onclick: () => withReason((why) => sanction("POST", "/ban", { reason: why })) }, t("ban")),
           ),
           h("div", { class: "row" },
             user.status === "suspended"
               ? h("button", { type: "button", onclick: () => sanction("DELETE", "/suspend") }, t("lift_suspension"))
-              : [field(t("suspend_until"), until), h("button", { type: "button", onclick: () => until.value && sanction("POST", "/suspend", { until: new Date(until.value).toISOString(), reason: reason.value || "—" }) }, t("suspend"))],
+              : [field(t("suspend_until"), until), h("button", { type: "button", onclick: () => until.value && withReason((why) => sanction("POST", "/suspend", { until: new Date(`${until.value}T00:00`).toISOString(), reason: why })) }, t("suspend"))],
           ),
           h("div", { class: "row" },
             user.premoderated
@@ -788,7 +800,7 @@ function renderSettings(main) {
       total.textContent = describe(error);
     }
   };
-  for (const [, input] of inputs) input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 250); });
+  for (const [, input] of inputs) input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 400); });
   append(
     main,
     h("h1", {}, t("thresholds_heading")),

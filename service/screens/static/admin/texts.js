@@ -102,6 +102,7 @@ export const TEXTS = {
     lift_suspension: "Lift suspension",
     lift_premoderation: "Stop pre-moderating",
     sanction_reason: "Reason",
+    reason_needed: "Write the reason first: the user is told it.",
     cannot_sanction_staff: "Moderators and admins can be sanctioned only by an admin.",
     // the article view
     article_heading: "Article {id}",
@@ -239,6 +240,7 @@ export const TEXTS = {
     lift_suspension: "정지 해제",
     lift_premoderation: "사전 검토 해제",
     sanction_reason: "사유",
+    reason_needed: "먼저 사유를 적어 주세요. 사용자에게 전달됩니다.",
     cannot_sanction_staff: "운영자와 관리자는 관리자만 제재할 수 있습니다.",
     article_heading: "기사 {id}",
     article_closed: "댓글 마감",
