@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from playwright import sync_api
-from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -19,7 +18,7 @@ from moderation.scoring.scorers import Scorer
 from moderation.text import count_characters
 from service.app import create_app
 from service.core.settings import Settings
-from tests.support.fake_providers import TWITTER_CLIENT, FakeProviders
+from tests.support.fake_providers import FakeProviders, twitter_served_at
 from tests.support.served import Served
 from tests.support.stalled import unused_port
 
@@ -48,11 +47,7 @@ def site(settings: Settings, scorer: Scorer) -> Iterator[tuple[str, str, str]]:
         update={
             "public_url": api_url,
             "allowed_origins": [news_url],
-            "twitter_client_id": TWITTER_CLIENT[0],
-            "twitter_client_secret": SecretStr(TWITTER_CLIENT[1]),
-            "twitter_authorize_url": f"http://localhost:{provider}/i/oauth2/authorize",
-            "twitter_token_url": f"http://localhost:{provider}/2/oauth2/token",
-            "twitter_api_base_url": f"http://localhost:{provider}/2/",
+            **twitter_served_at(f"http://localhost:{provider}"),
         }
     )
     page = (Path(__file__).parent / "article_page.html").read_text().replace("__API__", api_url)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from pydantic import SecretStr
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
@@ -26,7 +25,7 @@ from moderation.text import count_characters
 from service.app import create_app
 from service.core.settings import Settings
 from tests.support.factories import TOXIC, SignedIn, sign_in
-from tests.support.fake_providers import TWITTER_CLIENT, FakeProviders
+from tests.support.fake_providers import FakeProviders, twitter_served_at
 from tests.support.served import Served
 from tests.support.stalled import unused_port
 
@@ -63,11 +62,7 @@ def newsroom(settings: Settings, scorer: Scorer) -> Iterator[Newsroom]:
         update={
             "public_url": api_url,
             "allowed_origins": [news_url],
-            "twitter_client_id": TWITTER_CLIENT[0],
-            "twitter_client_secret": SecretStr(TWITTER_CLIENT[1]),
-            "twitter_authorize_url": f"http://localhost:{provider}/i/oauth2/authorize",
-            "twitter_token_url": f"http://localhost:{provider}/2/oauth2/token",
-            "twitter_api_base_url": f"http://localhost:{provider}/2/",
+            **twitter_served_at(f"http://localhost:{provider}"),
         }
     )
 
@@ -187,6 +182,18 @@ def test_a_comment_goes_from_the_box_through_the_console_and_back(
     expect(late.locator(".outcome")).to_have_text(
         "Already decided by Seo-yeon Moderator: now published."
     )
+
+    arriving = late.request.post(  # a new comment for the queue, while the desk watches it
+        f"{newsroom.api}/v1/articles/{ARTICLE_ID}/comments",
+        headers=second_moderator.headers,
+        data={"body": "Another pathetic idiot remark", "acknowledge_toxicity": True},
+    )
+    assert arriving.json()["status"] == "held"
+    arrivals = desk.get_by_role("status").filter(has_text="New comments have arrived")
+    expect(arrivals).to_be_visible(timeout=15_000)  # the 5-second count poll noticed
+    arrivals.get_by_role("button", name="Show them").click()
+    expect(desk.locator("li.item")).to_have_count(1)
+    expect(desk.locator("li.item")).to_contain_text("Another pathetic idiot remark")
 
     reader.reload()
     expect(box.get_by_text(TOXIC)).to_be_visible()

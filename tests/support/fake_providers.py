@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import httpx2
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -23,6 +24,18 @@ from starlette.routing import Route
 TWITTER_CLIENT = ("tw-client-id", "tw-client-secret")
 FACEBOOK_CLIENT = ("fb-app-id", "fb-app-secret")
 GRAPH = "/v21.0"
+
+
+def twitter_served_at(provider_url: str) -> dict[str, object]:
+    """The settings that point the service's X login at these fakes served over real HTTP at
+    `provider_url` (for a browser, which cannot use an in-process transport)."""
+    return {
+        "twitter_client_id": TWITTER_CLIENT[0],
+        "twitter_client_secret": SecretStr(TWITTER_CLIENT[1]),
+        "twitter_authorize_url": f"{provider_url}/i/oauth2/authorize",
+        "twitter_token_url": f"{provider_url}/2/oauth2/token",
+        "twitter_api_base_url": f"{provider_url}/2/",
+    }
 
 
 @dataclass

@@ -277,14 +277,28 @@ function show(view) {
 async function refreshCounts() {
   try {
     const { counts } = await api("GET", "/v1/admin/queues/counts", { query: { article_id: state.filters.article_id } });
+    const before = state.counts?.[state.view];
     state.counts = counts;
     for (const queue of QUEUES) {
       const badge = app.querySelector(`[data-count="${queue}"]`);
       if (badge) badge.textContent = counts[queue];
     }
+    if (before !== undefined && counts[state.view] > before) showArrivals();
   } catch {
     // the next poll tries again
   }
+}
+
+/** Comments arrived in this queue since it was drawn: say so, and let the moderator reload
+ * when they are ready (the list never moves under their keys by itself). */
+function showArrivals() {
+  const bar = app.querySelector("#arrivals");
+  if (!bar || bar.childElementCount) return;
+  replace(
+    bar,
+    h("p", { role: "status", class: "arrivals" }, t("arrivals"), " ",
+      h("button", { type: "button", onclick: () => { replace(bar); loadQueue(); } }, t("reload"))),
+  );
 }
 
 // Queues ---------------------------------------------------------------------------------
@@ -364,7 +378,7 @@ function renderQueue(main) {
     ),
   );
   sort.addEventListener("change", () => filters.requestSubmit());
-  append(main, h("h1", { class: "visually-hidden" }, t(`queue_${state.view}`)), filters, h("div", { id: "bulk" }), h("div", { id: "list" }));
+  append(main, h("h1", { class: "visually-hidden" }, t(`queue_${state.view}`)), filters, h("div", { id: "arrivals" }), h("div", { id: "bulk" }), h("div", { id: "list" }));
 }
 
 function renderBulk() {
