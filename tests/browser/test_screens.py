@@ -255,11 +255,24 @@ def test_the_box_and_the_console_speak_korean(
     expect(box.get_by_text("댓글이 게시되었습니다.")).to_be_visible()
     page.screenshot(path=artefacts / "comment-box-ko.png", full_page=True)
 
+    comment.fill(TOXIC)
+    box.get_by_role("button", name="게시", exact=True).click()
+    box.get_by_role("dialog").get_by_role("button", name="그래도 게시").click()
+    expect(box.locator(".notice")).to_have_text(re.compile("^검토 대기 중"))
+
     console = console_page(browser, newsroom, moderator.token, locale="ko-KR")
-    expect(
-        console.get_by_role("navigation").get_by_role("button", name=re.compile("^보류"))
-    ).to_be_visible()
-    console.get_by_role("navigation").get_by_role("button", name=re.compile("^승인됨")).click()
+    queues = console.get_by_role("navigation")
+    expect(queues.get_by_role("button", name=re.compile("^보류"))).to_contain_text("1")
+    item = console.locator("li.item")
+    expect(item.locator(".why")).to_contain_text("보류: toxicity")
+    expect(item.get_by_role("button", name="승인", exact=True)).to_be_visible()
+    item.get_by_role("button", name="거절", exact=True).click()
+    item.get_by_label("사유").select_option("hate_speech")
+    item.get_by_role("button", name="거절", exact=True).last.click()
+    expect(item.locator(".outcome")).to_have_text("거절됨 ✓")
+    expect(item.locator(".counts")).to_have_text("게시 1 · 보류 0 · 거절 1")
+    console.screenshot(path=artefacts / "console-ko.png")
+    queues.get_by_role("button", name=re.compile("^승인됨")).click()
     expect(console.get_by_text("처리할 댓글이 없습니다.")).to_be_visible()
 
 

@@ -600,6 +600,7 @@ async function decide(item, action, { reason = null, note = null } = {}) {
   }
   state.selected.delete(item.id);
   if (state.rejecting === item.id) state.rejecting = null;
+  state.users.delete(item.author.id); // their counts moved
   refreshItem(item);
   renderBulk();
   refreshCounts();
@@ -637,6 +638,7 @@ async function decideMany(action, reason = null) {
       } else lost.push(item);
     }
     await Promise.all(lost.map(lostRace));
+    for (const id of ids) state.users.delete(state.items.find((i) => i.id === id)?.author.id);
     state.message = null;
     state.selected.clear();
     renderList();
