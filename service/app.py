@@ -44,6 +44,8 @@ from service.queue.router import admin_router as queue_admin
 from service.reports.router import router as reports_router
 from service.screens.router import PUBLIC_ASSET_PATHS, install_screens
 from service.users.router import admin_router as users_admin
+from service.webhooks.router import admin_router as webhooks_admin
+from service.webhooks.worker import deliver_webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +98,8 @@ def admin_api() -> APIRouter:
         tags=["admin"],
         responses=error_responses(*AUTHENTICATION_ERRORS, Forbidden),
     )
-    for feature in (queue_admin, users_admin, articles_admin, policy_admin, audit_admin):
+    features = (queue_admin, users_admin, articles_admin, policy_admin, audit_admin, webhooks_admin)
+    for feature in features:
         admin.include_router(feature)
     return admin
 
@@ -133,12 +136,18 @@ def create_app(
             ),
             name="housekeeping",
         )
+        background = [sweeper]
+        if settings.webhook_interval > 0:
+            background.append(
+                asyncio.create_task(deliver_webhooks(app.state.database, settings), name="webhooks")
+            )
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await scoring.close()
             app.state.database.dispose()
 

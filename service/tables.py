@@ -8,6 +8,7 @@ from service.core.db import metadata
 from service.idempotency.models import IdempotencyRecord
 from service.policy.models import SiteSettings, WordListEntry
 from service.reports.models import Report
+from service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Article",
@@ -23,6 +24,9 @@ __all__ = [
     "Report",
     "SiteSettings",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "WordListEntry",
     "metadata",
 ]

@@ -9,6 +9,7 @@ from moderation.statuses import CommentStatus
 from service.audit.models import AuditEvent
 from service.core.db import in_written_order, insert_row
 from service.core.pagination import Keyset, Page, SortKey
+from service.webhooks.service import WebhookEventType, enqueue
 
 
 class AuditedComment(Protocol):
@@ -54,6 +55,45 @@ def record(
         detail=detail,
     )
     insert_row(session, event)
+    kind = webhook_event_type(action, from_status, to_status)
+    if kind is not None:
+        enqueue(session, type=kind, data=_webhook_data(event))
+
+
+WEBHOOK_ACTIONS: dict[str, WebhookEventType] = {
+    "created": "comment.created",
+    "reported": "comment.reported",
+    "user_ban": "user.sanctioned",
+    "user_suspend": "user.sanctioned",
+    "user_premoderate": "user.sanctioned",
+}
+
+
+def webhook_event_type(
+    action: str, from_status: CommentStatus | None, to_status: CommentStatus | None
+) -> WebhookEventType | None:
+    """Which audited events the newsroom's systems hear of: a comment created, reported or
+    moved from one status to another (by anyone), and a user sanctioned."""
+    if action in WEBHOOK_ACTIONS:
+        return WEBHOOK_ACTIONS[action]
+    if from_status is not None and to_status is not None and from_status != to_status:
+        return "comment.status_changed"
+    return None
+
+
+def _webhook_data(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "action": event.action,
+        "comment_id": event.comment_id,
+        "article_id": event.article_id,
+        "user_id": event.subject_user_id,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "note": event.note,
+        "actor": {"kind": "system" if event.actor_id is None else "person", "id": event.actor_id},
+        "detail": event.detail,
+    }
 
 
 @dataclass(frozen=True, kw_only=True)

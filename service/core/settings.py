@@ -98,6 +98,19 @@ class Settings(BaseSettings):
     rescore_interval: float = Field(60.0, ge=0.0)
     """Seconds between sweeps that re-score unscored comments; 0 turns the periodic sweep off."""
 
+    webhook_interval: float = Field(1.0, ge=0.0)
+    """Seconds between the webhook worker's rounds; 0 runs no worker in this process."""
+    webhook_timeout: float = Field(10.0, gt=0.0, le=60.0)
+    webhook_max_attempts: int = Field(8, ge=1, le=50)
+    """Tries per delivery before it is marked failed."""
+    webhook_retry_base: float = Field(10.0, gt=0.0)
+    """Seconds before the first retry; each retry waits twice as long, at most an hour."""
+    webhook_pause_after: int = Field(10, ge=1, le=1000)
+    """Failed attempts in a row after which an endpoint is paused."""
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = []
+    """Hosts a webhook may point at even though they are private or loopback addresses
+    (`127.0.0.1`, `hooks.internal`): every other private address is refused."""
+
     public_url: str = "http://127.0.0.1:8000"
     """The service's external base URL: OAuth callbacks go to
     `{public_url}/v1/auth/{provider}/callback`."""
@@ -146,6 +159,13 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip().lower() for host in value.split(",") if host.strip()]
         return value
 
     @field_validator("allowed_origins")

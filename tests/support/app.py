@@ -78,6 +78,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         scorer="embedded",
         rescore_interval=0,
+        webhook_interval=0,  # tests run delivery rounds themselves (tests/service/webhooks)
         scoring_timeout=2.0,
         allowed_origins=[FRONTEND_ORIGIN],
         comment_rate_limits="",  # tests post fast; tests/service/core/test_ratelimit.py turns it on
