@@ -48,12 +48,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("uid", name=op.f("uq_webhook_event_uid")),
     )
     op.create_index(
-        "ix_webhook_event_undispatched",
-        "webhook_event",
-        ["id"],
-        unique=False,
-        postgresql_where=sa.text("NOT dispatched"),
-        sqlite_where=sa.text("NOT dispatched"),
+        "ix_webhook_event_dispatched_id", "webhook_event", ["dispatched", "id"], unique=False
     )
     op.create_table(
         "webhook_delivery",
@@ -64,9 +59,11 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", MOMENT, nullable=False),
         sa.Column("claimed_until", MOMENT, nullable=True),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
         sa.Column("last_status_code", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(length=300), nullable=True),
         sa.Column("delivered_at", MOMENT, nullable=True),
+        sa.Column("finished_at", MOMENT, nullable=True),
         sa.Column("created_at", MOMENT, nullable=False),
         sa.ForeignKeyConstraint(
             ["endpoint_id"],
@@ -90,12 +87,14 @@ def upgrade() -> None:
         ["endpoint_id", "id"],
         unique=False,
     )
+    op.create_index("ix_webhook_delivery_event_id", "webhook_delivery", ["event_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_webhook_delivery_event_id", table_name="webhook_delivery")
     op.drop_index("ix_webhook_delivery_endpoint_id_id", table_name="webhook_delivery")
     op.drop_index("ix_webhook_delivery_due", table_name="webhook_delivery")
     op.drop_table("webhook_delivery")
-    op.drop_index("ix_webhook_event_undispatched", table_name="webhook_event")
+    op.drop_index("ix_webhook_event_dispatched_id", table_name="webhook_event")
     op.drop_table("webhook_event")
     op.drop_table("webhook_endpoint")

@@ -34,14 +34,7 @@ class WebhookEvent(SQLModel, table=True):
     out to the endpoints that want it (`dispatched`)."""
 
     __tablename__ = "webhook_event"
-    __table_args__ = (
-        Index(
-            "ix_webhook_event_undispatched",
-            "id",
-            postgresql_where="NOT dispatched",
-            sqlite_where="NOT dispatched",
-        ),
-    )
+    __table_args__ = (Index("ix_webhook_event_dispatched_id", "dispatched", "id"),)
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     uid: str = Field(sa_type=String(36), unique=True)
@@ -69,6 +62,7 @@ class WebhookDelivery(SQLModel, table=True):
     __table_args__ = (
         Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
         Index("ix_webhook_delivery_endpoint_id_id", "endpoint_id", "id"),
+        Index("ix_webhook_delivery_event_id", "event_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -78,7 +72,11 @@ class WebhookDelivery(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, sa_type=String(32))
+    """Who holds the claim: only that worker may write down the outcome."""
     last_status_code: int | None = None
     last_error: str | None = Field(default=None, sa_type=String(300))
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When it was delivered or given up on: the log keeps it 30 days from then."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -9,6 +9,7 @@ tried again later with exponential back-off, or failed after the last try. An en
 keeps failing is paused, its deliveries kept until an admin resumes it.
 """
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -19,13 +20,13 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import anyio.to_thread
 import httpx2
-from sqlalchemy import delete, or_, update
+from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, true, update
 from sqlmodel import Session, col, select
 
 from service.core.db import insert_row, utcnow
@@ -51,6 +52,9 @@ DELIVERY_HEADER = "Commentmod-Delivery"
 MAX_BACKOFF = timedelta(hours=1)
 DISPATCH_BATCH = 500
 DELIVERY_BATCH = 20
+FORGET_BATCH = 1000
+RESOLVERS = anyio.CapacityLimiter(4)
+"""Threads for name lookups, apart from the pool that runs the API's routes."""
 
 
 class WebhookNotFound(NotFound):
@@ -79,18 +83,35 @@ def enqueue(session: Session, *, type: WebhookEventType, data: dict[str, Any]) -
 # Endpoints ---------------------------------------------------------------------------------
 
 
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names literally, in any form a resolver accepts (`2130706433`,
+    `0177.0.0.1` and `0x7f.1` are all 127.0.0.1), or None for a name."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def _private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not address.is_global
+
+
 def refused_host(host: str, allowed_hosts: Sequence[str]) -> bool:
-    """A host name that is plainly private (an address literal, `localhost`); names are
-    resolved again at every delivery, where `resolves_privately` decides."""
+    """A host that is plainly private (an address, `localhost`, an internal name); other names
+    are resolved again at every delivery, where `resolves_privately` decides."""
     host = host.lower().strip("[]")
     if host in allowed_hosts:
         return False
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         return True
-    try:
-        return not ipaddress.ip_address(host).is_global
-    except ValueError:
-        return False  # a name: checked when it is resolved
+    address = _address(host)
+    return address is not None and _private(address)
 
 
 def check_url(url: str, allowed_hosts: Sequence[str]) -> str:
@@ -119,9 +140,9 @@ async def resolves_privately(url: str, allowed_hosts: Sequence[str]) -> bool:
     if refused_host(host, allowed_hosts):
         return True
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    infos = await anyio.to_thread.run_sync(socket.getaddrinfo, host, port)
+    infos = await anyio.to_thread.run_sync(socket.getaddrinfo, host, port, limiter=RESOLVERS)
     addresses = {str(info[4][0]).split("%")[0] for info in infos}  # less any IPv6 scope
-    return any(not ipaddress.ip_address(address).is_global for address in addresses)
+    return any(_private(ipaddress.ip_address(address)) for address in addresses)
 
 
 def create_endpoint(
@@ -205,12 +226,24 @@ def deliveries_page(
 # Delivery rounds ---------------------------------------------------------------------------
 
 
+def has_work(session: Session) -> bool:
+    """Whether a round would do anything: read-only, so an idle worker never takes SQLite's
+    write lock."""
+    now = utcnow()
+    undispatched = select(WebhookEvent.id).where(col(WebhookEvent.dispatched) == false())
+    due = select(WebhookDelivery.id).where(
+        col(WebhookDelivery.status) == DeliveryStatus.PENDING,
+        col(WebhookDelivery.next_attempt_at) <= now,
+    )
+    return bool(session.exec(select(exists(undispatched) | exists(due))).one())
+
+
 def dispatch(session: Session, *, limit: int = DISPATCH_BATCH) -> int:
     """Fans new events out into deliveries, each event once even with several workers (the
     conditional update lets one of them take it)."""
     events = session.exec(
         select(WebhookEvent)
-        .where(col(WebhookEvent.dispatched).is_(False))
+        .where(col(WebhookEvent.dispatched) == false())
         .order_by(col(WebhookEvent.id))
         .limit(limit)
     ).all()
@@ -221,7 +254,7 @@ def dispatch(session: Session, *, limit: int = DISPATCH_BATCH) -> int:
     for event in events:
         taken = session.execute(
             update(WebhookEvent)
-            .where(col(WebhookEvent.id) == event.id, col(WebhookEvent.dispatched).is_(False))
+            .where(col(WebhookEvent.id) == event.id, col(WebhookEvent.dispatched) == false())
             .values(dispatched=True)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -241,6 +274,10 @@ class Outgoing:
     """A claimed delivery, with everything needed to send it outside a transaction."""
 
     delivery_id: int
+    endpoint_id: int
+    claim_token: str
+    attempts: int
+    """Tries before this one."""
     url: str
     secret: str
     event_uid: str
@@ -248,37 +285,43 @@ class Outgoing:
     body: bytes
 
 
-def claim_due(session: Session, *, lease: timedelta, limit: int = DELIVERY_BATCH) -> list[Outgoing]:
-    """The deliveries due now, claimed for `lease` (longer than a send can take)."""
-    now = utcnow()
-    unclaimed = or_(
-        col(WebhookDelivery.claimed_until).is_(None), col(WebhookDelivery.claimed_until) < now
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending, its wait over, and nobody holding it: checked again in the claiming update,
+    so a worker that read the row before another claimed, sent and recorded it gets nothing."""
+    return and_(
+        col(WebhookDelivery.status) == DeliveryStatus.PENDING,
+        col(WebhookDelivery.next_attempt_at) <= now,
+        or_(col(WebhookDelivery.claimed_until).is_(None), col(WebhookDelivery.claimed_until) < now),
     )
+
+
+def claim_due(session: Session, *, lease: timedelta, limit: int = DELIVERY_BATCH) -> list[Outgoing]:
+    """The deliveries due now, claimed for `lease` (longer than a send may take)."""
+    now = utcnow()
     rows = session.exec(
         select(WebhookDelivery, WebhookEndpoint, WebhookEvent)
         .join(WebhookEndpoint, col(WebhookEndpoint.id) == WebhookDelivery.endpoint_id)
         .join(WebhookEvent, col(WebhookEvent.id) == WebhookDelivery.event_id)
-        .where(
-            col(WebhookDelivery.status) == DeliveryStatus.PENDING,
-            col(WebhookDelivery.next_attempt_at) <= now,
-            col(WebhookEndpoint.paused_at).is_(None),
-            unclaimed,
-        )
+        .where(_due(now), col(WebhookEndpoint.paused_at).is_(None))
         .order_by(col(WebhookDelivery.id))
         .limit(limit)
     ).all()
     claimed = []
     for delivery, endpoint, event in rows:
+        token = secrets.token_hex(16)
         taken = session.execute(
             update(WebhookDelivery)
-            .where(col(WebhookDelivery.id) == delivery.id, unclaimed)
-            .values(claimed_until=now + lease)
+            .where(col(WebhookDelivery.id) == delivery.id, _due(now))
+            .values(claimed_until=now + lease, claim_token=token)
         )
         if taken.rowcount == 1:  # type: ignore[attr-defined]
             assert delivery.id is not None
             claimed.append(
                 Outgoing(
                     delivery_id=delivery.id,
+                    endpoint_id=delivery.endpoint_id,
+                    claim_token=token,
+                    attempts=delivery.attempts,
                     url=endpoint.url,
                     secret=endpoint.secret,
                     event_uid=event.uid,
@@ -287,30 +330,6 @@ def claim_due(session: Session, *, lease: timedelta, limit: int = DELIVERY_BATCH
                 )
             )
     return claimed
-
-
-KEPT_FOR = timedelta(days=30)
-
-
-def forget_old(session: Session, *, kept_for: timedelta = KEPT_FOR) -> int:
-    """Deletes finished deliveries and dispatched events older than `kept_for`; pending
-    deliveries (and their events) stay, however old. How many events went."""
-    before = utcnow() - kept_for
-    session.execute(
-        delete(WebhookDelivery).where(
-            col(WebhookDelivery.created_at) < before,
-            col(WebhookDelivery.status) != DeliveryStatus.PENDING,
-        )
-    )
-    still_wanted = select(WebhookDelivery.event_id)
-    gone = session.execute(
-        delete(WebhookEvent).where(
-            col(WebhookEvent.created_at) < before,
-            col(WebhookEvent.dispatched).is_(True),
-            col(WebhookEvent.id).not_in(still_wanted),
-        )
-    )
-    return int(gone.rowcount)  # type: ignore[attr-defined]
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -322,72 +341,120 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 @dataclass(frozen=True)
 class Outcome:
-    delivery_id: int
+    outgoing: Outgoing
     delivered: bool
     status_code: int | None = None
     error: str | None = None
 
 
 async def send(client: httpx2.AsyncClient, outgoing: Outgoing, settings: Settings) -> Outcome:
-    """One POST, never following redirects; any 2xx is delivered."""
+    """One POST, never following redirects, the whole of it (name lookup included) bounded by
+    the time-out; any 2xx is delivered, the receiver's body is not read. Whatever goes wrong
+    is this delivery's failure, never the round's."""
     try:
-        if await resolves_privately(outgoing.url, settings.webhook_allowed_hosts):
-            return Outcome(outgoing.delivery_id, False, error="refused: a private address")
-        response = await client.post(
-            outgoing.url,
-            content=outgoing.body,
-            headers={
+        async with asyncio.timeout(settings.webhook_timeout):
+            if await resolves_privately(outgoing.url, settings.webhook_allowed_hosts):
+                return Outcome(outgoing, False, error="refused: a private address")
+            headers = {
                 "Content-Type": "application/json",
                 "User-Agent": "commentmod-webhooks",
                 EVENT_TYPE_HEADER: outgoing.event_type,
                 EVENT_ID_HEADER: outgoing.event_uid,
                 DELIVERY_HEADER: str(outgoing.delivery_id),
                 SIGNATURE_HEADER: signature(outgoing.secret, int(time.time()), outgoing.body),
-            },
-        )
-    except (httpx2.HTTPError, OSError) as exc:
-        return Outcome(outgoing.delivery_id, False, error=f"{type(exc).__name__}: {exc}"[:300])
-    delivered = 200 <= response.status_code < 300
-    error = None if delivered else f"HTTP {response.status_code}"
-    return Outcome(outgoing.delivery_id, delivered, response.status_code, error)
+            }
+            request = client.stream("POST", outgoing.url, content=outgoing.body, headers=headers)
+            async with request as response:
+                status_code = response.status_code
+    except TimeoutError:
+        return Outcome(outgoing, False, error=f"no answer within {settings.webhook_timeout:g} s")
+    except Exception as exc:  # noqa: BLE001 - a bad URL, a refused connection, a TLS error...
+        return Outcome(outgoing, False, error=f"{type(exc).__name__}: {exc}"[:300])
+    if 200 <= status_code < 300:
+        return Outcome(outgoing, True, status_code)
+    return Outcome(outgoing, False, status_code, f"HTTP {status_code}")
 
 
 def backoff(attempts: int, base: float) -> timedelta:
     """The wait before the next try: `base` seconds, doubling per failed try, at most an hour."""
-    return min(timedelta(seconds=base * 2 ** (attempts - 1)), MAX_BACKOFF)
+    seconds = base * 2 ** min(attempts - 1, 30)
+    return min(timedelta(seconds=min(seconds, MAX_BACKOFF.total_seconds())), MAX_BACKOFF)
 
 
 def record_results(session: Session, outcomes: Sequence[Outcome], settings: Settings) -> None:
+    """Writes each outcome, if its worker still holds the claim (a late answer after the claim
+    ran out, and was taken by another worker, changes nothing), and counts the endpoint's
+    failures in SQL, so workers recording at once add up."""
     now = utcnow()
     for outcome in outcomes:
-        delivery = session.get(WebhookDelivery, outcome.delivery_id)
-        if delivery is None:
-            continue  # its endpoint was deleted meanwhile
-        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-        assert endpoint is not None
-        delivery.attempts += 1
-        delivery.claimed_until = None
-        delivery.last_status_code = outcome.status_code
-        delivery.last_error = outcome.error
+        sent = outcome.outgoing
+        tries = sent.attempts + 1
+        changes: dict[str, Any] = {
+            "attempts": tries,
+            "claimed_until": None,
+            "claim_token": None,
+            "last_status_code": outcome.status_code,
+            "last_error": outcome.error,
+        }
         if outcome.delivered:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = now
-            endpoint.consecutive_failures = 0
+            changes |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "finished_at": now}
+        elif tries >= settings.webhook_max_attempts:
+            changes |= {"status": DeliveryStatus.FAILED, "finished_at": now}
         else:
-            if delivery.attempts >= settings.webhook_max_attempts:
-                delivery.status = DeliveryStatus.FAILED
-            else:
-                delivery.next_attempt_at = now + backoff(
-                    delivery.attempts, settings.webhook_retry_base
-                )
-            endpoint.consecutive_failures += 1
-            if endpoint.paused_at is None and (
-                endpoint.consecutive_failures >= settings.webhook_pause_after
-            ):
-                endpoint.paused_at = now
-                endpoint.paused_reason = (
-                    f"{endpoint.consecutive_failures} deliveries failed in a row; "
-                    f"the last: {outcome.error}"
-                )[:300]
-        session.add(delivery)
-        session.add(endpoint)
+            changes["next_attempt_at"] = now + backoff(tries, settings.webhook_retry_base)
+        written = session.execute(
+            update(WebhookDelivery)
+            .where(
+                col(WebhookDelivery.id) == sent.delivery_id,
+                col(WebhookDelivery.claim_token) == sent.claim_token,
+                col(WebhookDelivery.status) == DeliveryStatus.PENDING,
+            )
+            .values(**changes)
+        )
+        if written.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        endpoint = col(WebhookEndpoint.id) == sent.endpoint_id
+        failures = col(WebhookEndpoint.consecutive_failures)
+        if outcome.delivered:
+            session.execute(update(WebhookEndpoint).where(endpoint).values(consecutive_failures=0))
+            continue
+        session.execute(
+            update(WebhookEndpoint).where(endpoint).values(consecutive_failures=failures + 1)
+        )
+        count = session.exec(select(failures).where(endpoint)).first()
+        if count is not None and count >= settings.webhook_pause_after:
+            reason = f"{count} deliveries failed in a row; the last: {outcome.error}"
+            session.execute(
+                update(WebhookEndpoint)
+                .where(endpoint, col(WebhookEndpoint.paused_at).is_(None))
+                .values(paused_at=now, paused_reason=reason[:300])
+            )
+
+
+KEPT_FOR = timedelta(days=30)
+
+
+def forget_old(session: Session, *, kept_for: timedelta = KEPT_FOR) -> int:
+    """Deletes deliveries finished more than `kept_for` ago, then events that old with no
+    delivery left, a batch at a time (pending deliveries and their events stay, however
+    old). How many events went."""
+    before = utcnow() - kept_for
+    finished = (
+        select(WebhookDelivery.id)
+        .where(col(WebhookDelivery.finished_at) < before)
+        .limit(FORGET_BATCH)
+    )
+    session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(finished)))
+    unwanted = (
+        select(WebhookEvent.id)
+        .where(
+            col(WebhookEvent.created_at) < before,
+            col(WebhookEvent.dispatched) == true(),
+            ~exists().where(col(WebhookDelivery.event_id) == WebhookEvent.id),
+        )
+        .limit(FORGET_BATCH)
+    )
+    ids = list(session.exec(unwanted).all())
+    if ids:
+        session.execute(delete(WebhookEvent).where(col(WebhookEvent.id).in_(ids)))
+    return len(ids)

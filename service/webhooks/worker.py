@@ -10,7 +10,14 @@ import httpx2
 
 from service.core.db import Database, DatabaseUnavailable
 from service.core.settings import Settings
-from service.webhooks.service import claim_due, dispatch, forget_old, record_results, send
+from service.webhooks.service import (
+    claim_due,
+    dispatch,
+    forget_old,
+    has_work,
+    record_results,
+    send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +27,8 @@ FORGET_EVERY = 3600.0
 
 async def deliver_round(database: Database, client: httpx2.AsyncClient, settings: Settings) -> int:
     """Fans out new events, then sends what is due; how many deliveries it tried."""
+    if not await database.run(has_work):
+        return 0
     await database.run(dispatch, writes=True)
     lease = timedelta(seconds=2 * settings.webhook_timeout + 30)
     claimed = await database.run(lambda session: claim_due(session, lease=lease), writes=True)
