@@ -84,6 +84,36 @@ def client(webhook_settings: Settings, scorer: Scorer) -> Iterator[TestClient]:
         yield test_client
 
 
+@dataclass
+class Hooks:
+    """What most of these tests need: the app, its database and settings, the receiver, an
+    admin to register endpoints and a reader to make events."""
+
+    client: TestClient
+    database: Database
+    settings: Settings
+    receiver: tuple[Receiver, str]
+    admin: SignedIn
+    reader: SignedIn
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(
+            (self.client, self.database, self.settings, self.receiver, self.admin, self.reader)
+        )
+
+
+@pytest.fixture
+def hooks(
+    client: TestClient,
+    database: Database,
+    webhook_settings: Settings,
+    receiver: tuple[Receiver, str],
+    admin: SignedIn,
+    reader: SignedIn,
+) -> Hooks:
+    return Hooks(client, database, webhook_settings, receiver, admin, reader)
+
+
 def deliver(database: Database, settings: Settings) -> int:
     async def one_round() -> int:
         async with httpx2.AsyncClient(timeout=settings.webhook_timeout, trust_env=False) as http:
@@ -134,13 +164,9 @@ def verify(delivery: dict[str, Any], secret: str) -> dict[str, Any]:
 
 
 def test_a_new_comment_reaches_the_receiver_signed(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     got, url = receiver
     hook = subscribe(client, admin, url, "comment.created")
     assert hook["secret"].startswith("whsec_")
@@ -167,15 +193,11 @@ def test_a_new_comment_reaches_the_receiver_signed(
 
 
 def test_each_endpoint_gets_only_the_events_it_asked_for(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
     other_reader: SignedIn,
     moderator: SignedIn,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     got, url = receiver
     subscribe(client, admin, url, "comment.status_changed", "comment.reported", "user.sanctioned")
     comment_id = held(client, reader)  # comment.created: not asked for
@@ -204,13 +226,9 @@ def test_each_endpoint_gets_only_the_events_it_asked_for(
 
 
 def test_a_failing_receiver_is_retried_with_back_off_under_one_event_id(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     got, url = receiver
     got.answers = [500, 503]
     hook = subscribe(client, admin, url)
@@ -238,13 +256,9 @@ def test_a_failing_receiver_is_retried_with_back_off_under_one_event_id(
 
 
 def test_an_endpoint_that_keeps_failing_is_paused_and_loses_nothing(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     got, url = receiver
     got.answers = [500, 500, 500]
     hook = subscribe(client, admin, url)
@@ -266,13 +280,9 @@ def test_an_endpoint_that_keeps_failing_is_paused_and_loses_nothing(
 
 
 def test_a_delivery_dies_with_its_worker_and_is_sent_by_the_next(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     got, url = receiver
     subscribe(client, admin, url)
     published(client, reader)
@@ -374,13 +384,9 @@ def test_webhooks_are_for_admins(client: TestClient, moderator: SignedIn, admin:
 
 
 def test_deleting_an_endpoint_stops_its_deliveries(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     got, url = receiver
     hook = subscribe(client, admin, url)
     post(client, reader, CIVIL)
@@ -450,13 +456,9 @@ def test_allowed_hosts_are_read_from_the_environment_as_a_list() -> None:
 
 
 def test_old_events_and_finished_deliveries_are_forgotten_pending_ones_kept(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     got, url = receiver
     got.answers = [200, 500]
     hook = subscribe(client, admin, url)
@@ -479,13 +481,9 @@ def test_old_events_and_finished_deliveries_are_forgotten_pending_ones_kept(
 
 
 def test_a_late_answer_after_the_claim_ran_out_changes_nothing(
-    client: TestClient,
-    database: Database,
-    webhook_settings: Settings,
-    receiver: tuple[Receiver, str],
-    admin: SignedIn,
-    reader: SignedIn,
+    hooks: Hooks,
 ) -> None:
+    client, database, webhook_settings, receiver, admin, reader = hooks
     _, url = receiver
     hook = subscribe(client, admin, url)
     published(client, reader)
