@@ -210,7 +210,8 @@ function header(withNav = true) {
         localStorage.setItem(LANGUAGE_KEY, language.value);
         state.language = language.value;
         t = translator(TEXTS, state.language);
-        state.me ? (start()) : showSignIn();
+        if (state.me) start();
+        else showSignIn();
       },
     },
     h("option", { value: "en", selected: state.language === "en" }, "English"),
