@@ -9,6 +9,9 @@ class CommentStatus(StrEnum):
     HELD = "held"
     REJECTED = "rejected"
     DELETED = "deleted"
+    BLOCKED = "blocked"
+    """Hidden from readers for a while after a rights-infringement notice (the temporary
+    measure); its author and the moderators still see it."""
 
 
 class ModeratorAction(StrEnum):
@@ -43,6 +46,7 @@ DELETABLE = frozenset(
         CommentStatus.PUBLISHED,
         CommentStatus.HELD,
         CommentStatus.REJECTED,
+        CommentStatus.BLOCKED,
     }
 )
 """An author may delete a comment in any state but deleted."""
@@ -50,7 +54,9 @@ DELETABLE = frozenset(
 EDITABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.HELD})
 """An author may edit a comment readers see or one waiting for a moderator."""
 
-OWN_VISIBLE = frozenset({CommentStatus.PENDING, CommentStatus.HELD, CommentStatus.REJECTED})
+OWN_VISIBLE = frozenset(
+    {CommentStatus.PENDING, CommentStatus.HELD, CommentStatus.REJECTED, CommentStatus.BLOCKED}
+)
 """Besides published comments, an author sees their own comments in these states, with why."""
 
 

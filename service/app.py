@@ -18,6 +18,8 @@ from moderation.scoring.routing import RoutedScorer, build_korean_scorer
 from moderation.scoring.scorers import Scorer, ScorerUnavailable, build_scorer
 from service import health
 from service.apidocs import install_docs
+from service.appeals.router import admin_router as appeals_admin
+from service.appeals.router import router as appeals_router
 from service.articles.router import admin_router as articles_admin
 from service.audit.router import admin_router as audit_admin
 from service.comments.models import MODEL_ID_LENGTH
@@ -37,12 +39,18 @@ from service.core.middleware import (
 from service.core.ratelimit import Limits
 from service.core.settings import Settings, get_settings
 from service.idempotency.service import AlreadyAnswered, forget_expired, replay
+from service.notices.router import admin_router as notices_admin
+from service.notices.router import router as notices_router
+from service.notices.service import end_measures
+from service.notifications.router import router as notifications_router
 from service.openapi import install_openapi
 from service.policy.router import admin_router as policy_admin
 from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
 from service.queue.router import admin_router as queue_admin
 from service.reports.router import router as reports_router
 from service.screens.router import PUBLIC_ASSET_PATHS, install_screens
+from service.statements.router import router as statements_router
+from service.transparency.router import admin_router as transparency_admin
 from service.users.router import admin_router as users_admin
 from service.webhooks.router import admin_router as webhooks_admin
 from service.webhooks.worker import deliver_webhooks
@@ -74,13 +82,17 @@ async def housekeeping(
     *, database: Database, scoring: BoundedScorer, policy: PolicyStore, interval: float
 ) -> None:
     """At start-up, then every `interval` seconds (0: only at start-up): decide the comments
-    held while the model was unavailable, and forget idempotency answers older than a day."""
+    held while the model was unavailable, forget idempotency answers older than a day, and end
+    the temporary measures whose period is over."""
     while True:
         try:
             await rescore_unscored(database=database, scoring=scoring, policy=policy)
             forgotten = await database.run(forget_expired)
             if forgotten:
                 logger.info("forgot %d expired idempotency answer(s)", forgotten)
+            ended = await database.run(end_measures, writes=True)
+            if ended:
+                logger.info("ended %d temporary measure(s)", ended)
         except DatabaseUnavailable:
             logger.warning("housekeeping: the database is unavailable; retrying later")
         except Exception:
@@ -98,7 +110,17 @@ def admin_api() -> APIRouter:
         tags=["admin"],
         responses=error_responses(*AUTHENTICATION_ERRORS, Forbidden),
     )
-    features = (queue_admin, users_admin, articles_admin, policy_admin, audit_admin, webhooks_admin)
+    features = (
+        queue_admin,
+        users_admin,
+        articles_admin,
+        policy_admin,
+        audit_admin,
+        webhooks_admin,
+        notices_admin,
+        appeals_admin,
+        transparency_admin,
+    )
     for feature in features:
         admin.include_router(feature)
     return admin
@@ -198,7 +220,18 @@ def create_app(
         session_cookie=settings.session_cookie_name,
         public_paths=PUBLIC_ASSET_PATHS,
     )
-    for router in (health.router, comments_router, reports_router, auth_router, admin_api()):
+    public = (
+        health.router,
+        comments_router,
+        reports_router,
+        notices_router,
+        appeals_router,
+        auth_router,
+        notifications_router,
+        statements_router,
+        admin_api(),
+    )
+    for router in public:
         app.include_router(router)
     install_docs(app)
     install_screens(app)

@@ -1,16 +1,21 @@
 """Every table, imported in one place so the metadata is complete for Alembic and the tests."""
 
 from auth.models import AuthSession, Identity, LoginAttempt, User
+from service.appeals.models import Appeal
 from service.articles.models import Article
 from service.audit.models import AuditEvent
 from service.comments.models import ArticleQueueTally, Comment, CommentRevision, QueueTally
 from service.core.db import metadata
 from service.idempotency.models import IdempotencyRecord
+from service.notices.models import Notice
+from service.notifications.models import Notification
 from service.policy.models import SiteSettings, WordListEntry
 from service.reports.models import Report
+from service.statements.models import StatementOfReasons
 from service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "Appeal",
     "Article",
     "ArticleQueueTally",
     "AuditEvent",
@@ -20,9 +25,12 @@ __all__ = [
     "IdempotencyRecord",
     "Identity",
     "LoginAttempt",
+    "Notice",
+    "Notification",
     "QueueTally",
     "Report",
     "SiteSettings",
+    "StatementOfReasons",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

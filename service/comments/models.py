@@ -38,6 +38,9 @@ class Comment(SQLModel, table=True):
     """Reports since the last moderator decision; past the threshold the comment is `reported`."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    statement_id: int | None = Field(default=None, sa_type=BigId)
+    """The statement of reasons for the restriction in force (rejected, blocked, removed); no
+    foreign key, since a statement refers to its comment."""
 
 
 def toxicity_sort_key() -> ColumnElement[float]:

@@ -45,6 +45,7 @@ from service.comments.service import (
     get_visible_comment,
     policy_facts,
     scored_fields,
+    tell_author,
 )
 from service.comments.tallies import count_new
 from service.core.db import Database, insert_row, utcnow
@@ -164,6 +165,7 @@ def store_new(
         to_status=decision.status,
         note=decision.note,
     )
+    tell_author(session, comment, before=None, actor_id=None)
     return comment
 
 

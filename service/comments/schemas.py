@@ -42,6 +42,9 @@ class CommentPublic(Schema):
     status: CommentStatus
     status_reason: str | None = None
     """Shown to the author of a held or rejected comment (and to moderators)."""
+    statement_id: int | None = None
+    """To the author of a restricted comment: its statement of reasons
+    (`GET /v1/me/statements/{id}`), which says how to appeal."""
     reply_count: int = 0
     created_at: datetime
     edited_at: datetime | None = None
@@ -70,6 +73,7 @@ def _shown(row: CommentWithAuthor, *, with_reason: bool) -> dict[str, Any]:
         "body": comment.body,
         "status": comment.status,
         "status_reason": comment.status_reason if with_reason else None,
+        "statement_id": comment.statement_id if with_reason else None,
         "reply_count": row.reply_count,
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,

@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists, func, or_
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 from sqlmodel.sql.expression import Select
 
 from auth.models import MODERATING_ROLES, User
 from moderation.policy import CommentContext, PolicyConfig
-from moderation.queues import Move
+from moderation.queues import Move, Standing
 from moderation.scoring.scorers import Scores
 from moderation.statuses import DELETABLE, OWN_VISIBLE, CommentStatus
 from service.articles.models import Article
@@ -23,6 +24,9 @@ from service.comments.tallies import count_move, standing_of
 from service.core.db import in_written_order
 from service.core.errors import Forbidden
 from service.core.pagination import Keyset, Page, SortKey
+from service.notifications.models import NotificationKind
+from service.notifications.service import notify
+from service.statements.service import state_comment_restriction
 
 NEWEST_FIRST = Keyset[CommentWithAuthor](
     (SortKey(col(Comment.id), int, descending=True),), lambda row: [row.comment.id or 0]
@@ -157,6 +161,7 @@ def change_status(
     note: str | None = None,
     action: str = "status_change",
     unchanged: Mapping[str, Any] | None = None,
+    legal_ground: str | None = None,
     **fields: Any,
 ) -> None:
     """Moves a comment from the status it was read with and writes the audit row, atomically.
@@ -203,6 +208,77 @@ def change_status(
         from_status=from_status,
         to_status=to_status,
         note=note,
+    )
+    tell_author(session, comment, before=before, actor_id=actor_id, legal_ground=legal_ground)
+
+
+def tell_author(
+    session: Session,
+    comment: Comment,
+    *,
+    before: Standing | None,
+    actor_id: int | None,
+    legal_ground: str | None = None,
+) -> None:
+    """After a comment is written or moves: a statement of reasons when it is restricted (the
+    comment then links to it, until it is published again), a notification when a moderator
+    approves it, and one to the author it replies to when it appears."""
+    statement = state_comment_restriction(
+        session,
+        comment,
+        to_status=comment.status,
+        reason=comment.status_reason or "",
+        actor_id=actor_id,
+        earlier_reason=before.reason if before else None,
+        open_reports=before.open_reports if before else 0,
+        legal_ground=legal_ground,
+    )
+    linked = statement.id if statement is not None else None
+    if linked is not None or (comment.statement_id is not None and comment.status in UNRESTRICTED):
+        _link_statement(session, comment, linked)
+    if comment.status != CommentStatus.PUBLISHED or (before is not None and before.published):
+        return
+    approved = before is not None and before.status == CommentStatus.HELD
+    if approved and actor_id not in (None, comment.author_id):
+        notify(
+            session,
+            user_id=comment.author_id,
+            kind=NotificationKind.COMMENT_APPROVED,
+            message="A moderator approved your comment; it is now published.",
+            comment_id=comment.id,
+        )
+    notify_reply(session, comment)
+
+
+UNRESTRICTED = frozenset({CommentStatus.PUBLISHED, CommentStatus.HELD})
+
+
+def _link_statement(session: Session, comment: Comment, statement_id: int | None) -> None:
+    session.execute(
+        update(Comment)
+        .where(col(Comment.id) == comment.id)
+        .values(statement_id=statement_id)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(comment, "statement_id", statement_id)
+
+
+def notify_reply(session: Session, reply: Comment) -> None:
+    """A published reply tells the author of the comment it answers (not themselves)."""
+    if reply.parent_id is None or reply.status != CommentStatus.PUBLISHED:
+        return
+    parent_author = session.exec(
+        select(Comment.author_id).where(col(Comment.id) == reply.parent_id)
+    ).first()
+    if parent_author is None or parent_author == reply.author_id:
+        return
+    notify(
+        session,
+        user_id=parent_author,
+        kind=NotificationKind.REPLY,
+        message="Someone replied to your comment.",
+        comment_id=reply.parent_id,
+        reply_id=reply.id,
     )
 
 

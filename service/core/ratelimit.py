@@ -119,6 +119,7 @@ class Limits:
     comments: Sequence[RateLimitItem]
     logins: Sequence[RateLimitItem]
     reports: Sequence[RateLimitItem]
+    notices: Sequence[RateLimitItem]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
@@ -127,6 +128,7 @@ class Limits:
             comments=parse_limits(settings.comment_rate_limits),
             logins=parse_limits(settings.login_rate_limits),
             reports=parse_limits(settings.report_rate_limits),
+            notices=parse_limits(settings.notice_rate_limits),
         )
 
     def comments_by(self, writer_id: int, *, exempt: bool) -> Allowance:
@@ -139,3 +141,6 @@ class Limits:
 
     def reports_from(self, address: str) -> Allowance:
         return Allowance(limiter=self.limiter, limits=self.reports, scope="report", key=address)
+
+    def notices_from(self, address: str) -> Allowance:
+        return Allowance(limiter=self.limiter, limits=self.notices, scope="notice", key=address)

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     comment_rate_limits: str = "1/10 seconds;30/hour"
     login_rate_limits: str = "20/minute"
     report_rate_limits: str = "10/minute"
+    notice_rate_limits: str = "5/minute;30/day"
+    """Legal notices per address (anyone may send one, signed in or not)."""
+    temporary_measure_days: int = Field(30, ge=1, le=30)
+    """How long a rights-infringement notice hides a comment (at most 30 days, the law's)."""
     redis_url: str | None = None
 
     @property
@@ -70,7 +74,9 @@ class Settings(BaseSettings):
         """The model's threads in each worker: the workers share the cores."""
         return max(1, available_cores() // self.workers)
 
-    @field_validator("comment_rate_limits", "login_rate_limits", "report_rate_limits")
+    @field_validator(
+        "comment_rate_limits", "login_rate_limits", "report_rate_limits", "notice_rate_limits"
+    )
     @classmethod
     def _rate_limits(cls, spec: str) -> str:
         try:

@@ -12,6 +12,7 @@ from auth.users import get_user
 from service.audit.service import record
 from service.core.db import utcnow
 from service.core.errors import Forbidden, Unprocessable
+from service.statements.service import state_sanction
 
 
 class Sanction(StrEnum):
@@ -62,6 +63,15 @@ def apply_sanction(
         actor_id=moderator.id,
         subject_user_id=target.id,
         detail=detail,
+    )
+    assert target.id is not None
+    state_sanction(
+        session,
+        user_id=target.id,
+        sanction=sanction,
+        words=reason,
+        until=until if sanction == Sanction.SUSPEND else None,
+        actor_id=moderator.id,
     )
     return target
 

@@ -41,7 +41,15 @@ from service.webhooks.models import (
 )
 
 WebhookEventType = Literal[
-    "comment.created", "comment.status_changed", "comment.reported", "user.sanctioned"
+    "comment.created",
+    "comment.status_changed",
+    "comment.reported",
+    "user.sanctioned",
+    "notice.created",
+    "notice.objected",
+    "notice.decided",
+    "appeal.created",
+    "appeal.decided",
 ]
 EVENT_TYPES: tuple[WebhookEventType, ...] = get_args(WebhookEventType)
 

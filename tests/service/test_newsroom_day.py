@@ -26,8 +26,9 @@ def test_the_newsroom_day_from_the_issue(
     admin: SignedIn,
 ) -> None:
     """A toxic comment is nudged, then held after acknowledgement; a report puts a published
-    comment in `reported`; two comments are bulk-rejected and their author suspended; a banned
-    word is rejected with its reason; every step is in the audit log with its actor."""
+        comment in `reported`; two comments are bulk-rejected and their author suspended; a banned
+        word is rejected with its reason; every step is in the audit log with its actor, and every
+    restriction wrote its author a statement of reasons."""
     nudged = post(client, reader, TOXIC)
     assert nudged.json()["error"] == "toxic_comment"
     toxic_id = held(client, reader)
@@ -60,8 +61,12 @@ def test_the_newsroom_day_from_the_issue(
         ("created", None),
         ("reported", other_reader.id),
         ("status_change", moderator.id),
+        ("statement_of_reasons", moderator.id),
         ("status_change", moderator.id),
+        ("statement_of_reasons", moderator.id),
         ("user_suspend", moderator.id),
+        ("statement_of_reasons", moderator.id),
         ("banned_words_added", admin.id),
         ("created", None),
+        ("statement_of_reasons", None),
     ]

@@ -32,6 +32,7 @@ def test_a_civil_comment_is_published(client: TestClient, reader: SignedIn) -> N
         "body",
         "status",
         "status_reason",
+        "statement_id",
         "reply_count",
         "created_at",
         "edited_at",

@@ -21,8 +21,9 @@ def test_a_banned_word_rejects_and_a_suspect_word_holds(
     assert banned.status_code == 201
     assert (banned.json()["status"], banned.json()["status_reason"]) == ("rejected", "banned_word")
     assert (suspect.json()["status"], suspect.json()["status_reason"]) == ("held", "suspect_word")
-    (action,) = audit(client, moderator, comment_id=banned.json()["id"])
-    assert action["note"] == "matched 'scumbag'"
+    statement, created = audit(client, moderator, comment_id=banned.json()["id"])
+    assert created["note"] == "matched 'scumbag'"
+    assert (statement["action"], statement["actor_id"]) == ("statement_of_reasons", None)
 
 
 def test_word_lists_are_managed_by_admins(

@@ -130,9 +130,12 @@ def test_reject_needs_a_known_reason_and_is_audited(
     assert response.json()["status_reason"] == "offensive"
 
     detail = client.get(f"/v1/admin/comments/{comment_id}", headers=moderator.headers).json()
-    assert [(a["from_status"], a["to_status"], a["actor_id"]) for a in detail["actions"]] == [
-        (None, "held", None),
-        ("held", "rejected", moderator.id),
+    assert [
+        (a["action"], a["from_status"], a["to_status"], a["actor_id"]) for a in detail["actions"]
+    ] == [
+        ("created", None, "held", None),
+        ("status_change", "held", "rejected", moderator.id),
+        ("statement_of_reasons", None, None, moderator.id),
     ]
 
 

@@ -66,7 +66,9 @@ def test_exactly_one_of_two_concurrent_decisions_wins(database_url: str) -> None
         assert sorted(outcomes) == ["invalid_transition", "won"]
         with Session(engine) as session:
             actions = session.exec(
-                select(AuditEvent).where(AuditEvent.comment_id == comment_id)
+                select(AuditEvent).where(
+                    AuditEvent.comment_id == comment_id, AuditEvent.action == "status_change"
+                )
             ).all()
             assert len(actions) == 1
             comment = session.get(Comment, comment_id)

@@ -1,0 +1,37 @@
+"""The appeal table."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text, text
+from sqlmodel import Field, SQLModel
+
+from moderation.redress import AppealStatus
+from service.core.db import BigId, UTCDateTime, utcnow
+
+_OPEN = text("status = 'open'")
+
+
+class Appeal(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_appeal_status_id", "status", "id"),
+        Index("ix_appeal_created_at", "created_at"),
+        # One open appeal per decision, whatever races.
+        Index(
+            "uq_appeal_open_statement_id",
+            "statement_id",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    statement_id: int = Field(foreign_key="statement_of_reasons.id", sa_type=BigId, index=True)
+    appellant_id: int = Field(foreign_key="user.id", sa_type=BigId)
+    comment_id: int | None = Field(default=None, foreign_key="comment.id", sa_type=BigId)
+    explanation: str = Field(sa_type=Text)
+    status: AppealStatus = Field(default=AppealStatus.OPEN, sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user.id", sa_type=BigId)
+    decision_explanation: str | None = Field(default=None, sa_type=Text)

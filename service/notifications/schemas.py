@@ -1,0 +1,60 @@
+"""Notifications as their reader sees them."""
+
+from datetime import datetime
+from typing import Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from service.core.schemas import JsonId, Schema
+from service.notifications.models import NotificationKind
+
+
+class NotificationPublic(Schema):
+    id: int
+    kind: NotificationKind
+    message: str
+    comment_id: int | None
+    detail: dict[str, Any] | None
+    created_at: datetime
+    read: bool
+
+    @classmethod
+    def of(cls, row: Any) -> "NotificationPublic":
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            message=row.message,
+            comment_id=row.comment_id,
+            detail=row.detail,
+            created_at=row.created_at,
+            read=row.read_at is not None,
+        )
+
+
+class NotificationPage(Schema):
+    items: list[NotificationPublic]
+    next_cursor: str | None
+    unread: int
+    """Unread notifications, counted up to 100 (a badge shows "99+" beyond)."""
+
+
+class UnreadCount(Schema):
+    unread: int
+
+
+class MarkRead(Schema):
+    """`{"ids": [...]}` or `{"all": true}`."""
+
+    ids: list[JsonId] | None = Field(default=None, min_length=1, max_length=100)
+    all: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.ids is None) == (self.all is None):
+            raise ValueError('send either "ids" or "all": true')
+        return self
+
+
+class Marked(Schema):
+    marked: int
+    unread: int
