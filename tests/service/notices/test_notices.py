@@ -8,7 +8,7 @@ from typing import Any
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from moderation.scoring.scorers import Scorer
 from service.app import create_app
@@ -52,8 +52,11 @@ def own_comment(client: TestClient, author: SignedIn, comment_id: int) -> dict[s
     """The comment as its author sees it (in "my comments")."""
     response = client.get("/v1/me/comments", headers=author.headers)
     assert response.status_code == 200, response.text
-    (found,) = [item for item in response.json()["items"] if item["id"] == comment_id]
-    return found
+    found: list[dict[str, Any]] = [
+        item for item in response.json()["items"] if item["id"] == comment_id
+    ]
+    assert len(found) == 1
+    return found[0]
 
 
 def notifications(client: TestClient, who: SignedIn) -> list[dict[str, Any]]:
@@ -63,9 +66,7 @@ def notifications(client: TestClient, who: SignedIn) -> list[dict[str, Any]]:
     return items
 
 
-def decide(
-    client: TestClient, moderator: SignedIn, reference: str, action: str
-) -> httpx2.Response:
+def decide(client: TestClient, moderator: SignedIn, reference: str, action: str) -> httpx2.Response:
     return client.post(
         f"/v1/admin/notices/{reference}/decision",
         json={
@@ -186,9 +187,7 @@ def test_notices_are_rate_limited_per_address(
     limited = settings.model_copy(update={"notice_rate_limits": "2/minute"})
     with TestClient(create_app(limited, scorer=scorer)) as client:
         comment_id = published(client, reader)
-        codes = [
-            notice(client, comment_id, kind="illegal_content").status_code for _ in range(3)
-        ]
+        codes = [notice(client, comment_id, kind="illegal_content").status_code for _ in range(3)]
     assert codes == [201, 201, 429]
 
 
@@ -332,7 +331,7 @@ def test_notices_write_webhook_events_with_the_notifier_for_the_mailer(
     decide(client, moderator, reference, "remove")
 
     with Session(database.engine) as session:
-        events = session.exec(select(WebhookEvent).order_by(WebhookEvent.id)).all()  # type: ignore[arg-type]
+        events = session.exec(select(WebhookEvent).order_by(col(WebhookEvent.id))).all()
     notice_events = [e.payload for e in events if e.type.startswith("notice.")]
     assert [e["type"] for e in notice_events] == ["notice.created", "notice.decided"]
     assert notice_events[1]["data"]["notifier"]["email"] == "minseo@example.kr"
