@@ -41,7 +41,7 @@ from service.core.settings import Settings, get_settings
 from service.idempotency.service import AlreadyAnswered, forget_expired, replay
 from service.notices.router import admin_router as notices_admin
 from service.notices.router import router as notices_router
-from service.notices.service import end_measures
+from service.notices.service import end_measures, measures_due
 from service.notifications.router import router as notifications_router
 from service.openapi import install_openapi
 from service.policy.router import admin_router as policy_admin
@@ -90,8 +90,8 @@ async def housekeeping(
             forgotten = await database.run(forget_expired)
             if forgotten:
                 logger.info("forgot %d expired idempotency answer(s)", forgotten)
-            ended = await database.run(end_measures, writes=True)
-            if ended:
+            if await database.run(measures_due):
+                ended = await database.run(end_measures, writes=True)
                 logger.info("ended %d temporary measure(s)", ended)
         except DatabaseUnavailable:
             logger.warning("housekeeping: the database is unavailable; retrying later")

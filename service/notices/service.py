@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select, update
 
 from auth.models import User
@@ -221,20 +222,27 @@ def decide_notice(
     return notice
 
 
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Notice.status) == NoticeStatus.RECEIVED,
+        col(Notice.measure_ends_at) <= now,
+        col(Notice.overdue_at).is_(None),
+    )
+
+
+def measures_due(session: Session, *, now: datetime | None = None) -> bool:
+    """A read, so an idle sweep takes no write lock."""
+    due = session.exec(select(Notice.id).where(*_due(now or utcnow())).limit(1)).first()
+    return due is not None
+
+
 def end_measures(session: Session, *, now: datetime | None = None, limit: int = 100) -> int:
     """Ends the temporary measures whose period is over, each comment in its own savepoint:
     without an objection the comment is removed; with one, its notices are flagged overdue
     for the moderators. Returns how many comments it settled."""
     now = now or utcnow()
     due = session.exec(
-        select(Notice)
-        .where(
-            col(Notice.status) == NoticeStatus.RECEIVED,
-            col(Notice.measure_ends_at) <= now,
-            col(Notice.overdue_at).is_(None),
-        )
-        .order_by(col(Notice.measure_ends_at))
-        .limit(limit)
+        select(Notice).where(*_due(now)).order_by(col(Notice.measure_ends_at)).limit(limit)
     ).all()
     by_comment: dict[int, list[Notice]] = defaultdict(list)
     for notice in due:

@@ -58,6 +58,7 @@ const TEXTS = {
     no_comments: "No comments yet. Be the first.",
     awaiting_review: "Awaiting review: only you can see this comment until a moderator approves it.",
     not_published: "Not published: {reason}",
+    blocked: "Hidden from readers for now after a notice that it infringes someone's rights. You can object; a moderator then decides.",
     edited: "edited",
     replies: "Replies to {name}",
     published: "Your comment is published.",
@@ -125,6 +126,7 @@ const TEXTS = {
     no_comments: "아직 댓글이 없습니다. 첫 댓글을 남겨 보세요.",
     awaiting_review: "검토 대기 중: 운영자가 승인할 때까지 본인에게만 보입니다.",
     not_published: "게시되지 않음: {reason}",
+    blocked: "권리 침해 신고에 따라 임시로 다른 독자에게 가려졌습니다(임시조치). 이의를 제기하면 운영자가 결정합니다.",
     edited: "수정됨",
     replies: "{name} 님의 댓글에 대한 답글",
     published: "댓글이 게시되었습니다.",
@@ -584,6 +586,7 @@ class CommentThread extends HTMLElement {
       ),
       comment.status === "held" && h("p", { class: "notice" }, t("awaiting_review")),
       comment.status === "rejected" && h("p", { class: "notice" }, t("not_published", { reason: comment.status_reason || "" })),
+      comment.status === "blocked" && h("p", { class: "notice" }, t("blocked")),
       body,
       this.me && this.editing !== comment.id && h("p", { class: "actions" },
         comment.status === "published" && !comment.parent_id &&

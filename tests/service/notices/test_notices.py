@@ -2,18 +2,20 @@
 the block and its whole life (objection, the end of the period both ways, a moderator's
 decision), the notices queue, and what the author and the notifier are told."""
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from moderation.scoring.scorers import Scorer
 from service.app import create_app
 from service.core.db import Database, utcnow
 from service.core.settings import Settings
+from service.notices.models import Notice
 from service.notices.service import end_measures
 from service.webhooks.models import WebhookEvent
 from tests.support.factories import ARTICLE, SignedIn, audit, post, published
@@ -361,3 +363,23 @@ def test_the_author_deleting_a_blocked_comment_closes_its_notices(
     assert end_of_period(database) == 1
     decision = client.get(f"/v1/notices/{reference}").json()["decision"]
     assert (decision["action"], decision["ground"]) == ("no_action", "comment_gone")
+
+
+def test_the_running_service_ends_measures_by_itself(
+    settings: Settings, scorer: Scorer, database: Database, reader: SignedIn
+) -> None:
+    sweeping = settings.model_copy(update={"rescore_interval": 0.1})
+    with TestClient(create_app(sweeping, scorer=scorer)) as client:
+        comment_id = published(client, reader)
+        reference = notice(client, comment_id).json()["reference"]
+        with database.session(writes=True) as session:
+            session.execute(
+                update(Notice)
+                .where(col(Notice.reference) == reference)
+                .values(measure_ends_at=utcnow() - timedelta(seconds=1))
+            )
+        deadline = time.monotonic() + 10
+        while client.get(f"/v1/notices/{reference}").json()["status"] != "decided":
+            assert time.monotonic() < deadline, "the sweep did not end the measure"
+            time.sleep(0.05)
+        assert own_comment(client, reader, comment_id)["status"] == "rejected"
