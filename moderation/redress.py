@@ -50,6 +50,8 @@ MEASURE_EXPIRED_REASON = "temporary_measure_expired"
 RESTORED_REASON = "restored"
 APPEAL_REVERSED_REASON = "appeal_reversed"
 DELETED_BY_MODERATOR = "deleted_by_moderator"
+WITHDRAWN_REASON = "withdrawn_by_author"
+"""A notice's ground when the author deleted the comment while the measure hid it."""
 LEGAL_REASONS = frozenset({LEGAL_NOTICE_REASON, TEMPORARY_MEASURE_REASON, MEASURE_EXPIRED_REASON})
 
 GUIDELINES: dict[str, str] = {
@@ -139,7 +141,11 @@ def comment_statement(case: CommentCase) -> Statement:
     decider = "a moderator decided" if case.by_person else "this was decided automatically"
     facts = f"Your comment was {_ACTED[case.restriction]}: {found}; {decider}."
     if case.reason in LEGAL_REASONS:
-        ground = case.legal_ground or "the law named in the notice"
+        ground = (
+            f"A legal notice: {case.legal_ground}."
+            if case.legal_ground
+            else ("A legal notice, which named no law.")
+        )
         return Statement(
             case.restriction,
             facts,
@@ -148,7 +154,7 @@ def comment_statement(case: CommentCase) -> Statement:
             automated_decision=not case.by_person,
             ground_kind=GroundKind.LAW,
             ground=case.reason,
-            ground_text=f"A legal notice: {ground}.",
+            ground_text=ground,
         )
     return Statement(
         case.restriction,
@@ -187,6 +193,7 @@ def _finding(means: Means, case: CommentCase) -> str:
 def sanction_statement(restriction: Restriction, words: str, until: datetime | None) -> Statement:
     """An account sanction; a moderator decides every one, in their own words."""
     ends = f" until {until:%Y-%m-%d %H:%M} UTC" if until is not None else ""
+    words = words or "none was given"
     what = {
         Restriction.ACCOUNT_BANNED: "Your account was banned: you can no longer comment",
         Restriction.ACCOUNT_SUSPENDED: f"Your account was suspended{ends}: you cannot comment",

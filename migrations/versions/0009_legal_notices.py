@@ -157,31 +157,16 @@ def upgrade() -> None:
             name=op.f("fk_appeal_statement_id_statement_of_reasons"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal")),
+        sa.UniqueConstraint("statement_id", name=op.f("uq_appeal_statement_id")),
     )
     op.create_index("ix_appeal_created_at", "appeal", ["created_at"], unique=False)
-    op.create_index(op.f("ix_appeal_statement_id"), "appeal", ["statement_id"], unique=False)
     op.create_index("ix_appeal_status_id", "appeal", ["status", "id"], unique=False)
-    op.create_index(
-        "uq_appeal_open_statement_id",
-        "appeal",
-        ["statement_id"],
-        unique=True,
-        sqlite_where=sa.text("status = 'open'"),
-        postgresql_where=sa.text("status = 'open'"),
-    )
     op.add_column("comment", sa.Column("statement_id", BIG_ID, nullable=True))
 
 
 def downgrade() -> None:
     op.drop_column("comment", "statement_id")
-    op.drop_index(
-        "uq_appeal_open_statement_id",
-        table_name="appeal",
-        sqlite_where=sa.text("status = 'open'"),
-        postgresql_where=sa.text("status = 'open'"),
-    )
     op.drop_index("ix_appeal_status_id", table_name="appeal")
-    op.drop_index(op.f("ix_appeal_statement_id"), table_name="appeal")
     op.drop_index("ix_appeal_created_at", table_name="appeal")
     op.drop_table("appeal")
     op.drop_index("ix_statement_of_reasons_user_id_id", table_name="statement_of_reasons")

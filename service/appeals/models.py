@@ -2,31 +2,22 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, text
+from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from moderation.redress import AppealStatus
 from service.core.db import BigId, UTCDateTime, utcnow
-
-_OPEN = text("status = 'open'")
 
 
 class Appeal(SQLModel, table=True):
     __table_args__ = (
         Index("ix_appeal_status_id", "status", "id"),
         Index("ix_appeal_created_at", "created_at"),
-        # One open appeal per decision, whatever races.
-        Index(
-            "uq_appeal_open_statement_id",
-            "statement_id",
-            unique=True,
-            sqlite_where=_OPEN,
-            postgresql_where=_OPEN,
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
-    statement_id: int = Field(foreign_key="statement_of_reasons.id", sa_type=BigId, index=True)
+    statement_id: int = Field(foreign_key="statement_of_reasons.id", sa_type=BigId, unique=True)
+    """One appeal per decision, whatever races: a decided appeal is not re-opened."""
     appellant_id: int = Field(foreign_key="user.id", sa_type=BigId)
     comment_id: int | None = Field(default=None, foreign_key="comment.id", sa_type=BigId)
     explanation: str = Field(sa_type=Text)

@@ -39,7 +39,9 @@ OPENING_ERRORS = (*AUTHENTICATION_ERRORS, AppealExists, AppealWindowClosed, Unpr
 @router.post(
     "/comments/{comment_id}/appeals",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(*OPENING_ERRORS, CommentNotFound, NothingToAppeal, ObjectInstead),
+    responses=error_responses(
+        *OPENING_ERRORS, CommentNotFound, NothingToAppeal, ObjectInstead, StatementNotFound
+    ),
 )
 def appeal_comment(
     comment_id: Id, payload: AppealCreate, user: CurrentUser, session: SessionDep

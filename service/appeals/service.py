@@ -4,9 +4,10 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, func, select, update
 
-from auth.models import User
+from auth.models import User, UserStatus
+from auth.users import get_user
 from moderation.redress import (
     APPEAL_REVERSED_REASON,
     AppealStatus,
@@ -37,7 +38,7 @@ class AppealNotFound(NotFound):
 
 
 class AppealExists(Conflict):
-    """One open appeal per decision."""
+    """One appeal per decision."""
 
     code = "appeal_exists"
 
@@ -91,6 +92,8 @@ def appeal_comment(session: Session, *, comment_id: int, author: User, explanati
     if comment.statement_id is None:
         raise NothingToAppeal(f"Comment {comment_id} is not restricted.")
     statement = get_statement(session, comment.statement_id)
+    if comment.status != statement.comment_status:  # its author has deleted it since
+        raise NothingToAppeal(f"Comment {comment_id} is not restricted.")
     if statement.restriction == Restriction.COMMENT_BLOCKED:
         raise ObjectInstead(
             f"The comment is under a temporary measure: object to it instead, at "
@@ -127,7 +130,7 @@ def _open(
         .returning(Appeal)
     ).first()
     if appeal is None:
-        raise AppealExists("An appeal against this decision is already open.")
+        raise AppealExists("This decision has been appealed already.")
     _audit(session, "appeal_received", statement, appeal, actor_id=appellant.id)
     _announce(session, "appeal.created", appeal, statement)
     return appeal
@@ -190,6 +193,11 @@ def _reverse(
     session: Session, statement: StatementOfReasons, *, moderator: User, appeal_id: int
 ) -> None:
     if statement.comment_id is None:
+        if not _sanction_in_force(session, statement):
+            raise RestrictionChanged(
+                "The sanction appealed is no longer the one in force; the one in force has its "
+                "own statement of reasons."
+            )
         lift_sanction(
             session,
             moderator=moderator,
@@ -211,6 +219,24 @@ def _reverse(
         actor_id=moderator.id,
         note=f"appeal {appeal_id}",
     )
+
+
+def _sanction_in_force(session: Session, statement: StatementOfReasons) -> bool:
+    """The user still has this sanction, and this statement is its latest: reversing an old
+    ban must not lift a newer one."""
+    user = get_user(session, statement.user_id)
+    in_force = {
+        Restriction.ACCOUNT_BANNED: user.status == UserStatus.BANNED,
+        Restriction.ACCOUNT_SUSPENDED: user.status == UserStatus.SUSPENDED,
+        Restriction.ACCOUNT_PREMODERATED: user.premoderated,
+    }[statement.restriction]
+    latest = session.exec(
+        select(func.max(StatementOfReasons.id)).where(
+            StatementOfReasons.user_id == statement.user_id,
+            StatementOfReasons.restriction == statement.restriction,
+        )
+    ).one()
+    return in_force and latest == statement.id
 
 
 def get_appeal(session: Session, appeal_id: int) -> Appeal:

@@ -238,7 +238,10 @@ def tell_author(
         _link_statement(session, comment, linked)
     if comment.status != CommentStatus.PUBLISHED or (before is not None and before.published):
         return
-    approved = before is not None and before.status == CommentStatus.HELD
+    first_appearance = before is None or before.status == CommentStatus.HELD
+    if not first_appearance:
+        return  # restored after a notice or an appeal: nobody is told of a reply twice
+    approved = before is not None
     if approved and actor_id not in (None, comment.author_id):
         notify(
             session,
@@ -335,6 +338,11 @@ def delete_comment(session: Session, *, comment_id: int, user: User) -> None:
         raise Forbidden("Only the author or a moderator can delete this comment.")
     if comment.status not in DELETABLE:
         raise InvalidTransition(f"Comment {comment_id} cannot be deleted now.")
+    if comment.status == CommentStatus.BLOCKED and not is_author:
+        raise InvalidTransition(
+            f"Comment {comment_id} is under a temporary measure: decide its notice instead "
+            "(POST /v1/admin/notices/{reference}/decision)."
+        )
     reason = "deleted_by_author" if is_author else "deleted_by_moderator"
     change_status(session, comment, CommentStatus.DELETED, reason=reason, actor_id=user.id)
 

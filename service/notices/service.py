@@ -2,8 +2,8 @@
 the moderators' decision. Every step is audited, sent to the newsroom's webhooks and told to
 the comment's author and to a notifier who was signed in."""
 
+import logging
 import secrets
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +20,7 @@ from moderation.redress import (
     NOTICEABLE,
     RESTORED_REASON,
     TEMPORARY_MEASURE_REASON,
+    WITHDRAWN_REASON,
     MeasureEnd,
     NoticeAction,
     NoticeKind,
@@ -32,14 +33,16 @@ from moderation.statuses import CommentStatus
 from service.audit.service import record
 from service.comments.errors import CommentNotFound
 from service.comments.models import Comment
-from service.comments.service import change_status, get_comment, get_visible_comment
+from service.comments.service import change_status, get_visible_comment
 from service.core.db import insert_row, utcnow
-from service.core.errors import Conflict, Forbidden, NotFound
+from service.core.errors import AppError, Conflict, Forbidden, NotFound
 from service.core.pagination import Keyset, Page, SortKey
 from service.notices.models import Notice
 from service.notifications.models import NotificationKind
 from service.notifications.service import notify
 from service.webhooks.service import WebhookEventType, enqueue
+
+logger = logging.getLogger(__name__)
 
 
 class NoticeNotFound(NotFound):
@@ -81,6 +84,21 @@ class NoticeDecision:
     explanation: str
 
 
+def locked_comment(session: Session, comment_id: int) -> Comment:
+    """The comment, its row locked until commit (PostgreSQL; SQLite has one writer at a time):
+    a notice filed, an objection, a decision and the end of a measure on one comment take
+    turns, so none of them acts on notices another has just changed."""
+    comment = session.exec(
+        select(Comment)
+        .where(col(Comment.id) == comment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if comment is None:
+        raise CommentNotFound(comment_id)
+    return comment
+
+
 def new_reference() -> str:
     """`N-` and 20 random characters: quoted by the notifier, unguessable by anyone else."""
     return "N-" + secrets.token_urlsafe(15)
@@ -96,7 +114,7 @@ def file_notice(
 ) -> Notice:
     """Receives a notice about a comment readers see. A rights-infringement notice hides a
     published comment at once for `measure_days` (or joins the measure already running)."""
-    comment = get_comment(session, comment_id)
+    comment = locked_comment(session, comment_id)
     if comment.status not in NOTICEABLE:
         raise CommentNotFound(comment_id)
     now = utcnow()
@@ -128,6 +146,7 @@ def file_notice(
             notice.measure_started_at = running[0].measure_started_at
             notice.measure_ends_at = running[0].measure_ends_at
             notice.objection, notice.objected_at = running[0].objection, running[0].objected_at
+            notice.overdue_at = running[0].overdue_at
     insert_row(session, notice)
     record(
         session,
@@ -153,13 +172,16 @@ def object_to_measure(
 ) -> list[Notice]:
     """The author says the comment infringes nobody's rights: it stays hidden, and at the end
     of the period it goes to the moderators as overdue instead of being removed."""
-    comment = get_visible_comment(session, comment_id, viewer=author)
+    get_visible_comment(session, comment_id, viewer=author)
+    comment = locked_comment(session, comment_id)
     if comment.author_id != author.id:
         raise Forbidden("Only the comment's author can object to the measure.")
     notices = _open_measure(session, comment_id)
     if comment.status != CommentStatus.BLOCKED or not notices:
         raise NoMeasure(f"Comment {comment_id} is not under a temporary measure.")
     now = utcnow()
+    if any(n.overdue_at is not None or (n.measure_ends_at or now) <= now for n in notices):
+        raise NoMeasure("The temporary measure's period is over; a moderator decides now.")
     objected = session.execute(
         update(Notice)
         .where(col(Notice.id).in_([n.id for n in notices]), col(Notice.objected_at).is_(None))
@@ -192,9 +214,12 @@ def decide_notice(
 ) -> Notice:
     """The moderator's decision on the comment answers every open notice about it."""
     notice = notice_by_reference(session, reference)
+    comment = locked_comment(session, notice.comment_id)
+    session.refresh(notice)
     if notice.status == NoticeStatus.DECIDED:
         raise NoticeDecided(f"Notice {reference} was decided already.")
-    comment = get_comment(session, notice.comment_id)
+    if moderator.id in (comment.author_id, notice.notifier_id):
+        raise Forbidden("Another moderator decides a notice about your comment or sent by you.")
     was = comment.status
     to_status = notice_outcome(decision.action, was)
     if to_status is not None:
@@ -244,34 +269,40 @@ def end_measures(session: Session, *, now: datetime | None = None, limit: int = 
     due = session.exec(
         select(Notice).where(*_due(now)).order_by(col(Notice.measure_ends_at)).limit(limit)
     ).all()
-    by_comment: dict[int, list[Notice]] = defaultdict(list)
-    for notice in due:
-        by_comment[notice.comment_id].append(notice)
+    by_comment = dict.fromkeys(notice.comment_id for notice in due)
     settled = 0
-    for comment_id, notices in by_comment.items():
-        with session.begin_nested():
-            settled += _end_measure(session, comment_id, notices, now)
+    for comment_id in by_comment:
+        try:
+            with session.begin_nested():
+                settled += _end_measure(session, comment_id, now)
+        except AppError as error:  # a decision got there first; the next sweep looks again
+            logger.info("temporary measure on comment %s left: %s", comment_id, error.code)
     return settled
 
 
-def _end_measure(session: Session, comment_id: int, notices: list[Notice], now: datetime) -> int:
-    comment = get_comment(session, comment_id)
+def _end_measure(session: Session, comment_id: int, now: datetime) -> int:
+    comment = locked_comment(session, comment_id)
+    notices = [n for n in _open_measure(session, comment_id) if n.overdue_at is None]
+    if not notices or any((n.measure_ends_at or now) > now for n in notices):
+        return 0  # decided, flagged or joined meanwhile
     if comment.status != CommentStatus.BLOCKED:
-        # Its author deleted it meanwhile: nothing is left to decide.
+        # Its author deleted it meanwhile (moderators decide the notice instead).
         decision = NoticeDecision(
             action=NoticeAction.NO_ACTION,
-            ground="comment_gone",
-            explanation="The comment was deleted by its author.",
+            ground=WITHDRAWN_REASON,
+            explanation="The author deleted the comment while it was hidden.",
         )
         return int(bool(_close(session, comment, decision, decided_by=None)))
     if measure_end(any(n.objected_at for n in notices)) == MeasureEnd.OVERDUE:
-        flagged = session.execute(
+        session.execute(
             update(Notice)
-            .where(col(Notice.id).in_([n.id for n in notices]), col(Notice.overdue_at).is_(None))
+            .where(
+                col(Notice.id).in_([n.id for n in notices]),
+                col(Notice.status) == NoticeStatus.RECEIVED,
+                col(Notice.overdue_at).is_(None),
+            )
             .values(overdue_at=now)
         )
-        if not flagged.rowcount:  # type: ignore[attr-defined]
-            return 0  # another worker got here first
         record(
             session, action="measure_overdue", reason="objection", actor_id=None, comment=comment
         )
@@ -312,6 +343,7 @@ def _open_measure(session: Session, comment_id: int) -> list[Notice]:
                 col(Notice.measure_started_at).is_not(None),
             )
             .order_by(col(Notice.id))
+            .execution_options(populate_existing=True)
         ).all()
     )
 

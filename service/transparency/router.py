@@ -44,8 +44,13 @@ def transparency_report(
     ground and by automated or human means, temporary measures and appeals, for `from` (by
     default 365 days before `to`) up to `to` (by default now); times without a zone are UTC.
     `Accept: text/csv` answers CSV."""
-    end = _utc(end) if end is not None else utcnow()
-    start = _utc(start) if start is not None else end - timedelta(days=365)
+    try:
+        end = _utc(end) if end is not None else utcnow()
+        start = _utc(start) if start is not None else end - timedelta(days=365)
+    except OverflowError as error:
+        raise InvalidPeriod(
+            "The period lies outside the calendar this service counts in."
+        ) from error
     if start >= end:
         raise InvalidPeriod("`from` must be before `to`.")
     report = TransparencyReport.of(service.report(session, start=start, end=end))

@@ -30,7 +30,8 @@ class TransparencyReport(Schema):
     actions_automated: int
     actions_by_people: int
     measures: dict[str, int]
-    """Temporary measures: started, expired, restored, removed_by_moderators, overdue."""
+    """Temporary measures: started, expired, restored, removed_by_moderators,
+    withdrawn_by_author, overdue."""
     appeals: dict[str, int]
     """Received, upheld and reversed in the period."""
 

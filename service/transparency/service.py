@@ -10,7 +10,12 @@ import sqlalchemy
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, func, select
 
-from moderation.redress import MEASURE_EXPIRED_REASON, AppealStatus, NoticeAction
+from moderation.redress import (
+    MEASURE_EXPIRED_REASON,
+    WITHDRAWN_REASON,
+    AppealStatus,
+    NoticeAction,
+)
 from service.appeals.models import Appeal
 from service.notices.models import Notice
 from service.statements.models import StatementOfReasons
@@ -110,6 +115,8 @@ def _measures(session: Session, start: datetime, end: datetime) -> dict[str, int
     ):
         if ground == MEASURE_EXPIRED_REASON:
             ended["expired"] += 1
+        elif ground == WITHDRAWN_REASON:
+            ended["withdrawn_by_author"] += 1
         elif action == NoticeAction.REMOVE:
             ended["removed_by_moderators"] += 1
         else:
@@ -122,6 +129,7 @@ def _measures(session: Session, start: datetime, end: datetime) -> dict[str, int
         "expired": ended["expired"],
         "restored": ended["restored"],
         "removed_by_moderators": ended["removed_by_moderators"],
+        "withdrawn_by_author": ended["withdrawn_by_author"],
         "overdue": overdue,
     }
 

@@ -106,7 +106,7 @@ def test_the_moderator_who_decided_cannot_decide_the_appeal(
     assert decide(client, admin, appeal_id).json()["error"] == "appeal_decided"
 
 
-def test_one_open_appeal_per_decision(
+def test_one_appeal_per_decision(
     client: TestClient, reader: SignedIn, moderator: SignedIn, admin: SignedIn
 ) -> None:
     comment_id = published(client, reader)
@@ -118,7 +118,18 @@ def test_one_open_appeal_per_decision(
     assert first.status_code == 201
     assert (second.status_code, second.json()["error"]) == (409, "appeal_exists")
     decide(client, admin, first.json()["id"], "upheld")
-    assert appeal(client, reader, comment_id).status_code == 201  # decided: another may open
+    after = appeal(client, reader, comment_id)  # an upheld decision is not appealed forever
+    assert (after.status_code, after.json()["error"]) == (409, "appeal_exists")
+
+
+def test_a_comment_its_author_deleted_has_nothing_to_appeal(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    comment_id = published(client, reader)
+    reject(client, moderator, comment_id)
+    client.delete(f"/v1/comments/{comment_id}", headers=reader.headers)
+
+    assert appeal(client, reader, comment_id).json()["error"] == "nothing_to_appeal"
 
 
 def test_appeals_close_six_months_after_the_statement(
@@ -284,3 +295,24 @@ def test_appeal_routes_are_guarded(client: TestClient, reader: SignedIn) -> None
     assert client.post("/v1/comments/1/appeals", json={"explanation": WHY}).status_code == 401
     assert client.get("/v1/admin/appeals", headers=reader.headers).status_code == 403
     assert decide(client, reader, 1).status_code == 403
+
+
+def test_reversing_an_old_ban_does_not_lift_a_newer_one(
+    client: TestClient, reader: SignedIn, moderator: SignedIn, admin: SignedIn
+) -> None:
+    url = f"/v1/admin/users/{reader.id}/ban"
+    client.post(url, json={"reason": "spam links"}, headers=moderator.headers)
+    old_statement = latest_notification(client, reader)["detail"]["statement_id"]
+    opened = client.post(
+        f"/v1/me/sanctions/{old_statement}/appeals",
+        json={"explanation": WHY},
+        headers=reader.headers,
+    ).json()
+    client.request("DELETE", url, json={"reason": "second chance"}, headers=moderator.headers)
+    client.post(url, json={"reason": "spam links again"}, headers=moderator.headers)
+
+    late = decide(client, admin, opened["id"])
+
+    assert (late.status_code, late.json()["error"]) == (409, "restriction_changed")
+    detail = client.get(f"/v1/admin/users/{reader.id}", headers=admin.headers).json()
+    assert detail["status"] == "banned"

@@ -362,7 +362,64 @@ def test_the_author_deleting_a_blocked_comment_closes_its_notices(
     assert deleted.status_code == 204
     assert end_of_period(database) == 1
     decision = client.get(f"/v1/notices/{reference}").json()["decision"]
-    assert (decision["action"], decision["ground"]) == ("no_action", "comment_gone")
+    assert (decision["action"], decision["ground"]) == ("no_action", "withdrawn_by_author")
+
+
+def test_a_moderator_decides_a_blocked_comments_notice_instead_of_deleting_it(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    comment_id = published(client, reader)
+    notice(client, comment_id)
+
+    deleted = client.delete(f"/v1/comments/{comment_id}", headers=moderator.headers)
+
+    assert (deleted.status_code, deleted.json()["error"]) == (409, "invalid_transition")
+    assert "decide its notice" in deleted.json()["detail"]
+
+
+def test_no_objection_once_the_period_is_over(
+    client: TestClient, database: Database, reader: SignedIn
+) -> None:
+    comment_id = published(client, reader)
+    reference = notice(client, comment_id).json()["reference"]
+    with database.session(writes=True) as session:
+        session.execute(
+            update(Notice)
+            .where(col(Notice.reference) == reference)
+            .values(measure_ends_at=utcnow() - timedelta(seconds=1))
+        )
+
+    late = client.post(
+        f"/v1/comments/{comment_id}/objections",
+        json={"explanation": "I only now saw the notification about it."},
+        headers=reader.headers,
+    )
+
+    assert (late.status_code, late.json()["error"]) == (409, "no_temporary_measure")
+
+
+def test_a_moderator_does_not_decide_a_notice_about_their_own_comment(
+    client: TestClient, moderator: SignedIn
+) -> None:
+    comment_id = published(client, moderator)
+    reference = notice(client, comment_id, kind="illegal_content").json()["reference"]
+
+    own = decide(client, moderator, reference, "no_action")
+
+    assert (own.status_code, own.json()["error"]) == (403, "forbidden")
+
+
+def test_a_reply_restored_after_a_notice_does_not_notify_twice(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn, moderator: SignedIn
+) -> None:
+    parent = published(client, other_reader)
+    reply = published(client, reader, "A reply that someone will object to.", parent_id=parent)
+    reference = notice(client, reply).json()["reference"]
+
+    decide(client, moderator, reference, "restore")
+
+    kinds = [n["kind"] for n in notifications(client, other_reader)]
+    assert kinds == ["reply"]
 
 
 def test_the_running_service_ends_measures_by_itself(

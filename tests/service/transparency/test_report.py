@@ -100,6 +100,7 @@ def test_the_report_counts_the_periods_notices_actions_measures_and_appeals(
         "expired": 1,
         "restored": 0,
         "removed_by_moderators": 0,
+        "withdrawn_by_author": 0,
         "overdue": 0,
     }
     assert figures["appeals"] == {"received": 2, "upheld": 1, "reversed": 1}
@@ -173,3 +174,6 @@ def test_the_report_is_for_admins_and_checks_its_period(
     backwards = report(client, admin, **{"from": "2026-06-01", "to": "2026-01-01"})
     assert (backwards.status_code, backwards.json()["error"]) == (422, "invalid_period")
     assert report(client, admin, **{"from": "yesterday"}).status_code == 422
+    for edge in ({"to": "0001-01-01T00:00:00"}, {"to": "9999-12-31T23:00:00-05:00"}):
+        outside = report(client, admin, **edge)
+        assert (outside.status_code, outside.json()["error"]) == (422, "invalid_period"), edge
