@@ -277,7 +277,9 @@ def blocks_at_once(kind: NoticeKind, status: CommentStatus) -> bool:
 def notice_outcome(action: NoticeAction, status: CommentStatus) -> CommentStatus | None:
     """The status a notice's decision moves the comment to; None: it stays as it is."""
     if action == NoticeAction.REMOVE:
-        return CommentStatus.REJECTED if status in NOTICEABLE else None
+        # held too: its author may have edited it into review since the notice
+        removable = status in NOTICEABLE or status == CommentStatus.HELD
+        return CommentStatus.REJECTED if removable else None
     return CommentStatus.PUBLISHED if status == CommentStatus.BLOCKED else None
 
 

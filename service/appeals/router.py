@@ -57,7 +57,7 @@ def appeal_comment(
 @router.post(
     "/me/sanctions/{statement_id}/appeals",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(*OPENING_ERRORS, StatementNotFound),
+    responses=error_responses(*OPENING_ERRORS, StatementNotFound, NothingToAppeal),
 )
 def appeal_sanction(
     statement_id: Id, payload: AppealCreate, user: CurrentUser, session: SessionDep

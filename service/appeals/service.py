@@ -7,7 +7,6 @@ from typing import Any
 from sqlmodel import Session, col, func, select, update
 
 from auth.models import User, UserStatus
-from auth.users import get_user
 from moderation.redress import (
     APPEAL_REVERSED_REASON,
     AppealStatus,
@@ -107,6 +106,8 @@ def appeal_sanction(session: Session, *, statement_id: int, user: User, explanat
     statement = get_statement(session, statement_id)
     if statement.user_id != user.id or statement.restriction not in SANCTIONS:
         raise StatementNotFound(statement_id)
+    if not _sanction_in_force(session, statement):
+        raise NothingToAppeal("This sanction is no longer in force.")
     return _open(session, statement, appellant=user, explanation=explanation)
 
 
@@ -224,7 +225,12 @@ def _reverse(
 def _sanction_in_force(session: Session, statement: StatementOfReasons) -> bool:
     """The user still has this sanction, and this statement is its latest: reversing an old
     ban must not lift a newer one."""
-    user = get_user(session, statement.user_id)
+    user = session.exec(
+        select(User)
+        .where(col(User.id) == statement.user_id)
+        .with_for_update(key_share=True)  # a sanction given meanwhile waits for this decision
+        .execution_options(populate_existing=True)
+    ).one()
     in_force = {
         Restriction.ACCOUNT_BANNED: user.status == UserStatus.BANNED,
         Restriction.ACCOUNT_SUSPENDED: user.status == UserStatus.SUSPENDED,

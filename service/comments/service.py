@@ -24,7 +24,7 @@ from service.comments.tallies import count_move, standing_of
 from service.core.db import in_written_order
 from service.core.errors import Forbidden
 from service.core.pagination import Keyset, Page, SortKey
-from service.notifications.models import NotificationKind
+from service.notifications.models import Notification, NotificationKind
 from service.notifications.service import notify
 from service.statements.service import state_comment_restriction
 
@@ -238,10 +238,7 @@ def tell_author(
         _link_statement(session, comment, linked)
     if comment.status != CommentStatus.PUBLISHED or (before is not None and before.published):
         return
-    first_appearance = before is None or before.status == CommentStatus.HELD
-    if not first_appearance:
-        return  # restored after a notice or an appeal: nobody is told of a reply twice
-    approved = before is not None
+    approved = before is not None and before.status == CommentStatus.HELD
     if approved and actor_id not in (None, comment.author_id):
         notify(
             session,
@@ -267,13 +264,23 @@ def _link_statement(session: Session, comment: Comment, statement_id: int | None
 
 
 def notify_reply(session: Session, reply: Comment) -> None:
-    """A published reply tells the author of the comment it answers (not themselves)."""
+    """A reply appearing tells the author of the comment it answers (not themselves), once:
+    a reply taken down and published again (by an appeal, say) is not news twice."""
     if reply.parent_id is None or reply.status != CommentStatus.PUBLISHED:
         return
     parent_author = session.exec(
         select(Comment.author_id).where(col(Comment.id) == reply.parent_id)
     ).first()
     if parent_author is None or parent_author == reply.author_id:
+        return
+    told = session.exec(
+        select(Notification.detail).where(
+            Notification.user_id == parent_author,
+            Notification.comment_id == reply.parent_id,
+            Notification.kind == NotificationKind.REPLY,
+        )
+    )
+    if any(detail and detail.get("reply_id") == reply.id for detail in told):
         return
     notify(
         session,

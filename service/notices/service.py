@@ -91,7 +91,7 @@ def locked_comment(session: Session, comment_id: int) -> Comment:
     comment = session.exec(
         select(Comment)
         .where(col(Comment.id) == comment_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).first()
     if comment is None:
@@ -218,7 +218,12 @@ def decide_notice(
     session.refresh(notice)
     if notice.status == NoticeStatus.DECIDED:
         raise NoticeDecided(f"Notice {reference} was decided already.")
-    if moderator.id in (comment.author_id, notice.notifier_id):
+    notifiers = session.exec(
+        select(Notice.notifier_id).where(
+            Notice.comment_id == comment.id, col(Notice.status) == NoticeStatus.RECEIVED
+        )
+    ).all()
+    if moderator.id == comment.author_id or moderator.id in notifiers:
         raise Forbidden("Another moderator decides a notice about your comment or sent by you.")
     was = comment.status
     to_status = notice_outcome(decision.action, was)
@@ -267,7 +272,10 @@ def end_measures(session: Session, *, now: datetime | None = None, limit: int = 
     for the moderators. Returns how many comments it settled."""
     now = now or utcnow()
     due = session.exec(
-        select(Notice).where(*_due(now)).order_by(col(Notice.measure_ends_at)).limit(limit)
+        select(Notice)
+        .where(*_due(now))
+        .order_by(col(Notice.measure_ends_at), col(Notice.comment_id))
+        .limit(limit)
     ).all()
     by_comment = dict.fromkeys(notice.comment_id for notice in due)
     settled = 0

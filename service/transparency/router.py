@@ -55,7 +55,7 @@ def transparency_report(
         raise InvalidPeriod("`from` must be before `to`.")
     report = TransparencyReport.of(service.report(session, start=start, end=end))
     if accept is not None and CSV in accept:
-        name = f"transparency-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+        name = f"transparency-{start.date().isoformat()}-{end.date().isoformat()}.csv"
         return Response(
             as_csv(report),
             media_type=CSV,

@@ -141,6 +141,7 @@ def test_only_a_rights_notice_on_a_published_comment_blocks_it() -> None:
         (NoticeAction.REMOVE, CommentStatus.PUBLISHED, CommentStatus.REJECTED),
         (NoticeAction.REMOVE, CommentStatus.BLOCKED, CommentStatus.REJECTED),
         (NoticeAction.REMOVE, CommentStatus.DELETED, None),
+        (NoticeAction.REMOVE, CommentStatus.HELD, CommentStatus.REJECTED),
         (NoticeAction.RESTORE, CommentStatus.BLOCKED, CommentStatus.PUBLISHED),
         (NoticeAction.NO_ACTION, CommentStatus.BLOCKED, CommentStatus.PUBLISHED),
         (NoticeAction.NO_ACTION, CommentStatus.PUBLISHED, None),

@@ -316,3 +316,20 @@ def test_reversing_an_old_ban_does_not_lift_a_newer_one(
     assert (late.status_code, late.json()["error"]) == (409, "restriction_changed")
     detail = client.get(f"/v1/admin/users/{reader.id}", headers=admin.headers).json()
     assert detail["status"] == "banned"
+
+
+def test_a_lifted_sanction_has_nothing_to_appeal(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
+) -> None:
+    url = f"/v1/admin/users/{reader.id}/premoderate"
+    client.post(url, json={"reason": "many reports"}, headers=moderator.headers)
+    statement_id = latest_notification(client, reader)["detail"]["statement_id"]
+    client.request("DELETE", url, json={"reason": "reviewed"}, headers=moderator.headers)
+
+    late = client.post(
+        f"/v1/me/sanctions/{statement_id}/appeals",
+        json={"explanation": WHY},
+        headers=reader.headers,
+    )
+
+    assert (late.status_code, late.json()["error"]) == (409, "nothing_to_appeal")

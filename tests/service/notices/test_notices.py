@@ -398,15 +398,18 @@ def test_no_objection_once_the_period_is_over(
     assert (late.status_code, late.json()["error"]) == (409, "no_temporary_measure")
 
 
-def test_a_moderator_does_not_decide_a_notice_about_their_own_comment(
-    client: TestClient, moderator: SignedIn
+def test_a_moderator_does_not_decide_a_notice_about_their_own_comment_or_one_they_sent(
+    client: TestClient, reader: SignedIn, moderator: SignedIn
 ) -> None:
-    comment_id = published(client, moderator)
-    reference = notice(client, comment_id, kind="illegal_content").json()["reference"]
+    own_comment_id = published(client, moderator)
+    about_own = notice(client, own_comment_id, kind="illegal_content").json()["reference"]
+    comment_id = published(client, reader, "Another comment on the statement.")
+    notice(client, comment_id, kind="illegal_content", who=moderator)
+    someone_elses = notice(client, comment_id, kind="illegal_content").json()["reference"]
 
-    own = decide(client, moderator, reference, "no_action")
-
-    assert (own.status_code, own.json()["error"]) == (403, "forbidden")
+    for reference in (about_own, someone_elses):
+        refused = decide(client, moderator, reference, "no_action")
+        assert (refused.status_code, refused.json()["error"]) == (403, "forbidden"), reference
 
 
 def test_a_reply_restored_after_a_notice_does_not_notify_twice(

@@ -116,3 +116,33 @@ def test_notifications_need_a_signed_in_reader(client: TestClient) -> None:
     assert client.get("/v1/me/notifications").status_code == 401
     assert client.get("/v1/me/notifications/unread").status_code == 401
     assert client.post("/v1/me/notifications/read", json={"all": True}).status_code == 401
+
+
+def test_a_reply_is_news_once_however_it_comes_to_be_published(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn, moderator: SignedIn
+) -> None:
+    parent = published(client, reader)
+    reply = post(
+        client,
+        other_reader,
+        "You are a pathetic idiot",
+        parent_id=parent,
+        acknowledge_toxicity=True,
+    ).json()["id"]
+    decide = f"/v1/admin/comments/{reply}"
+    client.post(f"{decide}/reject", json={"reason": "offensive"}, headers=moderator.headers)
+    assert listing(client, reader)["items"] == []  # never seen: nothing to tell
+
+    client.post(
+        f"{decide}/approve", json={"expected_status": "rejected"}, headers=moderator.headers
+    )
+    client.post(
+        f"{decide}/reject",
+        json={"reason": "offensive", "expected_status": "published"},
+        headers=moderator.headers,
+    )
+    client.post(
+        f"{decide}/approve", json={"expected_status": "rejected"}, headers=moderator.headers
+    )
+
+    assert [n["kind"] for n in listing(client, reader)["items"]] == ["reply"]
