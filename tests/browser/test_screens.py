@@ -358,3 +358,81 @@ def test_a_reader_replies_edits_deletes_and_reports_from_the_box(
     reply.get_by_role("button", name="Delete").click()
     expect(replies).to_have_count(0)
     expect(box.get_by_role("heading", name="1 comment")).to_be_visible()
+
+
+def test_moderators_decide_legal_notices_and_appeals_in_the_console(
+    newsroom: Newsroom,
+    browser: Any,
+    moderator: SignedIn,
+    second_moderator: SignedIn,
+    reader: SignedIn,
+    artefacts: Path,
+) -> None:
+    page = console_page(browser, newsroom, moderator.token)
+    errors = PageErrors(page)
+    api = page.request
+    comments = f"{newsroom.api}/v1/articles/{ARTICLE_ID}/comments"
+    hidden = api.post(
+        comments, headers=reader.headers, data={"body": "The mayor's aide lives at 12 Elm Street"}
+    )
+    stranger = browser.new_context().request  # anyone may send a notice, signed in or not
+    filed = stranger.post(
+        f"{newsroom.api}/v1/comments/{hidden.json()['id']}/notices",
+        data={
+            "kind": "rights_infringement",
+            "explanation": "It publishes my home address for everyone to read.",
+            "legal_ground": "Personal Information Protection Act",
+            "notifier_name": "Park Ji-ho",
+            "notifier_email": "jiho@example.kr",
+            "good_faith": True,
+        },
+    )
+    reference = filed.json()["reference"]
+    rejected = api.post(
+        comments, headers=reader.headers, data={"body": "The budget misses the point"}
+    )
+    comment_id = rejected.json()["id"]
+    api.post(
+        f"{newsroom.api}/v1/admin/comments/{comment_id}/reject",
+        headers=moderator.headers,
+        data={"reason": "off_topic", "expected_status": "published"},
+    )
+    api.post(
+        f"{newsroom.api}/v1/comments/{comment_id}/appeals",
+        headers=reader.headers,
+        data={"explanation": "The budget is what the article is about."},
+    )
+
+    page.get_by_role("button", name="Legal notices").click()
+    card = page.get_by_role("listitem", name=reference)
+    expect(card).to_contain_text("Rights infringement")
+    expect(card).to_contain_text("Park Ji-ho <jiho@example.kr>:")
+    card.get_by_label("Decision").select_option("remove")
+    card.get_by_label("Explanation").fill("A private address, published without consent.")
+    page.screenshot(path=artefacts / "console-notices.png")
+    card.get_by_role("button", name="Decide").click()
+    expect(
+        page.get_by_role("status").filter(has_text=f"Notice {reference} decided.")
+    ).to_be_visible()
+    expect(page.get_by_text("Nothing here.")).to_be_visible()
+
+    page.get_by_role("button", name="Appeals").click()
+    appeal = page.get_by_role("listitem", name=re.compile(r"^Appeal \d+$"))
+    expect(appeal).to_contain_text("Community guideline 4")
+    appeal.get_by_label("Decision").select_option("reversed")
+    appeal.get_by_label("Explanation").fill("On a second reading it is on topic.")
+    appeal.get_by_role("button", name="Decide").click()
+    expect(
+        page.get_by_text("You decided this; another moderator decides the appeal.")
+    ).to_be_visible()
+
+    night = console_page(browser, newsroom, second_moderator.token)
+    night.get_by_role("button", name="Appeals").click()
+    appeal = night.get_by_role("listitem", name=re.compile(r"^Appeal \d+$"))
+    appeal.get_by_label("Decision").select_option("reversed")
+    appeal.get_by_label("Explanation").fill("On a second reading it is on topic.")
+    appeal.get_by_role("button", name="Decide").click()
+    expect(night.get_by_role("status").filter(has_text="decided.")).to_be_visible()
+    shown = [c["id"] for c in api.get(comments).json()["items"]]
+    assert shown == [comment_id]  # the appeal restored it; the notice removed the other
+    assert errors.seen == []

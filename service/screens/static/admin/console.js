@@ -15,7 +15,7 @@ const LANGUAGE_KEY = "commentmod-console-language";
 const state = {
   language: pickLanguage(localStorage.getItem(LANGUAGE_KEY)),
   me: null,
-  view: "held", // a queue, or "settings" | "words" | "audit"
+  view: "held", // a queue, or "settings" | "words" | "notices" | "appeals" | "audit"
   filters: { article_id: "", author_id: "", sort: "oldest" },
   items: [],
   cursor: null,
@@ -245,7 +245,8 @@ function nav() {
       },
       label,
     );
-  const pages = state.me?.role === "admin" ? ["settings", "words", "audit"] : ["audit"];
+  const common = ["notices", "appeals", "audit"];
+  const pages = state.me?.role === "admin" ? ["settings", "words", ...common] : common;
   return h(
     "nav",
     { "aria-label": t("queues") },
@@ -263,6 +264,8 @@ function render() {
   if (QUEUES.includes(state.view)) renderQueue(main);
   else if (state.view === "settings") renderSettings(main);
   else if (state.view === "words") renderWords(main);
+  else if (state.view === "notices") renderNotices(main);
+  else if (state.view === "appeals") renderAppeals(main);
   else renderAudit(main);
 }
 
@@ -960,6 +963,128 @@ function renderAudit(main) {
     more,
   );
   load(true);
+}
+
+// Legal notices and appeals ------------------------------------------------------------------
+
+/** A page of cards filtered by status, oldest first, each with its own decision form. */
+function renderCases(main, { heading, path, statuses, card }) {
+  const status = h("select", {}, statuses.map((value) => h("option", { value }, t(`status_${value}`))));
+  const list = h("ul", { class: "cases" });
+  const more = h("div");
+  const message = h("p", { role: "status" });
+  let cursor = null;
+  const load = async (fresh) => {
+    if (fresh) {
+      cursor = null;
+      list.replaceChildren();
+    }
+    try {
+      const page = await api("GET", path, { query: { status: status.value, limit: 20, cursor } });
+      cursor = page.next_cursor;
+      if (fresh && !page.items.length) append(list, h("li", {}, t("nothing_here")));
+      for (const item of page.items) append(list, card(item, async (done) => {
+        await load(true);
+        message.textContent = done;
+      }, message));
+      replace(more, cursor && h("button", { type: "button", onclick: () => load(false) }, t("load_more")));
+    } catch (error) {
+      message.textContent = describe(error);
+    }
+  };
+  status.onchange = () => {
+    message.textContent = "";
+    load(true);
+  };
+  append(main, h("h1", {}, heading), h("div", { class: "filters" }, field(t("status"), status)), message, list, more);
+  load(true);
+}
+
+function decisionForm(choices, send, message) {
+  const choice = h("select", {}, choices.map(([value, label]) => h("option", { value }, label)));
+  const explanation = h("textarea", { required: true, rows: 2, maxlength: 5000 });
+  const submit = h("button", { type: "submit" }, t("decide"));
+  const form = h("form", {
+    class: "decide",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      try {
+        await send(choice.value, explanation.value);
+      } catch (error) {
+        message.textContent = describe(error);
+        submit.disabled = false;
+      }
+    },
+  });
+  return { form, choice, explanation, submit };
+}
+
+function noticeCard(notice, reloaded, message) {
+  const measure = notice.measure;
+  const when = (moment) => formatTime(moment, state.language);
+  const facts = [
+    t(`kind_${notice.kind}`),
+    when(notice.created_at),
+    measure && (measure.overdue ? t("measure_overdue") : t("measure_until", { date: when(measure.ends_at) })),
+    measure?.objected && t("objected"),
+  ].filter(Boolean).join(" · ");
+  const card = h("li", { class: "case", "aria-label": notice.reference },
+    h("p", { class: "meta" }, h("strong", {}, notice.reference), " · ", facts),
+    h("blockquote", {}, notice.comment.body),
+    h("p", {}, h("strong", {}, t("notice_by", { name: notice.notifier_name, email: notice.notifier_email })), " ", notice.explanation),
+    notice.legal_ground && h("p", {}, h("strong", {}, t("legal_ground")), " ", notice.legal_ground),
+    notice.objection && h("p", {}, h("strong", {}, t("objection")), " ", notice.objection),
+  );
+  if (notice.decision) {
+    return append(card, h("p", { class: "outcome" }, t(`action_${notice.decision.action}`), " — ", notice.decision.explanation || ""));
+  }
+  const ground = h("input", { required: true, maxlength: 300, value: notice.legal_ground || "" });
+  const decision = decisionForm(
+    ["remove", "restore", "no_action"].map((action) => [action, t(`action_${action}`)]),
+    async (action, explanation) => {
+      await api("POST", `/v1/admin/notices/${encodeURIComponent(notice.reference)}/decision`, {
+        body: { action, ground: ground.value, explanation },
+      });
+      await reloaded(t("notice_done", { reference: notice.reference }));
+    },
+    message,
+  );
+  append(decision.form, field(t("decision"), decision.choice), field(t("ground"), ground), field(t("explanation"), decision.explanation), decision.submit);
+  return append(card, decision.form);
+}
+
+function appealCard(appeal, reloaded, message) {
+  const statement = appeal.statement;
+  const decider = statement.automated_decision ? t("decided_automatically") : t("decided_by_person");
+  const card = h("li", { class: "case", "aria-label": t("appeal_n", { id: appeal.id }) },
+    h("p", { class: "meta" }, h("strong", {}, t(`restriction_${statement.restriction}`)), " · ", formatTime(appeal.created_at, state.language), " · ", decider),
+    statement.excerpt && h("blockquote", {}, statement.excerpt),
+    h("p", {}, statement.facts),
+    h("p", {}, h("strong", {}, t("ground")), " ", statement.ground_text),
+    h("p", {}, h("strong", {}, t("appeal_says")), " ", appeal.explanation),
+  );
+  if (appeal.status !== "open") {
+    return append(card, h("p", { class: "outcome" }, t(`status_${appeal.status}`), " — ", appeal.decision_explanation || ""));
+  }
+  const decision = decisionForm(
+    [["upheld", t("uphold")], ["reversed", t("reverse")]],
+    async (outcome, explanation) => {
+      await api("POST", `/v1/admin/appeals/${appeal.id}/decision`, { body: { outcome, explanation } });
+      await reloaded(t("appeal_done", { id: appeal.id }));
+    },
+    message,
+  );
+  append(decision.form, field(t("decision"), decision.choice), field(t("explanation"), decision.explanation), decision.submit);
+  return append(card, decision.form);
+}
+
+function renderNotices(main) {
+  renderCases(main, { heading: t("page_notices"), path: "/v1/admin/notices", statuses: ["open", "overdue", "decided"], card: noticeCard });
+}
+
+function renderAppeals(main) {
+  renderCases(main, { heading: t("page_appeals"), path: "/v1/admin/appeals", statuses: ["open", "upheld", "reversed"], card: appealCard });
 }
 
 // The keyboard -------------------------------------------------------------------------------
