@@ -7,8 +7,7 @@ from pydantic import BaseModel
 
 from moderation.redress import AppealStatus
 from service.appeals.models import Appeal
-from service.core.schemas import Schema
-from service.notices.schemas import Explanation
+from service.core.schemas import Explanation, Schema
 from service.statements.models import StatementOfReasons
 from service.statements.schemas import StatementPublic
 

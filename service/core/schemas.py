@@ -97,6 +97,14 @@ Note = Annotated[
 ]
 """A moderator's free note: lines of text, no control characters."""
 
+Explanation = Annotated[
+    str,
+    StringConstraints(max_length=5000, pattern=PARAGRAPHS),
+    AfterValidator(PlainText(5000, newlines=True, required=True)),
+]
+"""A person's reasons in their own words, required: a notice's, an objection's, an appeal's and
+the decisions on them."""
+
 ReportNote = Annotated[
     str,
     StringConstraints(max_length=500, pattern=PARAGRAPHS),

@@ -8,14 +8,9 @@ from pydantic import AfterValidator, BaseModel, StrictBool, StringConstraints, f
 from moderation.redress import MIN_NOTICE_EXPLANATION, NoticeAction, NoticeKind, NoticeStatus
 from moderation.statuses import CommentStatus
 from service.comments.models import Comment
-from service.core.schemas import LINE, PARAGRAPHS, PlainText, Schema
+from service.core.schemas import LINE, Explanation, PlainText, Schema
 from service.notices.models import Notice
 
-Explanation = Annotated[
-    str,
-    StringConstraints(max_length=5000, pattern=PARAGRAPHS),
-    AfterValidator(PlainText(5000, newlines=True, required=True)),
-]
 ShortLine = Annotated[
     str, StringConstraints(max_length=300, pattern=LINE), AfterValidator(PlainText(300))
 ]

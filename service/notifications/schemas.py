@@ -6,7 +6,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, model_validator
 
 from service.core.schemas import JsonId, Schema
-from service.notifications.models import NotificationKind
+from service.notifications.models import Notification, NotificationKind
 
 
 class NotificationPublic(Schema):
@@ -19,7 +19,8 @@ class NotificationPublic(Schema):
     read: bool
 
     @classmethod
-    def of(cls, row: Any) -> "NotificationPublic":
+    def of(cls, row: Notification) -> "NotificationPublic":
+        assert row.id is not None
         return cls(
             id=row.id,
             kind=row.kind,
