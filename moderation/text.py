@@ -15,12 +15,49 @@ past it."""
 
 _GRAPHEME = regex.compile(r"\X")
 _SEEN = frozenset("LMNPS")
-"""Categories a reader sees: letters, marks, numbers, punctuation, symbols (emoji); a comment
-of joiners and spaces alone reads as empty."""
+"""Categories a reader sees: letters, marks, numbers, punctuation, symbols (emoji), less what
+draws nothing (`IGNORABLE`: a Hangul filler is a letter, a braille blank a symbol, a variation
+selector a mark); a comment of joiners, fillers and spaces alone reads as empty."""
 _ZERO_WIDTH_JOINERS = {"\u200c", "\u200d"}
 # WAVING BLACK FLAG: the only base of emoji tag sequences (England, Scotland, Wales).
 _TAG_BASE = "\U0001f3f4"
 _TAG_RANGE = range(0xE0020, 0xE0080)
+
+DEFAULT_IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x115F, 0x1160),  # Hangul choseong and jungseong fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels
+    (0x180B, 0x180F),  # Mongolian free variation selectors, vowel separator
+    (0x200B, 0x200F),  # zero-width space, non-joiner, joiner, direction marks
+    (0x202A, 0x202E),  # direction embeddings and overrides
+    (0x2060, 0x206F),  # word joiner, invisible operators, isolates, deprecated formats
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors (VS16 makes an emoji of a symbol)
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (byte order mark)
+    (0xFFA0, 0xFFA0),  # half-width Hangul filler
+    (0xFFF0, 0xFFF8),  # reserved
+    (0x1BCA0, 0x1BCA3),  # shorthand format controls
+    (0x1D173, 0x1D17A),  # musical beam and phrase controls
+    (0xE0000, 0xE0FFF),  # tags, variation selectors supplement, reserved
+)
+"""Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters a renderer
+that does not support them shows as nothing. Generated from `regex`'s
+`Default_Ignorable_Code_Point` property; tests/moderation/test_text.py checks it against every code
+point, and against `unicodedata`'s categories and names."""
+
+BLANK_GLYPHS = frozenset({"\u2800", "\U0001d159"})
+"""Characters outside that property that fonts draw as nothing: the braille blank (a cell with
+no dots) and the musical null notehead."""
+
+IGNORABLE = (
+    frozenset(chr(code) for low, high in DEFAULT_IGNORABLE_RANGES for code in range(low, high + 1))
+    | BLANK_GLYPHS
+)
+"""What draws nothing where it stands: a text of these (and whitespace) is empty to a reader,
+they never split a word for the word lists, and a character made of them alone is not
+shown."""
 
 
 class TextRuleViolation(ValueError):
@@ -44,16 +81,47 @@ def count_characters(text: str) -> int:
     return len(_GRAPHEME.findall(text))
 
 
+def is_visible(ch: str) -> bool:
+    """Whether a reader sees the character: a letter, mark, number, punctuation or symbol that
+    draws something (not a space, a control, a filler or a variation selector)."""
+    return unicodedata.category(ch)[0] in _SEEN and ch not in IGNORABLE
+
+
+def has_visible_character(text: str) -> bool:
+    return any(is_visible(ch) for ch in set(text))
+
+
 def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
     """Normalises a comment body and checks it; raises `TextRuleViolation` on the first broken
-    rule."""
+    rule.
+
+    A comment with nothing a reader sees (whitespace, joiners, Hangul fillers, braille blanks,
+    variation selectors: `IGNORABLE`) is empty. Inside visible text such characters are neither
+    refused nor always kept, but decided per character as a reader sees it (grapheme cluster):
+    - one that stands alone (a Hangul filler between two words, a braille blank, a stray
+      variation selector or joiner after a space) draws nothing, so it is stripped: the stored
+      text, the model, the word lists, the moderators and the 250 count then all see what a
+      reader sees, and "scum", a filler, "bag" is "scumbag" to everyone. Refusing it instead would
+      answer the writer with an error about something they cannot see or find (fillers come in
+      by copy and paste);
+    - one that is part of a visible character shapes it and is kept: VS16 in ❤️, the joiners
+      of an emoji family, the tags of a flag, ZWNJ in Persian, a Hangul choseong filler before
+      a vowel in old Hangul. The count is unchanged by them (one character each), and the
+      word lists ignore them.
+    Control and format characters other than the joiners and emoji tags stay refused
+    (`comment_invalid_characters`)."""
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not any(unicodedata.category(ch)[0] in _SEEN for ch in text):
+    if not has_visible_character(text):
         raise TextRuleViolation(code="comment_empty", detail="The comment is empty.")
     _refuse_invisible_characters(text)
     clusters = _GRAPHEME.findall(text)
-    if _has_tag_character(text) or max(map(len, clusters)) > MAX_CODE_POINTS_PER_CHARACTER:
-        _check_clusters(clusters)
+    _check_characters(text, clusters)
+    if not IGNORABLE.isdisjoint(text):
+        shown = _as_shown(text, clusters)
+        if shown != text:
+            text = shown
+            clusters = _GRAPHEME.findall(text)
+            _check_characters(text, clusters)  # a stripped filler may have joined two
     if len(clusters) > limit:
         raise TextRuleViolation(
             code="comment_too_long",
@@ -64,8 +132,25 @@ def clean_comment(raw: str, limit: int = COMMENT_LIMIT) -> CleanText:
     return CleanText(text=text, length=len(clusters))
 
 
+def _as_shown(text: str, clusters: list[str]) -> str:
+    """The text without the characters (clusters) made only of what draws nothing, and without
+    the invisible ones at either end; NFC again, since what was between two characters may
+    have kept them apart (a choseong and a jungseong compose into one syllable)."""
+    kept = [cluster for cluster in clusters if not IGNORABLE.issuperset(cluster)]
+    first = next(i for i, cluster in enumerate(kept) if has_visible_character(cluster))
+    last = next(i for i in reversed(range(len(kept))) if has_visible_character(kept[i]))
+    if first == 0 and last == len(clusters) - 1:
+        return text  # nothing dropped: the usual case, an emoji with its selector or joiners
+    return unicodedata.normalize("NFC", "".join(kept[first : last + 1]))
+
+
 def _has_tag_character(text: str) -> bool:
     return any(ord(ch) in _TAG_RANGE for ch in set(text))
+
+
+def _check_characters(text: str, clusters: list[str]) -> None:
+    if _has_tag_character(text) or max(map(len, clusters)) > MAX_CODE_POINTS_PER_CHARACTER:
+        _check_clusters(clusters)
 
 
 def _check_clusters(clusters: list[str]) -> None:

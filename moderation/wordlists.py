@@ -2,7 +2,9 @@
 through the cheap tricks (spaced or dotted letters, repeated letters, look-alike characters)
 without regular expressions, so no entry or comment can make it slow.
 
-Both the comment and each entry are reduced to a *skeleton*: compatibility-normalised,
+Both the comment and each entry are reduced to a *skeleton*: what draws nothing dropped
+(`moderation.text.IGNORABLE`: zero-width characters, Hangul fillers, braille blanks, variation
+selectors, the combining grapheme joiner; none of them splits a word), compatibility-normalised,
 case-folded, accents and look-alikes mapped to plain letters, separators dropped and runs of one
 letter collapsed. An entry matches where its skeleton occurs in the comment's skeleton and the
 occurrence starts and ends at word boundaries of the original text. Entries written in Hangul or
@@ -12,6 +14,8 @@ Han characters match anywhere, because Korean attaches particles to words ("ë°”ë
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from moderation.text import IGNORABLE
 
 MAX_ENTRY_LENGTH = 64
 
@@ -73,9 +77,20 @@ _MAX_GAP = 2
 """Separators that still join letters into one word when used to split it ("i.d.i.o.t")."""
 
 
+def _visible(text: str) -> str:
+    """The text without what draws nothing: "scum", a Hangul filler, "bag" is "scumbag". First,
+    since compatibility normalisation turns the Hangul filler into a jungseong filler, a letter
+    to `str.isalpha`."""
+    if IGNORABLE.isdisjoint(text):
+        return text
+    return "".join(ch for ch in text if ch not in IGNORABLE)
+
+
 def _plain_letters(text: str) -> str:
-    """NFKC, case-fold, look-alikes to letters, accents stripped (Hangul recomposed)."""
-    folded = _unleet(unicodedata.normalize("NFKC", text).casefold().translate(_HOMOGLYPHS))
+    """Invisible characters dropped, NFKC, case-fold, look-alikes to letters, accents stripped
+    (Hangul recomposed)."""
+    visible = _visible(text)
+    folded = _unleet(unicodedata.normalize("NFKC", visible).casefold().translate(_HOMOGLYPHS))
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFD", folded) if unicodedata.category(ch) != "Mn"
     )
@@ -168,9 +183,9 @@ def _spellings(pieces: list[str]) -> Iterator[str]:
 
 
 def normalise_entry(entry: str) -> str:
-    """The form an entry is stored in: trimmed, NFKC, case-folded, inner whitespace single; empty
-    when it has no letters or is too long."""
-    cleaned = " ".join(unicodedata.normalize("NFKC", entry).casefold().split())
+    """The form an entry is stored in: invisible characters dropped, trimmed, NFKC, case-folded,
+    inner whitespace single; empty when it has no letters or is too long."""
+    cleaned = " ".join(unicodedata.normalize("NFKC", _visible(entry)).casefold().split())
     if not any(ch.isalpha() for ch in cleaned) or len(cleaned) > MAX_ENTRY_LENGTH:
         return ""
     return cleaned

@@ -2,6 +2,7 @@ import time
 
 import pytest
 
+from moderation.text import IGNORABLE
 from moderation.wordlists import MAX_ENTRY_LENGTH, WordList, normalise_entry
 
 WORDS = WordList(["idiot", "ass", "go die", "바보", "fuck"])
@@ -75,3 +76,49 @@ def test_a_pathological_list_and_comment_stay_fast() -> None:
     elapsed = time.perf_counter() - started
 
     assert elapsed < 2.0, f"20 matches took {elapsed:.2f}s"
+
+
+SCUMBAG = WordList(["scumbag", "바보", "go die"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scum\u3164bag",  # Hangul filler
+        "scum\uffa0bag",  # half-width Hangul filler
+        "scum\u115f\u1160bag",  # conjoining fillers
+        "scum\u200bbag",  # zero-width space
+        "scum\u2060bag",  # word joiner
+        "scu\u034fmbag",  # combining grapheme joiner
+        "s\u2800cumbag",  # braille blank
+        "s\u2800c\u2800u\u2800m\u2800b\u2800a\u2800g",
+        "scum\u2800\u2800\u2800\u2800bag",  # more than a gap of punctuation
+        "scumbag\ufe0f",
+        "sc\U000e0100umbag",  # variation selectors supplement
+        "s.c.u.m\u3164b.a.g",
+        "what a SCUM\u3164BAG!",
+        "너 바\u3164보야",  # a Korean entry, a filler between its syllables
+        "바\u2800\u200b보같은",
+        "go\u3164 die",
+    ],
+)
+def test_invisible_characters_inside_a_word_do_not_hide_it(text: str) -> None:
+    assert SCUMBAG.find(text) is not None
+
+
+def test_no_invisible_character_splits_a_word() -> None:
+    """Every character that draws nothing, anywhere in the word: still the word."""
+    for ch in sorted(IGNORABLE):
+        for text in (f"scum{ch}bag", f"s{ch}cumbag", f"{ch}scumbag{ch}", f"바{ch}보"):
+            assert SCUMBAG.find(text) is not None, f"U+{ord(ch):04X} in {text!r}"
+
+
+@pytest.mark.parametrize("text", ["scum\u3164 bag", "scum\u3164\u3164 and bags", "\u3164"])
+def test_invisible_characters_join_no_words_that_were_apart(text: str) -> None:
+    assert SCUMBAG.find(text) is None
+
+
+def test_entries_are_stored_without_invisible_characters() -> None:
+    assert normalise_entry("Scum\u3164bag\u200b") == "scumbag"
+    assert normalise_entry("\u3164\u2800") == ""
+    assert WordList(["scum\u3164bag"]).find("a scumbag") == "scum\u3164bag"

@@ -36,10 +36,16 @@ export function normalise(text) {
   return text.replace(/\r\n?/g, "\n").normalize("NFC").trim();
 }
 
+/** What draws nothing (moderation.text.IGNORABLE): the service drops a character made only of
+ * these (a Hangul filler between words, a braille blank), so the box does not count it either. */
+const DRAWS_NOTHING = /^[\p{Default_Ignorable_Code_Point}\u2800\u{1D159}]+$/u;
+
 /** Characters as a reader counts them (extended grapheme clusters), as the service counts. */
 export function countCharacters(text) {
   let count = 0;
-  for (const _ of segmenter.segment(normalise(text))) count += 1;
+  for (const { segment } of segmenter.segment(normalise(text))) {
+    if (!DRAWS_NOTHING.test(segment)) count += 1;
+  }
   return count;
 }
 
