@@ -270,8 +270,67 @@ MIN_NOTICE_EXPLANATION = 20
 
 
 def blocks_at_once(kind: NoticeKind, status: CommentStatus) -> bool:
-    """A rights-infringement notice hides a published comment until a decision (Art. 44-2)."""
+    """A rights-infringement notice hides a published comment until a decision (Art. 44-2),
+    when `measure_on_notice` lets it start the measure itself."""
     return kind == NoticeKind.RIGHTS_INFRINGEMENT and status == CommentStatus.PUBLISHED
+
+
+class MeasureNotifiers(StrEnum):
+    """Whose rights-infringement notice starts a temporary measure at once
+    (`COMMENTMOD_TEMPORARY_MEASURE_NOTIFIERS`); anyone else's waits for a moderator."""
+
+    SIGNED_IN = "signed_in"
+    """A notifier signed in to an account in good standing (not banned or suspended)."""
+    ANYONE = "anyone"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeFacts:
+    """What is known when a notice arrives, read under the comment's lock."""
+
+    kind: NoticeKind
+    status: CommentStatus
+    """The comment's status."""
+    decided_before: bool
+    """A notice on this comment was decided already: a person has looked at it (a moderator's
+    decision, or the end of a measure whose removal an appeal reversed)."""
+    notifier_signed_in: bool
+    """Signed in to an account in good standing (not banned or suspended)."""
+    author_is_staff: bool
+    """The comment's author is a moderator or an admin."""
+
+
+class MeasureStart(StrEnum):
+    """What a notice does to the comment when it arrives."""
+
+    AT_ONCE = "at_once"
+    """It hides the comment now: the temporary measure starts."""
+    NOT_APPLICABLE = "not_applicable"
+    """No measure for this notice (`illegal_content`, or the comment is not published)."""
+    REPEAT = "repeat"
+    """A notice on the comment was decided before: a moderator decides this one too, so one
+    more notice cannot take a restored comment down again, and again."""
+    STAFF_AUTHOR = "staff_author"
+    """The newsroom's own moderators' and admins' comments are reviewed, not hidden by one
+    notice."""
+    NOTIFIER_NOT_SIGNED_IN = "notifier_not_signed_in"
+    """Only signed-in notifiers start a measure (`MeasureNotifiers.SIGNED_IN`)."""
+
+
+def measure_on_notice(facts: NoticeFacts, notifiers: MeasureNotifiers) -> MeasureStart:
+    """Whether a notice starts a temporary measure at once; when the law's measure would apply
+    but one of the site's safeguards holds it back, why (the notice then waits in the notices
+    queue and a moderator decides it as any other). A notice on a comment already hidden joins
+    its running measure instead, whoever sends it."""
+    if not blocks_at_once(facts.kind, facts.status):
+        return MeasureStart.NOT_APPLICABLE
+    if facts.decided_before:
+        return MeasureStart.REPEAT
+    if facts.author_is_staff:
+        return MeasureStart.STAFF_AUTHOR
+    if notifiers == MeasureNotifiers.SIGNED_IN and not facts.notifier_signed_in:
+        return MeasureStart.NOTIFIER_NOT_SIGNED_IN
+    return MeasureStart.AT_ONCE
 
 
 def notice_outcome(action: NoticeAction, status: CommentStatus) -> CommentStatus | None:

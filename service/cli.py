@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from auth.models import Role, User
@@ -50,7 +51,9 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         host=host,
         port=port,
-        proxy_headers=True,
+        # X-Forwarded-* are read by the app, from COMMENTMOD_FORWARDED_ALLOW_IPS only: uvicorn's
+        # own handling would believe any local peer (127.0.0.1 by default)
+        proxy_headers=False,
         log_config=None,
         access_log=settings.access_log,
         server_header=False,
@@ -66,7 +69,7 @@ def _unit_of_work() -> Iterator[Session]:
         settings.database_url, settings.database_timeouts, pool_size=settings.database_pool_size
     )
     try:
-        with database.session() as session:
+        with database.session(writes=True) as session:
             yield session
     finally:
         database.dispose()
@@ -246,8 +249,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_settings() -> None:
+    """Every command reads the settings: a bad one is a line naming the variable, at start."""
+    try:
+        get_settings()
+    except ValidationError as invalid:
+        problems = [
+            f"COMMENTMOD_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in invalid.errors()
+        ]
+        raise SystemExit("error: " + "; ".join(problems)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    check_settings()
     try:
         if args.command == "serve":
             if args.migrate:

@@ -10,9 +10,11 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from moderation.redress import MeasureNotifiers
 from moderation.scoring.routing import KoreanChoice
 from moderation.scoring.scorers import ScorerChoice, ToxicityAttribute
 from service.core.db import Timeouts
+from service.core.forwarded import TrustedProxies, parse_network, parse_networks
 from service.core.origins import origin_of
 
 
@@ -67,6 +69,13 @@ class Settings(BaseSettings):
     """Legal notices per address (anyone may send one, signed in or not)."""
     temporary_measure_days: int = Field(30, ge=1, le=30)
     """How long a rights-infringement notice hides a comment (at most 30 days, the law's)."""
+    temporary_measure_notifiers: MeasureNotifiers = MeasureNotifiers.SIGNED_IN
+    """Whose rights-infringement notice hides a published comment at once: `signed_in` (a
+    notifier signed in to an account in good standing) or `anyone`. Other notices wait for a
+    moderator; so do repeats after a decision and notices about staff members' comments."""
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = []
+    """Proxies (addresses or CIDR networks, comma-separated) whose `X-Forwarded-For` and
+    `X-Forwarded-Proto` are believed; none by default: the caller is the connection's peer."""
     redis_url: str | None = None
 
     @property
@@ -166,6 +175,24 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [entry.strip() for entry in value.split(",") if entry.strip()]
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_networks(cls, entries: list[str]) -> list[str]:
+        """Checked at start: a proxy the service cannot parse is an error, not a proxy
+        silently ignored (or, worse, everyone believed)."""
+        return [str(parse_network(entry)) for entry in entries]
+
+    @property
+    def trusted_proxies(self) -> TrustedProxies:
+        return TrustedProxies(parse_networks(self.forwarded_allow_ips))
 
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod

@@ -34,6 +34,9 @@ class Notice(SQLModel, table=True):
     notifier_email: str = Field(max_length=320)
     notifier_id: int | None = Field(default=None, foreign_key="user.id", sa_type=BigId)
     """The notifier's account, when they were signed in: they are also told in the app."""
+    repeat: bool = False
+    """Filed after a notice on the same comment was decided: it started no measure by itself
+    and waits for a moderator's decision (`moderation.redress.MeasureStart.REPEAT`)."""
     status: NoticeStatus = Field(default=NoticeStatus.RECEIVED, sa_type=String(20))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     measure_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select, update
 
-from auth.models import User
+from auth.models import MODERATING_ROLES, User
+from auth.users import in_good_standing
 from moderation.redress import (
     LEGAL_NOTICE_REASON,
     MEASURE_EXPIRED_REASON,
@@ -22,11 +23,14 @@ from moderation.redress import (
     TEMPORARY_MEASURE_REASON,
     WITHDRAWN_REASON,
     MeasureEnd,
+    MeasureNotifiers,
+    MeasureStart,
     NoticeAction,
+    NoticeFacts,
     NoticeKind,
     NoticeStatus,
-    blocks_at_once,
     measure_end,
+    measure_on_notice,
     notice_outcome,
 )
 from moderation.statuses import CommentStatus
@@ -111,12 +115,24 @@ def file_notice(
     draft: NoticeDraft,
     notifier: User | None,
     measure_days: int,
+    measure_notifiers: MeasureNotifiers,
 ) -> Notice:
     """Receives a notice about a comment readers see. A rights-infringement notice hides a
-    published comment at once for `measure_days` (or joins the measure already running)."""
+    published comment at once for `measure_days` (or joins the measure already running), unless
+    `moderation.redress.measure_on_notice` holds it back for a moderator: a repeat after a
+    decision, a staff member's comment, a notifier not signed in when `measure_notifiers` asks
+    for one."""
     comment = locked_comment(session, comment_id)
     if comment.status not in NOTICEABLE:
         raise CommentNotFound(comment_id)
+    facts = NoticeFacts(
+        kind=draft.kind,
+        status=comment.status,
+        decided_before=_decided_before(session, comment_id),
+        notifier_signed_in=notifier is not None and in_good_standing(notifier),
+        author_is_staff=_is_staff(session, comment.author_id),
+    )
+    measure = measure_on_notice(facts, measure_notifiers)
     now = utcnow()
     notice = Notice(
         reference=new_reference(),
@@ -128,9 +144,10 @@ def file_notice(
         notifier_name=draft.notifier_name,
         notifier_email=draft.notifier_email,
         notifier_id=notifier.id if notifier is not None else None,
+        repeat=facts.decided_before,
         created_at=now,
     )
-    if blocks_at_once(draft.kind, comment.status):
+    if measure == MeasureStart.AT_ONCE:
         notice.measure_started_at, notice.measure_ends_at = now, now + timedelta(days=measure_days)
         change_status(
             session,
@@ -154,10 +171,31 @@ def file_notice(
         reason=draft.kind,
         actor_id=notice.notifier_id,
         comment=comment,
-        detail={"reference": notice.reference, "blocked": notice.measure_started_at == now},
+        detail={
+            "reference": notice.reference,
+            "blocked": notice.measure_started_at == now,
+            "measure": measure,
+            "repeat": notice.repeat,
+        },
     )
     _announce(session, "notice.created", notice)
     return notice
+
+
+def _decided_before(session: Session, comment_id: int) -> bool:
+    """Whether any notice on the comment was decided (read under the comment's lock, so a
+    decision committing meanwhile is seen)."""
+    decided = session.exec(
+        select(Notice.id)
+        .where(Notice.comment_id == comment_id, col(Notice.status) == NoticeStatus.DECIDED)
+        .limit(1)
+    ).first()
+    return decided is not None
+
+
+def _is_staff(session: Session, user_id: int) -> bool:
+    role = session.exec(select(User.role).where(col(User.id) == user_id)).first()
+    return role in MODERATING_ROLES
 
 
 def notice_by_reference(session: Session, reference: str) -> Notice:
@@ -420,6 +458,7 @@ def notice_event(notice: Notice) -> dict[str, Any]:
         "measure_ends_at": _iso(notice.measure_ends_at),
         "objected": notice.objected_at is not None,
         "overdue": notice.overdue_at is not None,
+        "repeat": notice.repeat,
         "action": notice.action,
         "ground": notice.ground,
         "explanation": notice.decision_explanation,

@@ -407,6 +407,8 @@ def test_moderators_decide_legal_notices_and_appeals_in_the_console(
     card = page.get_by_role("listitem", name=reference)
     expect(card).to_contain_text("Rights infringement")
     expect(card).to_contain_text("Park Ji-ho <jiho@example.kr>:")
+    # a stranger's notice hides nothing by itself (COMMENTMOD_TEMPORARY_MEASURE_NOTIFIERS)
+    expect(card).to_contain_text("still shown to readers until you decide")
     card.get_by_label("Decision").select_option("remove")
     card.get_by_label("Explanation").fill("A private address, published without consent.")
     page.screenshot(path=artefacts / "console-notices.png")

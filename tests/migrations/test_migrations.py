@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe, and can be rolled back."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -234,4 +235,64 @@ def test_the_counters_migration_counts_the_comments_already_there(tmp_path: Path
         assert queue_counts(session, report_threshold=2, article_id="a-1")[Queue.REPORTED] == 1
         published = session.exec(select(Article.published_count).order_by(Article.id)).all()
         assert list(published) == [2, 1]
+    engine.dispose()
+
+
+def test_the_repeats_migration_flags_notices_filed_after_a_decision(tmp_path: Path) -> None:
+    """Migration 0010: a notice filed after one on the same comment was decided is a repeat."""
+    url = f"sqlite:///{tmp_path / 'repeats.db'}"
+    config = Config("alembic.ini")
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0009")
+    engine = make_engine(url)
+    start = utcnow()
+    notices = [  # (reference, comment, filed, decided)
+        ("N-first", 1, start, start + timedelta(hours=2)),
+        ("N-meanwhile", 1, start + timedelta(hours=1), start + timedelta(hours=2)),
+        ("N-after", 1, start + timedelta(hours=3), None),
+        ("N-other", 2, start + timedelta(hours=3), None),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user (display_name, role, status, premoderated, created_at) "
+                "VALUES ('u', 'reader', 'active', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO article (id, premoderated, created_at) VALUES ('a-1', 0, :now)"),
+            {"now": start},
+        )
+        for _ in range(2):
+            connection.execute(
+                text(
+                    "INSERT INTO comment (article_id, author_id, body, status, status_reason, "
+                    "open_reports, created_at) VALUES ('a-1', 1, 'x', 'published', 'ok', 0, :now)"
+                ),
+                {"now": start},
+            )
+        for reference, comment_id, filed, decided in notices:
+            connection.execute(
+                text(
+                    "INSERT INTO notice (reference, comment_id, article_id, kind, explanation, "
+                    "notifier_name, notifier_email, status, created_at, decided_at) VALUES "
+                    "(:reference, :comment, 'a-1', 'rights_infringement', 'x', 'n', 'n@e.kr', "
+                    ":status, :filed, :decided)"
+                ),
+                {
+                    "reference": reference,
+                    "comment": comment_id,
+                    "status": "decided" if decided else "received",
+                    "filed": filed,
+                    "decided": decided,
+                },
+            )
+
+    command.upgrade(config, "head")
+
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT reference, repeat FROM notice")).all()
+    repeats = {reference: repeat for reference, repeat in rows}
+    assert repeats == {"N-first": 0, "N-meanwhile": 0, "N-after": 1, "N-other": 0}
+    command.downgrade(config, "0009")
     engine.dispose()

@@ -1,6 +1,8 @@
 """The rules behind statements of reasons, notices, temporary measures and appeals."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -9,7 +11,10 @@ from moderation.redress import (
     GroundKind,
     Means,
     MeasureEnd,
+    MeasureNotifiers,
+    MeasureStart,
     NoticeAction,
+    NoticeFacts,
     NoticeKind,
     Restriction,
     appealable_until,
@@ -19,6 +24,7 @@ from moderation.redress import (
     detected_by,
     may_decide_appeal,
     measure_end,
+    measure_on_notice,
     notice_outcome,
     redress,
 )
@@ -133,6 +139,65 @@ def test_only_a_rights_notice_on_a_published_comment_blocks_it() -> None:
     assert blocks_at_once(NoticeKind.RIGHTS_INFRINGEMENT, CommentStatus.PUBLISHED)
     assert not blocks_at_once(NoticeKind.ILLEGAL_CONTENT, CommentStatus.PUBLISHED)
     assert not blocks_at_once(NoticeKind.RIGHTS_INFRINGEMENT, CommentStatus.BLOCKED)
+
+
+FIRST_NOTICE = NoticeFacts(
+    kind=NoticeKind.RIGHTS_INFRINGEMENT,
+    status=CommentStatus.PUBLISHED,
+    decided_before=False,
+    notifier_signed_in=True,
+    author_is_staff=False,
+)
+"""A signed-in reader's rights notice on a reader's published comment, the first one."""
+
+
+def facts(**change: Any) -> NoticeFacts:
+    return replace(FIRST_NOTICE, **change)
+
+
+@pytest.mark.parametrize("notifiers", list(MeasureNotifiers))
+def test_a_signed_in_notifiers_rights_notice_starts_the_measure(
+    notifiers: MeasureNotifiers,
+) -> None:
+    assert measure_on_notice(facts(), notifiers) == MeasureStart.AT_ONCE
+
+
+def test_by_default_an_anonymous_notice_waits_for_a_moderator() -> None:
+    anonymous = facts(notifier_signed_in=False)
+
+    assert measure_on_notice(anonymous, MeasureNotifiers.SIGNED_IN) == (
+        MeasureStart.NOTIFIER_NOT_SIGNED_IN
+    )
+    assert measure_on_notice(anonymous, MeasureNotifiers.ANYONE) == MeasureStart.AT_ONCE
+
+
+@pytest.mark.parametrize("notifiers", list(MeasureNotifiers))
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_once_a_notice_on_the_comment_was_decided_the_next_is_a_repeat_for_anyone(
+    notifiers: MeasureNotifiers, signed_in: bool
+) -> None:
+    repeat = facts(decided_before=True, notifier_signed_in=signed_in)
+
+    assert measure_on_notice(repeat, notifiers) == MeasureStart.REPEAT
+
+
+@pytest.mark.parametrize("notifiers", list(MeasureNotifiers))
+def test_a_staff_comment_is_reviewed_not_hidden(notifiers: MeasureNotifiers) -> None:
+    assert measure_on_notice(facts(author_is_staff=True), notifiers) == MeasureStart.STAFF_AUTHOR
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": NoticeKind.ILLEGAL_CONTENT},
+        {"status": CommentStatus.BLOCKED},  # joins the running measure instead
+        {"kind": NoticeKind.ILLEGAL_CONTENT, "decided_before": True},
+        {"status": CommentStatus.BLOCKED, "notifier_signed_in": False, "author_is_staff": True},
+    ],
+)
+def test_no_measure_where_the_law_starts_none(change: dict[str, Any]) -> None:
+    for notifiers in MeasureNotifiers:
+        assert measure_on_notice(facts(**change), notifiers) == MeasureStart.NOT_APPLICABLE
 
 
 @pytest.mark.parametrize(

@@ -161,7 +161,7 @@ def test_only_the_author_appeals_and_only_a_restricted_comment(
 
 
 def test_a_comment_under_a_temporary_measure_is_objected_to_not_appealed(
-    client: TestClient, reader: SignedIn
+    client: TestClient, reader: SignedIn, other_reader: SignedIn
 ) -> None:
     comment_id = published(client, reader)
     client.post(
@@ -173,6 +173,7 @@ def test_a_comment_under_a_temporary_measure_is_objected_to_not_appealed(
             "notifier_email": "jiho@example.kr",
             "good_faith": True,
         },
+        headers=other_reader.headers,  # a signed-in notifier's notice starts the measure
     )
 
     refused = appeal(client, reader, comment_id)

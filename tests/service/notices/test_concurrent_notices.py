@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
 
 from auth.models import User
-from moderation.redress import NoticeAction, NoticeStatus
+from moderation.redress import MeasureNotifiers, NoticeAction, NoticeKind, NoticeStatus
 from moderation.statuses import CommentStatus
 from service.audit.models import AuditEvent
 from service.comments.models import Comment
@@ -21,8 +21,10 @@ from service.notices.service import (
     NoMeasure,
     NoticeDecided,
     NoticeDecision,
+    NoticeDraft,
     decide_notice,
     end_measures,
+    file_notice,
     object_to_measure,
 )
 from tests.service.notices.test_notices import notice
@@ -67,10 +69,30 @@ def objecting(comment_id: int, author: User) -> Callable[[Session], object]:
     return objects
 
 
+def filing(comment_id: int) -> Callable[[Session], object]:
+    draft = NoticeDraft(
+        kind=NoticeKind.RIGHTS_INFRINGEMENT,
+        explanation="It names me and calls me a thief, which is false.",
+        legal_ground=None,
+        notifier_name="Late Notifier",
+        notifier_email="late@example.kr",
+    )
+    return lambda session: file_notice(
+        session,
+        comment_id=comment_id,
+        draft=draft,
+        notifier=None,
+        measure_days=30,
+        measure_notifiers=MeasureNotifiers.ANYONE,
+    )
+
+
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """Many notices from one test client's address."""
-    return settings.model_copy(update={"notice_rate_limits": ""})
+    """Many notices from one test client's address, each starting a measure (anonymous)."""
+    return settings.model_copy(
+        update={"notice_rate_limits": "", "temporary_measure_notifiers": "anyone"}
+    )
 
 
 def test_a_decision_and_the_end_of_the_period_settle_a_measure_once(
@@ -141,3 +163,35 @@ def test_an_objection_racing_the_end_of_the_period_is_never_ignored(
             assert (comment.status, row.overdue_at is not None) == (CommentStatus.BLOCKED, True)
         else:
             assert comment.status == CommentStatus.REJECTED
+
+
+def test_a_notice_racing_a_restore_is_decided_with_it_or_is_a_repeat(
+    client: TestClient, engine: Engine, reader: SignedIn, moderator: SignedIn
+) -> None:
+    """Never a restored comment hidden again by a notice that slipped in beside the decision."""
+    with Session(engine) as session:
+        deciding = session.get(User, moderator.id)
+        assert deciding is not None
+    restore = NoticeDecision(
+        action=NoticeAction.RESTORE, ground="no infringement", explanation="Fair comment."
+    )
+    for _ in range(5):
+        comment_id = published(client, reader)
+        reference = notice(client, comment_id).json()["reference"]
+
+        outcomes = race(engine, [deciding_once(reference, restore, deciding), filing(comment_id)])
+
+        assert outcomes == ["won", "won"]
+        with Session(engine) as session:
+            comment = session.get(Comment, comment_id)
+            (late,) = session.exec(
+                select(Notice).where(
+                    Notice.comment_id == comment_id, col(Notice.reference) != reference
+                )
+            )
+        assert comment is not None
+        assert comment.status == CommentStatus.PUBLISHED
+        if late.status == NoticeStatus.DECIDED:  # filed first: joined the measure, restored
+            assert (late.action, late.repeat) == (NoticeAction.RESTORE, False)
+        else:  # filed after the decision: waits for a moderator, hides nothing
+            assert (late.repeat, late.measure_started_at) == (True, None)

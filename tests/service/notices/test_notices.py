@@ -23,6 +23,13 @@ from tests.support.factories import ARTICLE, SignedIn, audit, post, published
 EXPLANATION = "This comment names me and says I took bribes, which is false and ruins my name."
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A measure's life is the same whoever started it: here anyone's rights notice starts one
+    (who may, by default only signed-in notifiers, is tested in test_who_starts_a_measure.py)."""
+    return settings.model_copy(update={"temporary_measure_notifiers": "anyone"})
+
+
 def notice(
     client: TestClient,
     comment_id: int,
@@ -143,24 +150,24 @@ def test_anyone_follows_a_notice_by_its_reference_and_nobody_guesses_one(
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "field", "code"),
     [
-        ({"good_faith": False}, "good_faith"),
-        ({"explanation": "too short"}, "explanation"),
-        ({"notifier_email": "not an address"}, "notifier_email"),
-        ({"notifier_name": ""}, "notifier_name"),
-        ({"kind": "dislike"}, "kind"),
+        ({"good_faith": False}, "good_faith", "validation_error"),
+        ({"explanation": "too short"}, "explanation", "validation_error"),
+        ({"notifier_email": "not an address"}, "notifier_email", "invalid_email"),
+        ({"notifier_name": ""}, "notifier_name", "validation_error"),
+        ({"kind": "dislike"}, "kind", "validation_error"),
     ],
 )
 def test_an_incomplete_notice_is_refused_naming_the_field(
-    client: TestClient, reader: SignedIn, change: dict[str, Any], field: str
+    client: TestClient, reader: SignedIn, change: dict[str, Any], field: str, code: str
 ) -> None:
     comment_id = published(client, reader)
 
     refused = notice(client, comment_id, **change)
 
     assert refused.status_code == 422
-    assert refused.json()["error"] == "validation_error"
+    assert refused.json()["error"] == code
     assert field in refused.json()["detail"]
     assert comment_id in article_ids(client)
 

@@ -8,9 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import httpx2
+import pytest
 from fastapi.testclient import TestClient
 
 from service.core.db import Database, utcnow
+from service.core.settings import Settings
 from service.notices.service import end_measures
 from tests.support.factories import SignedIn, published
 
@@ -20,6 +22,13 @@ NOTICE = {
     "notifier_email": "yuna@example.kr",
     "good_faith": True,
 }
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The anonymous rights notice below starts a measure (by default only a signed-in
+    notifier's does)."""
+    return settings.model_copy(update={"temporary_measure_notifiers": "anyone"})
 
 
 def file(client: TestClient, comment_id: int, kind: str) -> str:

@@ -134,11 +134,12 @@ async function start() {
     if (error.code === "not_authenticated") return showSignIn();
     return replace(app, h("p", { role: "alert", class: "error" }, describe(error)));
   }
-  if (!["moderator", "admin"].includes(state.me.role)) {
+  if (!state.me.can_moderate) {
+    const staff = ["moderator", "admin"].includes(state.me.role);
     return replace(
       app,
       header(false),
-      h("main", {}, h("p", { role: "alert", class: "not-moderator" }, t("not_moderator", { name: state.me.display_name }))),
+      h("main", {}, h("p", { role: "alert", class: "not-moderator" }, t(staff ? "moderation_withdrawn" : "not_moderator", { name: state.me.display_name }))),
     );
   }
   state.settings = await api("GET", "/v1/admin/settings").catch(() => null);
@@ -1028,6 +1029,8 @@ function noticeCard(notice, reloaded, message) {
     when(notice.created_at),
     measure && (measure.overdue ? t("measure_overdue") : t("measure_until", { date: when(measure.ends_at) })),
     measure?.objected && t("objected"),
+    notice.repeat && t("notice_repeat"),
+    !notice.decision && notice.kind === "rights_infringement" && notice.comment.status === "published" && t("still_shown"),
   ].filter(Boolean).join(" · ");
   const card = h("li", { class: "case", "aria-label": notice.reference },
     h("p", { class: "meta" }, h("strong", {}, notice.reference), " · ", facts),
