@@ -9,15 +9,15 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
-from auth.models import MODERATING_ROLES, AuthSession, Role, User, UserStatus
+from auth.models import MODERATING_ROLES, AuthSession, Role, User
 from auth.sessions import needs_recording, record_use, resolve_session
+from auth.users import can_moderate
 from service.core.db import Database
-from service.core.deps import DatabaseDep, SettingsDep
+from service.core.deps import READING_METHODS, DatabaseDep, SettingsDep
 from service.core.errors import AppError, Forbidden, NotAuthenticated
 from service.core.origins import origin_of
 from service.core.settings import Settings
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_COOKIE_NAME: str = Settings.model_fields["session_cookie_name"].default
 
 
@@ -73,7 +73,7 @@ CredentialsDep = Annotated[Credentials, Depends(presented_credentials)]
 def check_csrf(request: Request, settings: Settings) -> None:
     """A cookie rides along with any cross-site request; a write is only trusted when it comes
     from an allowlisted page and carries a header that a plain HTML form cannot set."""
-    if request.method in SAFE_METHODS:
+    if request.method in READING_METHODS:
         return
     source = request.headers.get("origin") or request.headers.get("referer") or ""
     origin = origin_of(source)
@@ -171,7 +171,7 @@ def optional_user(
 async def require_moderator(user: Annotated[User, Depends(current_user)]) -> User:
     if user.role not in MODERATING_ROLES:
         raise Forbidden("Only moderators can do this.")
-    if user.status != UserStatus.ACTIVE:
+    if not can_moderate(user):
         raise Forbidden("A suspended or banned account cannot moderate.")
     return user
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from auth.models import AuthSession, Identity, Role, User, UserStatus
+from auth.users import can_moderate
 from service.core.schemas import Schema
 
 
@@ -20,6 +21,9 @@ class UserPublic(Schema):
     avatar_url: str | None
     role: Role
     status: UserStatus
+    can_moderate: bool
+    """A moderating role on an account in good standing: what the console and every moderator
+    route check (a ban or a running suspension withdraws the powers)."""
     identities: list[IdentityPublic]
 
     @classmethod
@@ -31,6 +35,7 @@ class UserPublic(Schema):
             avatar_url=user.avatar_url,
             role=user.role,
             status=user.status,
+            can_moderate=can_moderate(user),
             identities=[IdentityPublic.model_validate(identity) for identity in identities],
         )
 

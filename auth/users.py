@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 from sqlmodel import Session
 
-from auth.models import User, UserStatus
+from auth.models import MODERATING_ROLES, User, UserStatus
 from service.core.db import utcnow
 from service.core.errors import Forbidden, NotFound
 
@@ -36,12 +36,29 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def suspended_now(user: User) -> bool:
+    """A suspension counts until its end; an ended one needs no lifting."""
+    return user.status == UserStatus.SUSPENDED and (
+        user.suspended_until is None or user.suspended_until > utcnow()
+    )
+
+
+def in_good_standing(user: User) -> bool:
+    return user.status != UserStatus.BANNED and not suspended_now(user)
+
+
+def can_moderate(user: User) -> bool:
+    """The one rule for every moderator power, wherever it is used (the admin routes' guard,
+    deleting others' comments, reading others' statements, seeing hidden comments): a
+    moderating role on an account in good standing. A ban or suspension takes the powers
+    with the right to comment."""
+    return user.role in MODERATING_ROLES and in_good_standing(user)
+
+
 def ensure_can_post(user: User) -> None:
     """Banned and (still) suspended readers can neither comment nor report."""
     if user.status == UserStatus.BANNED:
         raise UserBanned("This account is banned from commenting.")
-    if user.status == UserStatus.SUSPENDED and (
-        user.suspended_until is None or user.suspended_until > utcnow()
-    ):
+    if suspended_now(user):
         until = user.suspended_until.isoformat() if user.suspended_until else None
         raise UserSuspended("This account is suspended from commenting.", until=until)

@@ -20,9 +20,9 @@ import anyio.to_thread
 from sqlmodel import Session
 
 from auth.deps import Authenticated, Caller, record_use_if_due
-from auth.models import MODERATING_ROLES, User
+from auth.models import User
 from auth.sessions import needs_recording
-from auth.users import ensure_can_post
+from auth.users import can_moderate, ensure_can_post
 from moderation.policy import TOXIC, Decision, decide
 from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.scorers import Scores
@@ -104,7 +104,7 @@ def prepare(
     if parent_id is not None:
         check_parent(session, parent_id=parent_id, article_id=article_id, author=author)
     if allowance is not None:
-        allowance.check()
+        allowance.check(session)
     facts = policy_facts(
         session, policy=snapshot.policy, author=author, article=article, excluding=editing
     )
@@ -143,7 +143,7 @@ def store_new(
     retry: Retryable,
 ) -> Comment:
     retry.reserve(session)  # a copy of this request that got here first wins; this one replays
-    allowance.take()
+    allowance.take(session)
     ensure_still_open(session, article_id)
     comment = Comment(
         article_id=article_id,
@@ -326,7 +326,7 @@ class CommentWriter:
     def _poster(self, auth: Authenticated, asked: RetryRequest) -> _Poster:
         author_id = auth.user.id
         assert author_id is not None
-        exempt = auth.user.role in MODERATING_ROLES
+        exempt = can_moderate(auth.user)
         return _Poster(auth, self.limits.comments_by(author_id, exempt=exempt), asked.by(author_id))
 
     async def _judge(

@@ -11,7 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 from sqlmodel.sql.expression import Select
 
-from auth.models import MODERATING_ROLES, User
+from auth.models import User
+from auth.users import can_moderate
 from moderation.policy import CommentContext, PolicyConfig
 from moderation.queues import Move, Standing
 from moderation.scoring.scorers import Scores
@@ -42,10 +43,11 @@ def get_comment(session: Session, comment_id: int) -> Comment:
 
 def visible_to(comment: Comment, user: User) -> bool:
     """Whether `user` may know this comment exists: none once deleted; else a published one,
-    their own, or any for a moderator. Everyone else gets the answer a missing id gets."""
+    their own, or any for a moderator in good standing. Everyone else gets the answer a
+    missing id gets."""
     if comment.status == CommentStatus.DELETED:
         return False
-    if user.role in MODERATING_ROLES:
+    if can_moderate(user):
         return True
     own = comment.author_id == user.id and comment.status in OWN_VISIBLE
     return comment.status == CommentStatus.PUBLISHED or own
@@ -341,7 +343,7 @@ def delete_comment(session: Session, *, comment_id: int, user: User) -> None:
     """By its author, or by a moderator; audited either way."""
     comment = get_visible_comment(session, comment_id, viewer=user)
     is_author = comment.author_id == user.id
-    if not (is_author or user.role in MODERATING_ROLES):
+    if not (is_author or can_moderate(user)):
         raise Forbidden("Only the author or a moderator can delete this comment.")
     if comment.status not in DELETABLE:
         raise InvalidTransition(f"Comment {comment_id} cannot be deleted now.")

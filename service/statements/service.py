@@ -6,7 +6,8 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from auth.models import MODERATING_ROLES, User
+from auth.models import User
+from auth.users import can_moderate
 from moderation.redress import (
     SANCTION_RESTRICTIONS,
     CommentCase,
@@ -170,6 +171,6 @@ def get_statement(session: Session, statement_id: int) -> StatementOfReasons:
 def statement_for(session: Session, statement_id: int, *, viewer: User) -> StatementOfReasons:
     """Its addressee and moderators may read it; anyone else is told it does not exist."""
     statement = get_statement(session, statement_id)
-    if statement.user_id != viewer.id and viewer.role not in MODERATING_ROLES:
+    if statement.user_id != viewer.id and not can_moderate(viewer):
         raise StatementNotFound(statement_id)
     return statement

@@ -27,6 +27,7 @@ def test_me_describes_the_signed_in_user(client: TestClient, reader: SignedIn) -
         "avatar_url": None,
         "role": "reader",
         "status": "active",
+        "can_moderate": False,
         "identities": [],
     }
 
