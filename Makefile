@@ -14,7 +14,7 @@ TORCH_INDEX ?=
 PIP = $(VENV)/bin/python -m pip --disable-pip-version-check --quiet
 export HF_HUB_DISABLE_TELEMETRY = 1
 
-.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-scale evaluate train-korean clean
+.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-race bench-scale evaluate train-korean clean
 
 # The console at /admin/ writes from the service's own origin, so the service must know it.
 run: export COMMENTMOD_PUBLIC_URL ?= http://$(HOST):$(PORT)
@@ -54,6 +54,12 @@ bench-read: $(VENV)/.installed
 # make bench-write BENCH_ARGS="--backend sqlite --duration 3 --rounds 1".
 bench-write: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_write.py $(BENCH_ARGS)
+
+# 30 s of writers racing moderators (bulk, single and by-author decisions) and a reader, on SQLite
+# and PostgreSQL: every answer by kind and status; exits 1 on any 5xx. Options:
+# make bench-race BENCH_ARGS="--backend sqlite --duration 10".
+bench-race: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_race.py $(BENCH_ARGS)
 
 # Endpoint latency at 10k and 1M seeded comments on PostgreSQL; options:
 # make bench-scale BENCH_ARGS="--sizes 10000,100000 --requests 50".

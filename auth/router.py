@@ -42,9 +42,9 @@ from auth.sessions import (
     revoke_session,
 )
 from service.core.db import utcnow
-from service.core.deps import ClientIp, DatabaseDep, LimitsDep, SessionDep, SettingsDep
+from service.core.deps import DatabaseDep, SessionDep, SettingsDep, counted
 from service.core.errors import NotAuthenticated, Unprocessable, error_responses
-from service.core.ratelimit import RateLimited
+from service.core.ratelimit import Limits, RateLimited
 from service.core.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["auth"])
@@ -116,29 +116,27 @@ async def providers(settings: SettingsDep) -> ProviderList:
     "/auth/{provider}/login",
     status_code=status.HTTP_302_FOUND,
     responses=error_responses(NotAuthenticated, ProviderNotConfigured, Unprocessable, RateLimited),
+    dependencies=[counted(Limits.logins_from)],
 )
 def start_login(
     provider: str,
     request: Request,
-    session: SessionDep,
     database: DatabaseDep,
     settings: SettingsDep,
-    limits: LimitsDep,
-    address: ClientIp,
     presented: CredentialsDep,
     next_url: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
     link: bool = False,
 ) -> RedirectResponse:
     """Sends the reader to the provider; `link=1` adds the account to the signed-in user."""
     config = _provider(settings, provider)
-    limits.logins_from(address).take()
     link_user_id = authenticate(request, database, settings, presented).user.id if link else None
-    authorize_url, browser_nonce = login.start_login(
-        session,
-        client=_client(request, settings, config),
-        next_url=login.safe_next(next_url, settings),
-        link_user_id=link_user_id,
-    )
+    with database.session(writes=True) as session:
+        authorize_url, browser_nonce = login.start_login(
+            session,
+            client=_client(request, settings, config),
+            next_url=login.safe_next(next_url, settings),
+            link_user_id=link_user_id,
+        )
     response = RedirectResponse(authorize_url, status_code=status.HTTP_302_FOUND)
     response.set_cookie(
         _login_cookie(settings),
@@ -173,7 +171,8 @@ async def finish_login(
     config = _provider(settings, provider)
     browser_nonce = request.cookies.get(_login_cookie(settings))
     taken = await database.run(
-        lambda session: login.take_login_attempt(session, state=state, browser_nonce=browser_nonce)
+        lambda session: login.take_login_attempt(session, state=state, browser_nonce=browser_nonce),
+        writes=True,
     )
     attempt = login.check_login_attempt(taken, provider=provider, browser_nonce=browser_nonce)
 
@@ -211,7 +210,7 @@ async def finish_login(
             return None  # linking keeps the session the reader already has
         return issue_session(session, user, lifetime=lifetime, user_agent=user_agent)
 
-    token = await database.run(sign_in)
+    token = await database.run(sign_in, writes=True)
     response = back()
     if token is not None:
         _set_session_cookie(response, token, settings)
@@ -222,6 +221,7 @@ async def finish_login(
     "/auth/token",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(NotAuthenticated, CsrfFailed, Unprocessable, RateLimited),
+    dependencies=[counted(Limits.logins_from)],
 )
 def sign_in_with_token(
     payload: TokenSignIn,
@@ -229,8 +229,6 @@ def sign_in_with_token(
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
-    limits: LimitsDep,
-    address: ClientIp,
 ) -> None:
     """Puts an API token into the HttpOnly session cookie, so the moderator console never keeps
     it in script-readable storage. The cookie holds that very token, for what is left of its
@@ -239,7 +237,6 @@ def sign_in_with_token(
     `Origin`, and `X-Requested-With`): no news page, however trusted for comments, may sign a
     browser in to an account of its choosing."""
     check_own_page(request, settings)
-    limits.logins_from(address).take()
     resolved = resolve_session(session, payload.token)
     if resolved is None:
         raise NotAuthenticated("This token is unknown, expired or revoked.")

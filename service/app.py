@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import anyio.to_thread
@@ -30,13 +31,14 @@ from service.comments.tallies import CHANGED_ARTICLES
 from service.core.access_log import configure_logging
 from service.core.db import Database, DatabaseUnavailable
 from service.core.errors import Forbidden, error_responses, install_error_handlers
+from service.core.forwarded import ForwardedHeaders
 from service.core.middleware import (
     BodySizeLimit,
     JsonCorsMiddleware,
     SecurityHeaders,
     UnexpectedErrors,
 )
-from service.core.ratelimit import Limits
+from service.core.ratelimit import Limits, forget_old_hits
 from service.core.settings import Settings, get_settings
 from service.idempotency.service import AlreadyAnswered, forget_expired, replay
 from service.notices.router import admin_router as notices_admin
@@ -79,17 +81,26 @@ def load_scorer(settings: Settings) -> RoutedScorer:
 
 
 async def housekeeping(
-    *, database: Database, scoring: BoundedScorer, policy: PolicyStore, interval: float
+    *,
+    database: Database,
+    scoring: BoundedScorer,
+    policy: PolicyStore,
+    limits: Limits,
+    interval: float,
 ) -> None:
     """At start-up, then every `interval` seconds (0: only at start-up): decide the comments
-    held while the model was unavailable, forget idempotency answers older than a day, and end
-    the temporary measures whose period is over."""
+    held while the model was unavailable, forget idempotency answers older than a day and
+    rate-limit hits older than any limit's window, and end the temporary measures whose
+    period is over."""
     while True:
         try:
             await rescore_unscored(database=database, scoring=scoring, policy=policy)
-            forgotten = await database.run(forget_expired)
+            forgotten = await database.run(forget_expired, writes=True)
             if forgotten:
                 logger.info("forgot %d expired idempotency answer(s)", forgotten)
+            await database.run(
+                partial(forget_old_hits, older_than=limits.longest_window), writes=True
+            )
             if await database.run(measures_due):
                 ended = await database.run(end_measures, writes=True)
                 logger.info("ended %d temporary measure(s)", ended)
@@ -154,6 +165,7 @@ def create_app(
                 database=app.state.database,
                 scoring=scoring,
                 policy=app.state.policy,
+                limits=app.state.limits,
                 interval=settings.rescore_interval,
             ),
             name="housekeeping",
@@ -215,11 +227,13 @@ def create_app(
         expose_headers=["Retry-After", "Idempotent-Replayed"],
         max_age=600,
     )
-    app.add_middleware(  # outermost: every answer carries the headers
+    app.add_middleware(  # every answer carries the headers
         SecurityHeaders,
         session_cookie=settings.session_cookie_name,
         public_paths=PUBLIC_ASSET_PATHS,
     )
+    # outermost: every layer sees the client and scheme a listed proxy forwarded, or the peer's
+    app.add_middleware(ForwardedHeaders, proxies=settings.trusted_proxies)
     public = (
         health.router,
         comments_router,

@@ -6,6 +6,7 @@ from service.articles.models import Article
 from service.audit.models import AuditEvent
 from service.comments.models import ArticleQueueTally, Comment, CommentRevision, QueueTally
 from service.core.db import metadata
+from service.core.ratelimit import RateLimitHit
 from service.idempotency.models import IdempotencyRecord
 from service.notices.models import Notice
 from service.notifications.models import Notification
@@ -28,6 +29,7 @@ __all__ = [
     "Notice",
     "Notification",
     "QueueTally",
+    "RateLimitHit",
     "Report",
     "SiteSettings",
     "StatementOfReasons",

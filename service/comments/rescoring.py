@@ -103,7 +103,8 @@ async def rescore_unscored(
                 comments=page.items,
                 results=results,
                 model_ids=[scoring.model_id_for(comment.body) for comment in page.items],
-            )
+            ),
+            writes=True,
         )
         if (cursor := page.next_cursor) is None:
             break

@@ -7,10 +7,12 @@ import logging
 import math
 import os
 import socket
+import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -37,6 +39,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from service.core.errors import ServiceUnavailable
@@ -129,7 +133,7 @@ def make_engine(
             pool_timeout=timeouts.pool,
             connect_args=connect_args,
         )
-        _guard_checkouts(engine, hold=timeouts.hold)
+        _guard_checkouts(engine, hold=timeouts.hold, connect_args=connect_args)
         return engine
     database_file = sqlite_file(url)
     if database_file is not None:
@@ -148,58 +152,166 @@ class ConnectionCut(Exception):
     """The watchdog cut a connection whose server stopped answering."""
 
 
+PROBE_AFTER = 1.0
+"""Seconds a statement may run before the watchdog asks whether the server still answers a
+new connection (most statements take milliseconds; one waiting on a lock may take seconds)."""
+
+
+class _StallGuard:
+    """One engine's side of the watchdog: how to ask whether its server still answers (a new
+    connection, bounded by the connect time-out), and whom to tell when it does not."""
+
+    def __init__(self, probe: Callable[[], None]) -> None:
+        self.probe = probe
+        self.listeners: list[Callable[[str], None]] = []
+        self.probing = False
+        self.probed_at = -math.inf
+
+
+@dataclass
+class _Watched:
+    socket_fd: int
+    guard: _StallGuard
+    deadline: float
+    running_since: float | None = None
+
+
 class _SocketWatchdog:
-    """One daemon thread for every checked-out PostgreSQL connection: a socket still checked
-    out past its deadline is shut down, which wakes the thread blocked reading it with an error
-    (the connection is then discarded, the request answered 503). libpq has no client-side read
-    time-out, and `statement_timeout` needs a server that still runs its timers."""
+    """One daemon thread for every checked-out PostgreSQL connection. libpq has no client-side
+    read time-out, and `statement_timeout` needs a server that still runs its timers, so a
+    server that hangs in mid-conversation (a frozen backend, a stuck pooler: its kernel still
+    acknowledges) would hold a request for ever. Two ways out:
+
+    - a statement that has run `PROBE_AFTER` seconds makes the watchdog open a new connection
+      to its server (one at a time per engine); if that fails within the connect time-out,
+      the server is stalled: every connection to it is cut (its socket shut down, which wakes
+      the thread blocked reading it with an error) and the engine's listeners are told (the
+      outage breaker), so nothing waits longer than about the probe's delay plus the connect
+      time-out;
+    - a connection still busy past its deadline (`Timeouts.hold` after its last statement
+      began) is cut whatever the probe said."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
-        self._deadlines: dict[int, tuple[float, int]] = {}
+        self._watched: dict[int, _Watched] = {}
         self._cut: set[int] = set()
         self._tokens = itertools.count()
         self._thread: threading.Thread | None = None
         self._sleeping_until = math.inf
 
-    def arm(self, socket_fd: int, seconds: float) -> int:
+    def arm(self, socket_fd: int, seconds: float, guard: _StallGuard) -> int:
         with self._condition:
             token = next(self._tokens)
-            deadline = time.monotonic() + seconds
-            self._deadlines[token] = (deadline, socket_fd)
+            now = time.monotonic()
+            self._watched[token] = _Watched(socket_fd, guard, now + seconds, running_since=now)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._watch, name="database-watchdog", daemon=True
                 )
                 self._thread.start()
-            if deadline < self._sleeping_until:  # else it wakes in time anyway: no thread switch
-                self._condition.notify()
+            self._wake_by(now + min(seconds, PROBE_AFTER))
             return token
+
+    def statement_started(self, token: int, seconds: float) -> None:
+        """Moves the deadline to `seconds` from now: `hold` bounds each statement, not a long
+        unit of work made of quick ones."""
+        with self._condition:
+            watched = self._watched.get(token)
+            if watched is not None:
+                now = time.monotonic()
+                watched.deadline, watched.running_since = now + seconds, now
+                self._wake_by(now + PROBE_AFTER)
+
+    def statement_ended(self, token: int) -> None:
+        with self._condition:
+            watched = self._watched.get(token)
+            if watched is not None:
+                watched.running_since = None
 
     def disarm(self, token: int) -> bool:
         """Stops watching; True when the connection had already been cut."""
         with self._condition:
-            self._deadlines.pop(token, None)
+            self._watched.pop(token, None)
             if token in self._cut:
                 self._cut.discard(token)
                 return True
             return False
 
+    def _wake_by(self, moment: float) -> None:
+        """Under the condition: wakes the thread if it would sleep past `moment` (else it wakes
+        in time anyway, and the caller pays no thread switch)."""
+        if moment < self._sleeping_until:
+            self._condition.notify()
+
     def _watch(self) -> None:
         while True:
             with self._condition:
                 now = time.monotonic()
-                due = [t for t, (deadline, _) in self._deadlines.items() if deadline <= now]
-                expired = [self._deadlines.pop(token)[1] for token in due]
+                due = [t for t, watched in self._watched.items() if watched.deadline <= now]
+                expired = [self._watched.pop(token).socket_fd for token in due]
                 self._cut.update(due)
-                upcoming = [deadline for deadline, _ in self._deadlines.values()]
-                if not expired:
-                    self._sleeping_until = min(upcoming, default=math.inf)
-                    self._condition.wait(self._sleeping_until - now if upcoming else None)
+                to_probe = self._guards_to_probe(now)
+                if not expired and not to_probe:
+                    self._sleeping_until = self._next_wake()
+                    timeout = self._sleeping_until - now
+                    self._condition.wait(timeout if timeout != math.inf else None)
                     self._sleeping_until = -math.inf  # awake: the next arm need not notify
             for socket_fd in expired:
-                logger.warning("cutting a database connection held for too long")
+                logger.warning("cutting a database connection busy for too long")
                 _shut(socket_fd)
+            for guard in to_probe:
+                threading.Thread(
+                    target=self._probe, args=(guard,), name="database-probe", daemon=True
+                ).start()
+
+    def _guards_to_probe(self, now: float) -> list[_StallGuard]:
+        """Under the condition: the engines with a statement running past `PROBE_AFTER` and no
+        probe running or made in the last `PROBE_AFTER` seconds; marked as probing."""
+        guards = {
+            id(w.guard): w.guard
+            for w in self._watched.values()
+            if w.running_since is not None and now - w.running_since >= PROBE_AFTER
+        }
+        chosen = [
+            guard
+            for guard in guards.values()
+            if not guard.probing and now - guard.probed_at >= PROBE_AFTER
+        ]
+        for guard in chosen:
+            guard.probing = True
+        return chosen
+
+    def _next_wake(self) -> float:
+        """Under the condition: the earliest deadline, or moment a statement becomes slow."""
+        moments = [w.deadline for w in self._watched.values()]
+        moments += [
+            max(w.running_since + PROBE_AFTER, w.guard.probed_at + PROBE_AFTER)
+            for w in self._watched.values()
+            if w.running_since is not None and not w.guard.probing
+        ]
+        return min(moments, default=math.inf)
+
+    def _probe(self, guard: _StallGuard) -> None:
+        try:
+            guard.probe()
+            cause = None
+        except Exception as exc:  # noqa: BLE001 - whatever the failure, no answer
+            cause = f"a slow statement, and a new connection failed too ({_first_line(exc)})"
+        with self._condition:
+            guard.probing, guard.probed_at = False, time.monotonic()
+            if cause is None:
+                return
+            stalled = [t for t, watched in self._watched.items() if watched.guard is guard]
+            sockets = [self._watched.pop(token).socket_fd for token in stalled]
+            self._cut.update(stalled)
+        for listener in guard.listeners:
+            listener(cause)
+        if sockets:
+            logger.warning(
+                "cutting %d connection(s) to a database that stopped answering", len(sockets)
+            )
+        for socket_fd in sockets:
+            _shut(socket_fd)
 
 
 def _shut(socket_fd: int) -> None:
@@ -208,15 +320,26 @@ def _shut(socket_fd: int) -> None:
 
 
 _WATCHDOG = _SocketWatchdog()
+_GUARDS: "weakref.WeakKeyDictionary[Engine, _StallGuard]" = weakref.WeakKeyDictionary()
 
 
-def _guard_checkouts(engine: Engine, *, hold: float) -> None:
+def _guard_checkouts(engine: Engine, *, hold: float, connect_args: dict[str, Any]) -> None:
     """Every checkout arms the watchdog and then checks the connection is alive (what
-    `pool_pre_ping` would do unguarded); every checkin disarms it."""
+    `pool_pre_ping` would do unguarded); every statement moves the deadline on and marks the
+    connection busy until it returns; every checkin disarms it."""
+
+    def probe() -> None:
+        """A new connection, outside the pool, bounded by the connect time-out."""
+        arguments, keywords = engine.dialect.create_connect_args(engine.url)
+        engine.dialect.loaded_dbapi.connect(*arguments, **{**keywords, **connect_args}).close()
+
+    guard = _GUARDS[engine] = _StallGuard(probe)
 
     def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        record.info["watchdog"] = _WATCHDOG.arm(dbapi_connection.pgconn.socket, hold)
+        token = _WATCHDOG.arm(dbapi_connection.pgconn.socket, hold, guard)
+        record.info["watchdog"] = token
         if time.monotonic() - record.info.get("checked_in_at", -math.inf) < RECENTLY_USED:
+            _WATCHDOG.statement_ended(token)
             return
         try:
             with dbapi_connection.cursor() as cursor:
@@ -225,6 +348,7 @@ def _guard_checkouts(engine: Engine, *, hold: float) -> None:
             if _WATCHDOG.disarm(record.info.pop("watchdog")):
                 raise ConnectionCut() from exc  # the server hangs: a new connection would too
             raise DisconnectionError(str(exc)) from exc  # a stale one: the pool tries another
+        _WATCHDOG.statement_ended(token)
 
     def checkin(_dbapi_connection: Any, record: Any) -> None:
         record.info["checked_in_at"] = time.monotonic()
@@ -232,8 +356,20 @@ def _guard_checkouts(engine: Engine, *, hold: float) -> None:
         if token is not None:
             _WATCHDOG.disarm(token)
 
+    def statement_starts(connection: Any, *_: Any) -> None:
+        token = connection.connection.info.get("watchdog")
+        if token is not None:
+            _WATCHDOG.statement_started(token, hold)
+
+    def statement_ends(connection: Any, *_: Any) -> None:
+        token = connection.connection.info.get("watchdog")
+        if token is not None:
+            _WATCHDOG.statement_ended(token)
+
     event.listen(engine, "checkout", checkout)
     event.listen(engine, "checkin", checkin)
+    event.listen(engine, "before_cursor_execute", statement_starts)
+    event.listen(engine, "after_cursor_execute", statement_ends)
 
     def invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
         checkin(None, record)
@@ -260,13 +396,76 @@ class DatabaseUnavailable(ServiceUnavailable):
 
     code = "database_unavailable"
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("The database cannot be reached right now; try again shortly.")
+    def __init__(
+        self,
+        retry_after: int,
+        detail: str = "The database cannot be reached right now; try again shortly.",
+    ) -> None:
+        super().__init__(detail)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """The database is up but busy: another writer held its lock (on SQLite, perhaps another
+    process: a backup, the `sqlite3` shell) or a statement ran out of time; try again shortly."""
+
+    code = "database_busy"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after, "The database is busy right now; try again shortly.")
 
 
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, ConnectionCut)
 """What a database that is down, stalled, overloaded or locked raises."""
+
+BUSY_SQLSTATES = {
+    "57014": "a statement ran past the statement time-out",
+    "55P03": "a lock was not available",
+    "40P01": "a deadlock",
+    "40001": "a serialization failure",
+}
+"""PostgreSQL's answers that mean contention on a server that works."""
+
+
+def busy_cause(error: BaseException) -> str | None:
+    """Why a reachable database refused the work (a lock, a time-out), or None when the error
+    says the database itself is down or unreachable."""
+    original = getattr(error, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate in BUSY_SQLSTATES:
+        return BUSY_SQLSTATES[sqlstate]
+    if isinstance(original, sqlite3.OperationalError) and "locked" in str(original):
+        return "SQLite's write lock stayed taken for the busy time-out"
+    return None
+
+
+class UndeclaredWrite(RuntimeError):
+    """A unit of work opened as read-only tried to write: a bug. On SQLite such a transaction
+    fails whenever another writer commits between its first read and its first write, so
+    every unit of work that writes says so (`Database.session(writes=True)`)."""
+
+
+WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_undeclared_statement(state: ORMExecuteState) -> None:
+    if state.session.info.get("writes") is not False:
+        return  # not a `Database` unit of work (tests arranging data), or one that writes
+    if state.is_insert or state.is_update or state.is_delete:
+        raise UndeclaredWrite(f"{state.statement} in a read-only unit of work")
+    if isinstance(state.statement, TextClause):
+        verb = state.statement.text.lstrip().split(None, 1)[0].upper()
+        if verb in WRITE_VERBS:
+            raise UndeclaredWrite(f"{state.statement.text} in a read-only unit of work")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_undeclared_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get("writes") is not False:
+        return
+    if session.new or session.deleted or any(session.is_modified(row) for row in session.dirty):
+        raise UndeclaredWrite("a flush of changed rows in a read-only unit of work")
 
 
 @contextmanager
@@ -284,9 +483,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 class _Breaker:
-    """After the database failed to answer, requests fail fast for `cooldown` seconds instead
-    of each waiting out a time-out (and tying up a worker thread); then one request at a time
-    tries again, until one gets a connection."""
+    """For a database that cannot be reached: after a failure to connect, requests fail fast
+    for `cooldown` seconds instead of each waiting out a time-out (and tying up a worker
+    thread); then one request at a time tries again, until one gets a connection. Contention
+    on a database that answers (a lock, a slow statement, a full pool) never opens it."""
 
     def __init__(self, cooldown: float) -> None:
         self.cooldown = cooldown
@@ -294,6 +494,7 @@ class _Breaker:
         self._failing = False
         self._retry_at = 0.0
         self._trying = False
+        self._refused = 0
 
     def admit(self) -> Literal["go", "try", "refuse"]:
         """`go` while the database answers; once it failed, `refuse` during the cool-down and
@@ -302,6 +503,7 @@ class _Breaker:
             if not self._failing:
                 return "go"
             if self._trying or time.monotonic() < self._retry_at:
+                self._refused += 1
                 return "refuse"
             self._trying = True
             return "try"
@@ -312,22 +514,50 @@ class _Breaker:
         with self._lock:
             self._trying = False
 
+    @property
+    def failing(self) -> bool:
+        return self._failing
+
     def succeeded(self) -> None:
         if self._failing:
             with self._lock:
+                if self._failing:
+                    logger.warning(
+                        "the database answers again; %d request(s) were refused with 503 "
+                        "database_unavailable meanwhile",
+                        self._refused,
+                    )
                 self._failing = self._trying = False
+                self._refused = 0
 
-    def failed(self) -> None:
+    def failed(self, cause: str) -> None:
         with self._lock:
+            if not self._failing:
+                logger.warning(
+                    "the database cannot be reached (%s): answering 503 database_unavailable "
+                    "for %.0f s, then trying one request at a time",
+                    cause,
+                    self.cooldown,
+                )
             self._failing, self._trying = True, False
             self._retry_at = time.monotonic() + self.cooldown
 
 
+class BreakerOpen(Exception):
+    """A connection asked for while the database is known to be unreachable."""
+
+
+class WriteTurnTimeout(Exception):
+    """A SQLite writer waited its whole time for its turn."""
+
+
 class _SqliteWriters:
     """Writers take turns on a SQLite file: first within the process (a lock), then across
-    worker processes (`flock` on a file beside the database, tried every millisecond): the
-    next writer starts as soon as the last one commits, where SQLite's own busy handler would
-    sleep up to 100 ms between tries. Bounded by the statement time-out, then 503."""
+    worker processes (`flock` on a file beside the database, tried every millisecond), then
+    SQLite's own lock (`BEGIN IMMEDIATE`, which also waits for other programs such as a
+    backup or the `sqlite3` shell): the next writer starts as soon as the last one commits,
+    where SQLite's own busy handler would sleep up to 100 ms between tries. The three waits
+    share one deadline, the statement time-out, then 503 `database_busy`."""
 
     def __init__(self, engine: Engine, timeout: float) -> None:
         database = sqlite_file(engine.url)
@@ -336,29 +566,31 @@ class _SqliteWriters:
         self._local = threading.Lock()
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
+    def turn(self) -> Iterator[float]:
+        """Waits for this process's and the other workers' writers; yields the seconds left
+        for SQLite's own lock."""
+        deadline = time.monotonic() + self._timeout
         if not self._local.acquire(timeout=self._timeout):
-            raise OperationalError("waiting for the write lock", None, TimeoutError())
+            raise WriteTurnTimeout(f"waited {self._timeout:g} s behind this worker's writers")
         try:
             if self._path is None:
-                yield
+                yield max(0.0, deadline - time.monotonic())
                 return
             with open(self._path, "a") as lock_file:
-                self._lock_across_processes(lock_file.fileno())
-                yield  # closing the file releases the lock
+                self._lock_across_processes(lock_file.fileno(), deadline)
+                yield max(0.0, deadline - time.monotonic())  # closing the file unlocks
         finally:
             self._local.release()
 
-    def _lock_across_processes(self, fd: int) -> None:
-        deadline = time.monotonic() + self._timeout
+    def _lock_across_processes(self, fd: int, deadline: float) -> None:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise OperationalError(
-                        "waiting for the write lock", None, TimeoutError()
+                    raise WriteTurnTimeout(
+                        f"waited {self._timeout:g} s behind other workers' writers"
                     ) from None
                 time.sleep(0.001)
 
@@ -366,8 +598,9 @@ class _SqliteWriters:
 class Database:
     """The engine and the ways work reaches it: a unit of work in the calling thread, or one in
     a worker thread for async code that must not block the event loop. Either answers 503
-    `database_unavailable` (with Retry-After) within the time-outs when the database is down
-    or stalled, and at once while it is known to be."""
+    within the time-outs: `database_unavailable` (with Retry-After) when the database is down
+    or stalled, and at once while it is known to be; `database_busy` when it answers but a
+    lock or a statement took too long. Each 503 is logged with its cause."""
 
     def __init__(self, engine: Engine, *, cooldown: float = 2.0, write_wait: float = 5.0) -> None:
         self.engine = engine
@@ -376,8 +609,14 @@ class Database:
         self._sqlite_writers = (
             _SqliteWriters(engine, timeout=write_wait) if engine.dialect.name == "sqlite" else None
         )
-        event.listen(engine, "checkout", self._connected)
+        self._trial = threading.local()
+        event.listen(engine, "connect", self._connected)
+        event.listen(engine, "checkout", self._refuse_while_down, insert=True)  # before the ping
+        event.listen(engine, "do_connect", self._refuse_while_down)
         event.listen(engine, "handle_error", self._failed_to_connect)
+        guard = _GUARDS.get(engine)
+        if guard is not None:
+            guard.listeners.append(self._breaker.failed)
 
     @classmethod
     def connect(
@@ -390,44 +629,70 @@ class Database:
     def _connected(self, *_: Any) -> None:
         self._breaker.succeeded()
 
+    def _refuse_while_down(self, *_: Any) -> None:
+        """Units of work let in before the outage was known fail here at once, instead of
+        waiting out a connection's time-out; only the one trying again gets through."""
+        if self._breaker.failing and not getattr(self._trial, "active", False):
+            raise BreakerOpen()
+
     def _failed_to_connect(self, context: ExceptionContext) -> None:
         if context.is_disconnect or context.connection is None:
-            self._breaker.failed()
+            self._breaker.failed(_first_line(context.original_exception))
 
-    def _unavailable(self) -> DatabaseUnavailable:
-        return DatabaseUnavailable(retry_after=max(1, math.ceil(self._breaker.cooldown)))
+    @property
+    def _retry_after(self) -> int:
+        return max(1, math.ceil(self._breaker.cooldown))
+
+    def _unavailable(self, cause: str) -> DatabaseUnavailable:
+        logger.warning("answering 503 database_unavailable: %s", cause)
+        return DatabaseUnavailable(retry_after=self._retry_after)
+
+    def _busy(self, cause: str) -> DatabaseBusy:
+        logger.warning("answering 503 database_busy: %s", cause)
+        return DatabaseBusy(retry_after=self._retry_after)
 
     @contextmanager
     def session(self, *, writes: bool = False) -> Iterator[Session]:
-        """One unit of work. `writes`: it will write, so on SQLite it takes the write lock
-        first, queued behind this process's other writers: SQLite lets one writer in at a
-        time, and threads that poll its lock (sleeping up to 100 ms between tries) make the
-        slowest writes wait longest."""
-        if writes and self._sqlite_writers is not None:
-            with self._sqlite_writers.turn(), self._session() as session:
-                session.execute(text("BEGIN IMMEDIATE"))
-                yield session
-        else:
-            with self._session() as session:
-                yield session
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
+        """One unit of work. `writes`: it will write (a unit of work that does not say so is
+        refused any write, `UndeclaredWrite`), so on SQLite it takes the write lock first
+        (`BEGIN IMMEDIATE`), queued behind the other writers: a transaction that reads first
+        and asks for the lock later is refused by SQLite whenever another writer committed in
+        between, and threads that poll its lock make the slowest writes wait longest."""
         admitted = self._breaker.admit()
         if admitted == "refuse":
-            raise self._unavailable()
+            raise DatabaseUnavailable(retry_after=self._retry_after)  # logged by the breaker
+        self._trial.active = admitted == "try"
         try:
-            with session_scope(self.engine) as session:
+            with ExitStack() as stack:
+                left = None
+                if writes and self._sqlite_writers is not None:
+                    left = stack.enter_context(self._sqlite_writers.turn())
+                session = stack.enter_context(session_scope(self.engine))
+                session.info["writes"] = writes
+                if left is not None:
+                    session.execute(text(f"PRAGMA busy_timeout={max(1, int(left * 1000))}"))
+                    session.execute(text("BEGIN IMMEDIATE"))
                 yield session
+            self._breaker.succeeded()
             for listener in self._committed:
                 listener(session.info)
-        except (PoolTimeout, ConnectionCut) as exc:
-            self._breaker.failed()
-            raise self._unavailable() from exc
+        except BreakerOpen as exc:
+            raise DatabaseUnavailable(retry_after=self._retry_after) from exc
+        except WriteTurnTimeout as exc:
+            raise self._busy(str(exc)) from exc
+        except ConnectionCut as exc:
+            self._breaker.failed("a new connection's first query did not answer")
+            raise self._unavailable("the database stopped answering") from exc
+        except PoolTimeout as exc:
+            raise self._unavailable("no free connection in the pool in time") from exc
         except UNAVAILABLE_ERRORS as exc:
-            raise self._unavailable() from exc
+            cause = busy_cause(exc)
+            if cause is not None:
+                raise self._busy(cause) from exc
+            raise self._unavailable(_first_line(exc)) from exc
         finally:
             if admitted == "try":
+                self._trial.active = False
                 self._breaker.end_trial()
 
     def after_commit(self, listener: Callable[[dict[Any, Any]], None]) -> None:
@@ -530,3 +795,10 @@ def in_written_order(session: Session, table: type[Row], *where: Any) -> list[Ro
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _first_line(error: BaseException) -> str:
+    """An error's first line, for a log: the driver's message without the SQL and its
+    parameters (which may hold a reader's text)."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"

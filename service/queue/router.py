@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from auth.deps import MODERATORS_ONLY, Moderator
-from auth.users import UserNotFound, get_user
+from auth.users import UserNotFound
 from moderation.policy import threshold_effect
 from moderation.queues import APPROVED_REASON, Queue
 from moderation.statuses import ModeratorAction
@@ -15,7 +15,7 @@ from service.comments import tallies
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.schemas import CommentAdmin, CommentAdminPage
 from service.comments.service import get_comment, revisions_of, with_author
-from service.core.deps import ScoringDep, SessionDep, SettingsDep
+from service.core.deps import DatabaseDep, ScoringDep, SessionDep, SettingsDep
 from service.core.errors import Unprocessable, error_responses
 from service.core.pagination import Cursor, InvalidCursor, Limit
 from service.core.schemas import Id
@@ -35,6 +35,7 @@ from service.queue.schemas import (
     QueueSort,
     RejectAll,
     RejectRequest,
+    TakedownResults,
 )
 from service.queue.service import QueueFilter, Review, ReviewResult
 from service.reports.service import reports_on
@@ -158,8 +159,10 @@ def reject(
 
 
 @admin_router.post("/comments:bulk", responses=error_responses(Unprocessable))
-def bulk_decide(payload: BulkDecision, moderator: Moderator, session: SessionDep) -> BulkResults:
-    """Approve or reject many comments; each succeeds or fails on its own."""
+def bulk_decide(payload: BulkDecision, moderator: Moderator, database: DatabaseDep) -> BulkResults:
+    """Approve or reject many comments; each succeeds or fails on its own (its `error` says
+    why, `database_busy` or `database_unavailable` for those the database could not take
+    once some were decided: send those again)."""
     review = Review(
         action=payload.action,
         reason=payload.reason or APPROVED_REASON,
@@ -167,23 +170,22 @@ def bulk_decide(payload: BulkDecision, moderator: Moderator, session: SessionDep
         expected_status=payload.expected_status,
     )
     ids = list(dict.fromkeys(payload.ids))
-    return _bulk(service.review_many(session, ids=ids, review=review, moderator=moderator))
+    return _bulk(service.review_many(database, ids=ids, review=review, moderator=moderator))
 
 
 @admin_router.post(
     "/users/{user_id}/comments:reject", responses=error_responses(UserNotFound, Unprocessable)
 )
 def reject_all_by_author(
-    user_id: Id, payload: RejectAll, moderator: Moderator, session: SessionDep
-) -> BulkResults:
-    """Rejects every held and published comment of one author."""
-    get_user(session, user_id)
-    return _bulk(
-        service.reject_all_by_author(
-            session,
-            author_id=user_id,
-            reason=payload.reason,
-            note=payload.note,
-            moderator=moderator,
-        )
+    user_id: Id, payload: RejectAll, moderator: Moderator, database: DatabaseDep
+) -> TakedownResults:
+    """Rejects every held and published comment of one author, oldest first, for about ten
+    seconds at most: `remaining` says how many are still up (new ones, those refused, or those
+    there was no time for); while it is above zero, send the same request again."""
+    takedown = service.reject_all_by_author(
+        database, author_id=user_id, reason=payload.reason, note=payload.note, moderator=moderator
+    )
+    return TakedownResults(
+        results=[BulkItem.model_validate(result) for result in takedown.results],
+        remaining=takedown.remaining,
     )

@@ -1,14 +1,18 @@
 """The moderators' queues and their decisions (single, bulk, by author). Every decision goes
 through `change_status`, so it is a compare-and-set and audited."""
 
+import logging
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from auth.models import User
+from auth.users import get_user
 from moderation.queues import APPROVED_REASON, Queue
 from moderation.scoring.scorers import Scores
 from moderation.statuses import (
@@ -20,11 +24,13 @@ from moderation.statuses import (
 from service.comments.errors import InvalidTransition
 from service.comments.models import Comment, CommentWithAuthor, toxicity_sort_key
 from service.comments.service import NEWEST_FIRST, change_status, get_comment
-from service.core.db import in_written_order, utcnow
+from service.core.db import Database, DatabaseUnavailable, utcnow
 from service.core.errors import AppError
 from service.core.pagination import Keyset, Page, SortKey
 from service.queue.schemas import QueueSort
 from service.reports.service import settle_reports
+
+logger = logging.getLogger(__name__)
 
 _ID = SortKey(col(Comment.id), int)
 SORTS: dict[QueueSort, Keyset[CommentWithAuthor]] = {
@@ -132,13 +138,50 @@ class ReviewResult:
     error: str | None = None
 
 
+BATCH_SIZE = 25
+"""Decisions per transaction in a bulk or by-author operation: each comment's decision writes
+about ten rows (the status, reports, audit, statement, notification, outbox), so a batch
+commits in tens of milliseconds, far inside the statement time-out, and holds its row locks
+no longer."""
+
+REJECT_ALL_BUDGET = 10.0
+"""Seconds one by-author request spends deciding before it answers with what is left."""
+
+
 def review_many(
-    session: Session, *, ids: list[int], review: Review, moderator: User
+    database: Database, *, ids: list[int], review: Review, moderator: User
 ) -> list[ReviewResult]:
-    """Each comment in its own savepoint: one that cannot be decided does not undo the others.
-    The comments are loaded in one query first; each decision then finds its own."""
-    session.exec(select(Comment).where(col(Comment.id).in_(ids))).all()
-    return [_review_alone(session, comment_id, review, moderator) for comment_id in ids]
+    """Each comment in its own savepoint, in batches of `BATCH_SIZE` per transaction: one
+    that cannot be decided does not undo the others. If the database gives out after the
+    first batch, what was decided stays decided and the rest is reported with the 503's code
+    (the first batch's failure is the request's 503: nothing was decided)."""
+    results: list[ReviewResult] = []
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        try:
+            with database.session(writes=True) as session:
+                _lock_in_id_order(session, batch)
+                decided = [_review_alone(session, one, review, moderator) for one in batch]
+        except DatabaseUnavailable as failure:
+            if not results:
+                raise
+            undone = ids[start:]
+            return results + [ReviewResult(one, ok=False, error=failure.code) for one in undone]
+        results += decided
+    return results
+
+
+def _lock_in_id_order(session: Session, ids: list[int]) -> None:
+    """Loads a batch's comments and locks their rows in one statement, in id order: two
+    moderators deciding overlapping sets in different orders would otherwise each hold a row
+    the other waits for (a deadlock, which PostgreSQL ends by failing one of them). Every
+    writer of several comment rows takes them in id order."""
+    session.exec(
+        select(Comment)
+        .where(col(Comment.id).in_(ids))
+        .order_by(col(Comment.id))
+        .with_for_update(key_share=True)
+    ).all()
 
 
 def _review_alone(
@@ -155,31 +198,85 @@ def _review_alone(
     return ReviewResult(comment_id, ok=True, status=comment.status)
 
 
+@dataclass(frozen=True)
+class Takedown:
+    """What one by-author request did, and how many of the author's comments are still up
+    (held or published; None when the database could not say)."""
+
+    results: list[ReviewResult]
+    remaining: int | None
+
+
 def reject_all_by_author(
-    session: Session, *, author_id: int, reason: str, note: str | None, moderator: User
-) -> list[ReviewResult]:
-    """Takes down everything held or published by one author: an explicit decision on each
-    comment as it is now."""
-    comments = in_written_order(
-        session,
-        Comment,
-        Comment.author_id == author_id,
+    database: Database,
+    *,
+    author_id: int,
+    reason: str,
+    note: str | None,
+    moderator: User,
+    budget: float = REJECT_ALL_BUDGET,
+) -> Takedown:
+    """Takes down everything held or published by one author, oldest first: an explicit
+    decision on each comment as it is now, `BATCH_SIZE` per transaction, for `budget` seconds
+    at most (a flood of thousands would otherwise outlast the proxy in front); the answer says
+    how many are left, and the moderator asks again. A database that gives out after the first
+    batch ends the request early the same way; before it, the request answers 503."""
+    with database.session() as session:
+        get_user(session, author_id)
+    deadline = time.monotonic() + budget
+    results: list[ReviewResult] = []
+    after = 0
+    while True:
+        try:
+            with database.session(writes=True) as session:
+                batch = _oldest_up(session, author_id=author_id, after=after, limit=BATCH_SIZE)
+                decided = [
+                    _review_alone(
+                        session,
+                        comment.id or 0,
+                        Review(
+                            action=ModeratorAction.REJECT,
+                            reason=reason,
+                            note=note,
+                            expected_status=comment.status,
+                        ),
+                        moderator,
+                    )
+                    for comment in batch
+                ]
+        except DatabaseUnavailable:
+            if not results:
+                raise
+            logger.warning("rejecting author %d's comments stopped early", author_id)
+            break
+        results += decided
+        if len(batch) < BATCH_SIZE or time.monotonic() >= deadline:
+            break
+        after = batch[-1].id or 0
+    remaining: int | None = None
+    with suppress(DatabaseUnavailable), database.session() as session:
+        remaining = session.exec(select(func.count()).where(_up_by(author_id))).one()
+    return Takedown(results, remaining)
+
+
+def _up_by(author_id: int) -> ColumnElement[bool]:
+    return and_(
+        col(Comment.author_id) == author_id,
         col(Comment.status).in_([CommentStatus.HELD, CommentStatus.PUBLISHED]),
     )
-    return [
-        _review_alone(
-            session,
-            comment.id or 0,
-            Review(
-                action=ModeratorAction.REJECT,
-                reason=reason,
-                note=note,
-                expected_status=comment.status,
-            ),
-            moderator,
-        )
-        for comment in comments
-    ]
+
+
+def _oldest_up(session: Session, *, author_id: int, after: int, limit: int) -> list[Comment]:
+    """The author's held and published comments after id `after`, oldest first, locked in
+    that order (see `_lock_in_id_order`)."""
+    query = (
+        select(Comment)
+        .where(_up_by(author_id), col(Comment.id) > after)
+        .order_by(col(Comment.id))
+        .limit(limit)
+        .with_for_update(key_share=True)
+    )
+    return list(session.exec(query).all())
 
 
 PREVIEW_SAMPLE = 20_000

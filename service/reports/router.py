@@ -47,7 +47,7 @@ def report_comment(
     assert user.id is not None
     retry = Retryable.of(request, user_id=user.id, key=idempotency_key, payload=payload)
     retry.replay_if_answered(session)  # a retry neither counts nor reports twice
-    limits.reports_from(address).take()
+    limits.reports_from(address).take(session)
     return service.report_comment(
         session,
         reporter=user,

@@ -247,26 +247,27 @@ def has_work(session: Session) -> bool:
 
 
 def dispatch(session: Session, *, limit: int = DISPATCH_BATCH) -> int:
-    """Fans new events out into deliveries, each event once even with several workers (the
-    conditional update lets one of them take it)."""
+    """Fans new events out into deliveries, each event once even with several workers: each
+    takes the new events no other has locked (`SKIP LOCKED`; on SQLite the one writer at a
+    time), so workers never wait for each other's rounds."""
     events = session.exec(
         select(WebhookEvent)
         .where(col(WebhookEvent.dispatched) == false())
         .order_by(col(WebhookEvent.id))
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     if not events:
         return 0
+    session.execute(
+        update(WebhookEvent)
+        .where(col(WebhookEvent.id).in_([event.id for event in events]))
+        .values(dispatched=True)
+        .execution_options(synchronize_session=False)
+    )
     endpoints = list_endpoints(session)
     now = utcnow()
     for event in events:
-        taken = session.execute(
-            update(WebhookEvent)
-            .where(col(WebhookEvent.id) == event.id, col(WebhookEvent.dispatched) == false())
-            .values(dispatched=True)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            continue
         for endpoint in endpoints:
             if event.type in endpoint.events:
                 assert endpoint.id is not None

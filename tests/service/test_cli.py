@@ -67,7 +67,7 @@ def test_the_counters_command_finds_and_repairs_drift(
 ) -> None:
     seed_comments(database.engine, "a", "b", article_id="a-1")
     assert run(capsys, "counters", "check") == "counters agree with the comments"
-    with database.session() as session:  # behind the counters' back
+    with database.session(writes=True) as session:  # behind the counters' back
         session.execute(update(Article).values(published_count=7))
         session.execute(update(Comment).values(status="rejected"))
 

@@ -70,7 +70,7 @@ def test_the_anonymous_page_is_served_from_memory_until_its_article_changes(
     frozen(client)
     first = client.get(PAGE)
     # A change behind the service's back (no version bump) is not seen: the page is cached...
-    with database.session() as session:
+    with database.session(writes=True) as session:
         session.execute(
             update(Comment).where(col(Comment.id) == comment_id).values(body="changed directly")
         )
@@ -264,7 +264,7 @@ def test_without_the_cache_every_read_goes_to_the_database(
     with TestClient(create_app(uncached, scorer=scorer)) as client:
         comment_id = published(client, reader)
         ids(client)
-        with database.session() as session:
+        with database.session(writes=True) as session:
             session.execute(
                 update(Comment).where(col(Comment.id) == comment_id).values(body="changed")
             )

@@ -47,18 +47,17 @@ def report(session: Session, reader: User, comment_id: int) -> None:
 
 def test_a_rolled_back_savepoint_takes_its_moves_with_it(database: Database) -> None:
     _, (first, second) = seed_comments(database.engine, "a", "b")
-    with database.session() as session:
+    with database.session(writes=True) as session:
         moderator = create_user(session, "Moderator", Role.MODERATOR)
         # The second is already gone: its savepoint rolls back, the first's decision stays.
         session.execute(update(Comment).where(col(Comment.id) == second).values(status="deleted"))
         repair(session)
-    with database.session() as session:
-        results = review_many(
-            session,
-            ids=[first, second],
-            review=Review(action=ModeratorAction.REJECT, reason="spam"),
-            moderator=moderator,
-        )
+    results = review_many(
+        database,
+        ids=[first, second],
+        review=Review(action=ModeratorAction.REJECT, reason="spam"),
+        moderator=moderator,
+    )
     assert [result.ok for result in results] == [True, False]
     with database.session() as session:
         assert drift(session) == []
@@ -70,11 +69,11 @@ def test_the_reported_count_follows_the_threshold(database: Database) -> None:
     _, comment_ids = seed_comments(
         database.engine, "a", "b", "c", status=CommentStatus.PUBLISHED, article_id="a-1"
     )
-    with database.session() as session:
+    with database.session(writes=True) as session:
         readers = [create_user(session, f"Reader {i}") for i in range(3)]
     for times, comment_id in zip((1, 2, 3), comment_ids, strict=True):
         for reader in readers[:times]:
-            with database.session() as session:
+            with database.session(writes=True) as session:
                 report(session, reader, comment_id)
 
     for threshold in (1, 2, 3, 4):

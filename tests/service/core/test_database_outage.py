@@ -11,13 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from service.app import create_app
-from service.core.db import Database, DatabaseUnavailable, Timeouts, make_engine
+from service.core.db import PROBE_AFTER, Database, DatabaseUnavailable, Timeouts, make_engine
 from service.core.settings import Settings
 from tests.support.app import POSTGRES_URL
-from tests.support.factories import ARTICLE
+from tests.support.factories import ARTICLE, SignedIn, sign_in
 from tests.support.serving import start_serving, wait_until_serving
 from tests.support.stalled import StalledDatabase, StallingProxy, closed_port_url, unused_port
 
@@ -227,3 +228,59 @@ def test_a_server_that_hangs_mid_conversation_is_cut_off(database_url: str) -> N
     assert 1.5 < seconds < 2 * 1.0 + SLACK
     assert_unavailable(followed)
     assert soon < 0.5
+
+
+STALL_BOUND = PROBE_AFTER + CONNECT_TIMEOUT + SLACK
+"""What the README promises a stalled server's callers: the probe's delay, then its connection
+attempt's time-out, then the answer."""
+
+
+@pytest.mark.skipif(
+    POSTGRES_URL is None,
+    reason="needs a real PostgreSQL to stall in mid-conversation (CI sets "
+    "COMMENTMOD_TEST_DATABASE_URL)",
+)
+def test_a_burst_against_a_stalled_server_is_answered_in_bounded_time(
+    database_url: str, engine: Engine
+) -> None:
+    """Thirty posts and reads hit a server that stopped answering, with the pool warm (each
+    request finds a connection that answered a moment ago, so no time-out of its own starts):
+    every one is answered 503 within the probe's delay plus the connect time-out, pool waits
+    included, however long the statement time-out."""
+    writers = [sign_in(engine, f"Writer {n}") for n in range(15)]
+    upstream = make_url(database_url)
+    with StallingProxy(upstream.port or 5432) as proxy:
+        proxied = upstream.set(port=proxy.port).render_as_string(hide_password=False)
+        settings = Settings(
+            database_url=proxied,
+            database_connect_timeout=CONNECT_TIMEOUT,
+            database_statement_timeout=30.0,  # the server's own time-outs will not help
+            database_pool_size=10,
+            scorer="embedded",
+            rescore_interval=0,
+            comment_rate_limits="",
+            read_cache=False,
+        )
+        with TestClient(create_app(settings)) as client:
+
+            def post(writer: SignedIn) -> tuple[httpx2.Response, float]:
+                return timed(
+                    lambda: client.post(
+                        f"/v1/articles/{ARTICLE}/comments",
+                        json={"body": f"Comment from writer {writer.id} on the summit."},
+                        headers=writer.headers,
+                    )
+                )
+
+            def read(_: SignedIn) -> tuple[httpx2.Response, float]:
+                return timed(lambda: client.get(f"/v1/articles/{ARTICLE}/comments"))
+
+            with ThreadPoolExecutor(max_workers=30) as pool:  # warm: 30 connections open
+                warm = list(pool.map(post, writers)) + list(pool.map(read, writers))
+                assert {response.status_code for response, _ in warm} == {200, 201}
+                proxy.stalled.set()
+                burst = list(pool.map(post, writers)) + list(pool.map(read, writers))
+
+    for response, seconds in burst:
+        assert_unavailable(response)
+        assert seconds < STALL_BOUND, seconds

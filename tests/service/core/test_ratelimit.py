@@ -5,13 +5,26 @@ import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from limits import parse_many
+from sqlalchemy import func
+from sqlmodel import select
 
 from moderation.scoring.scorers import Scorer
-from service.core.ratelimit import REDIS_TIMEOUT, RateLimited, RateLimiter
+from service.core.db import Database, utcnow
+from service.core.ratelimit import (
+    REDIS_TIMEOUT,
+    Counter,
+    DatabaseCounter,
+    RateLimited,
+    RateLimitHit,
+    RedisCounter,
+    address_key,
+    forget_old_hits,
+)
 from service.core.settings import Settings
 from tests.support.factories import CIVIL, TOXIC, SignedIn, post, report
 from tests.support.scorers import ScriptedScorer
@@ -83,20 +96,70 @@ def test_a_limit_setting_is_empty_or_parseable() -> None:
 @pytest.mark.skipif(
     REDIS_URL is None, reason="set COMMENTMOD_TEST_REDIS_URL (CI does) to test against Redis"
 )
-def test_replicas_share_the_count_through_redis() -> None:
-    """Two limiters on one Redis stand for two API replicas behind a load balancer."""
+def test_replicas_share_the_count_through_redis(database: Database) -> None:
+    """Two counters on one Redis stand for two API replicas behind a load balancer."""
     assert REDIS_URL is not None
     prefix = f"commentmod-test-{uuid.uuid4().hex}"
-    first, second = RateLimiter(REDIS_URL, prefix), RateLimiter(REDIS_URL, prefix)
+    first, second = RedisCounter(REDIS_URL, prefix), RedisCounter(REDIS_URL, prefix)
     limit = parse_many("2/minute")
 
-    first.take(limit, scope="comment", key="42")
-    second.take(limit, scope="comment", key="42")
+    first.take_alone(database, limit, scope="comment", key="42")
+    second.take_alone(database, limit, scope="comment", key="42")
 
     with pytest.raises(RateLimited) as refused:
-        first.take(limit, scope="comment", key="42")
+        first.take_alone(database, limit, scope="comment", key="42")
     assert 1 <= int(refused.value.headers["Retry-After"]) <= 60
-    second.take(limit, scope="comment", key="43")  # another writer is unaffected
+    second.take_alone(database, limit, scope="comment", key="43")  # another writer is unaffected
+
+
+def test_workers_sharing_a_database_share_the_count(database_url: str) -> None:
+    """Without Redis the database counts: two `Database` objects stand for two worker
+    processes (or replicas), twelve threads ask at once, and exactly the limit gets through."""
+    workers = [Database.connect(database_url) for _ in range(2)]
+    counter, limit = DatabaseCounter(), parse_many("5/minute")
+
+    def ask(n: int) -> bool:
+        try:
+            counter.take_alone(workers[n % 2], limit, scope="login", key="203.0.113.7")
+        except RateLimited:
+            return False
+        return True
+
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            granted = list(pool.map(ask, range(12)))
+        with workers[0].session() as session:
+            stored = session.exec(select(func.count()).select_from(RateLimitHit)).one()
+    finally:
+        for worker in workers:
+            worker.dispose()
+    assert granted.count(True) == 5
+    assert stored == 5
+
+
+def test_a_refusal_says_when_the_oldest_counted_request_leaves_the_window(
+    database: Database,
+) -> None:
+    counter, limits = DatabaseCounter(), parse_many("2/minute;3/hour")
+    with database.session(writes=True) as session:
+        for seconds_ago in (50, 10):
+            at = utcnow() - timedelta(seconds=seconds_ago)
+            session.add(RateLimitHit(scope="report", key="a", at=at))
+
+    with pytest.raises(RateLimited) as refused:
+        counter.take_alone(database, limits, scope="report", key="a")
+
+    assert 9 <= refused.value.extra["retry_after"] <= 11  # the hit 50 s ago leaves in 10 s
+    counter.take_alone(database, limits, scope="report", key="b")  # another address is free
+
+
+def test_old_hits_are_forgotten(database: Database) -> None:
+    with database.session(writes=True) as session:
+        session.add(RateLimitHit(scope="login", key="a", at=utcnow() - timedelta(hours=2)))
+        session.add(RateLimitHit(scope="login", key="a", at=utcnow()))
+    with database.session(writes=True) as session:
+        assert forget_old_hits(session, older_than=3600) == 1
+        assert len(session.exec(select(RateLimitHit)).all()) == 1
 
 
 def test_a_refused_comment_gets_its_own_error_not_the_rate_limit(
@@ -141,19 +204,29 @@ class TestOverTheLimit:
         assert len(scripted_scorer.batches) == passes
 
 
-def test_a_request_refused_by_one_limit_does_not_use_up_another() -> None:
-    limiter = RateLimiter(None)
+@pytest.fixture(params=["database", "redis"])
+def counter(request: pytest.FixtureRequest) -> Counter:
+    if request.param == "database":
+        return DatabaseCounter()
+    if REDIS_URL is None:
+        pytest.skip("set COMMENTMOD_TEST_REDIS_URL (CI does) to test against Redis")
+    return RedisCounter(REDIS_URL, f"commentmod-test-{uuid.uuid4().hex}")
+
+
+def test_a_request_refused_by_one_limit_does_not_use_up_another(
+    counter: Counter, database: Database
+) -> None:
     per_minute, per_hour = parse_many("5/minute;1/hour")
 
-    limiter.take([per_minute, per_hour], scope="comment", key="7")
+    counter.take_alone(database, [per_minute, per_hour], scope="comment", key="7")
     with pytest.raises(RateLimited):
-        limiter.take([per_minute, per_hour], scope="comment", key="7")
+        counter.take_alone(database, [per_minute, per_hour], scope="comment", key="7")
 
     # One request counted, not two: the refused one left the minute's allowance alone.
     for _ in range(4):
-        limiter.take([per_minute], scope="comment", key="7")
+        counter.take_alone(database, [per_minute], scope="comment", key="7")
     with pytest.raises(RateLimited):
-        limiter.take([per_minute], scope="comment", key="7")
+        counter.take_alone(database, [per_minute], scope="comment", key="7")
 
 
 @pytest.mark.parametrize("outage", ["down", "stalled"])
@@ -163,14 +236,21 @@ def test_when_redis_fails_requests_go_through_quickly(
     with StalledDatabase() as stalled:
         port = unused_port() if outage == "down" else stalled.port
         redis_url = f"redis://127.0.0.1:{port}/0"
-        limiter = RateLimiter(redis_url, f"commentmod-test-{uuid.uuid4().hex}")
+        counter = RedisCounter(redis_url, f"commentmod-test-{uuid.uuid4().hex}")
         limit = parse_many("1/minute")
 
         start = time.monotonic()
         with caplog.at_level(logging.WARNING):
-            limiter.take(limit, scope="comment", key="42")
-            limiter.take(limit, scope="comment", key="42")  # over the limit, but unknowable
+            counter.take_alone(None, limit, scope="comment", key="42")
+            counter.take_alone(None, limit, scope="comment", key="42")  # over, but unknowable
         seconds = time.monotonic() - start
 
     assert seconds < 4 * REDIS_TIMEOUT + 1
     assert "rate limits not applied" in caplog.text
+
+
+def test_an_ipv6_caller_is_counted_by_its_slash_64() -> None:
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::9")
+    assert address_key("2001:db8:1:2::1") != address_key("2001:db8:1:3::1")
+    assert address_key("203.0.113.7") == "203.0.113.7"
+    assert address_key("testclient") == "testclient"

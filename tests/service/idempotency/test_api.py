@@ -95,7 +95,7 @@ def test_a_key_lasts_a_day(
     with Session(engine) as session:
         session.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(hours=25)))
         session.commit()
-    with database.session() as session:
+    with database.session(writes=True) as session:
         assert forget_expired(session) == 1
     assert count_rows(engine, IdempotencyRecord) == 0
 

@@ -30,14 +30,14 @@ REJECT = Review(action=ModeratorAction.REJECT, reason="offensive")
 
 @pytest.fixture
 def moderator_user(database: Database) -> User:
-    with database.session() as session:
+    with database.session(writes=True) as session:
         return create_user(session, "Moderator", Role.MODERATOR)
 
 
 def set_columns(database: Database, comment_id: int, **values: object) -> None:
     """Written straight into the database; the counters then repaired, as `commentmod counters
     repair` would."""
-    with database.session() as session:
+    with database.session(writes=True) as session:
         session.execute(update(Comment).where(col(Comment.id) == comment_id).values(**values))
         repair(session)
 
@@ -46,7 +46,7 @@ def ids(database: Database, where: QueueFilter, sort: QueueSort, limit: int = 20
     """Every id of the queue, read page by page."""
     seen: list[int] = []
     cursor = None
-    with database.session() as session:
+    with database.session(writes=True) as session:
         while True:
             page = queue_page(session, where=where, sort=sort, limit=limit, cursor=cursor)
             seen += [row.comment.id or 0 for row in page.items]
@@ -123,7 +123,7 @@ def test_counts_and_the_busiest_articles(database: Database) -> None:
     )
     set_columns(database, reported, open_reports=1)
 
-    with database.session() as session:
+    with database.session(writes=True) as session:
         everywhere = queue_counts(session, report_threshold=1, article_id=None)
         one = queue_counts(session, report_threshold=1, article_id="a-2")
         busiest = busiest_articles(session, report_threshold=1)
@@ -137,13 +137,13 @@ def test_a_decision_settles_the_reports_and_keeps_them(
     database: Database, moderator_user: User
 ) -> None:
     _, (comment_id,) = seed_comments(database.engine, "x", status=CommentStatus.PUBLISHED)
-    with database.session() as session:
+    with database.session(writes=True) as session:
         reporter = create_user(session, "Reporter")
         assert reporter.id is not None
         session.add(Report(comment_id=comment_id, reporter_id=reporter.id, reason="abuse"))
     set_columns(database, comment_id, open_reports=1)
 
-    with database.session() as session:
+    with database.session(writes=True) as session:
         review = Review(action=ModeratorAction.APPROVE, reason="approved")
         decided = review_comment(
             session, comment_id=comment_id, review=review, moderator=moderator_user
@@ -159,10 +159,9 @@ def test_a_bulk_decision_keeps_what_succeeded(database: Database, moderator_user
     _, (first, second) = seed_comments(database.engine, "a", "b")
     set_columns(database, second, status=CommentStatus.DELETED)
 
-    with database.session() as session:
-        results = review_many(
-            session, ids=[first, second, 999], review=REJECT, moderator=moderator_user
-        )
+    results = review_many(
+        database, ids=[first, second, 999], review=REJECT, moderator=moderator_user
+    )
 
     assert [(r.id, r.ok, r.error) for r in results] == [
         (first, True, None),
@@ -180,7 +179,7 @@ def test_a_single_decision_refuses_what_it_cannot_do(
 ) -> None:
     _, (comment_id,) = seed_comments(database.engine, "x", status=CommentStatus.REJECTED)
 
-    with database.session() as session:
+    with database.session(writes=True) as session:
         with pytest.raises(InvalidTransition):
             review_comment(session, comment_id=comment_id, review=REJECT, moderator=moderator_user)
         with pytest.raises(CommentNotFound):
@@ -194,12 +193,14 @@ def test_rejecting_all_by_an_author_spares_the_others(
     set_columns(database, mine[1], status=CommentStatus.PUBLISHED)
     _, (theirs,) = seed_comments(database.engine, "c")
 
-    with database.session() as session:
-        results = reject_all_by_author(
-            session, author_id=author, reason="spam", note=None, moderator=moderator_user
-        )
+    takedown = reject_all_by_author(
+        database, author_id=author, reason="spam", note=None, moderator=moderator_user
+    )
 
-    assert [(r.id, r.status) for r in results] == [(i, CommentStatus.REJECTED) for i in mine]
+    assert [(r.id, r.status) for r in takedown.results] == [
+        (i, CommentStatus.REJECTED) for i in mine
+    ]
+    assert takedown.remaining == 0
     with Session(database.engine) as session:
         untouched = session.get(Comment, theirs)
     assert untouched is not None

@@ -16,7 +16,7 @@ from tests.support.factories import create_user
 
 @pytest.fixture
 def people(database: Database) -> dict[str, User]:
-    with database.session() as session:
+    with database.session(writes=True) as session:
         return {
             "reader": create_user(session, "Reader"),
             "moderator": create_user(session, "Moderator", Role.MODERATOR),
@@ -39,7 +39,7 @@ def test_a_suspension_ends_when_it_says_and_is_audited(
     assert reader.id is not None
     until = utcnow() + timedelta(days=2)
 
-    with database.session() as session:
+    with database.session(writes=True) as session:
         apply_sanction(
             session,
             moderator=moderator,
@@ -61,7 +61,7 @@ def test_a_suspension_in_the_past_is_refused(database: Database, people: dict[st
     reader = people["reader"]
     assert reader.id is not None
 
-    with database.session() as session, pytest.raises(InvalidUntil):
+    with database.session(writes=True) as session, pytest.raises(InvalidUntil):
         apply_sanction(
             session,
             moderator=people["moderator"],
@@ -90,7 +90,7 @@ def test_who_may_sanction_whom(
     assert target_id is not None
 
     def ban() -> None:
-        with database.session() as session:
+        with database.session(writes=True) as session:
             apply_sanction(
                 session,
                 moderator=people[actor],
@@ -111,12 +111,12 @@ def test_who_may_sanction_whom(
 def test_lifting_restores_the_reader(database: Database, people: dict[str, User]) -> None:
     reader, moderator = people["reader"], people["moderator"]
     assert reader.id is not None
-    with database.session() as session:
+    with database.session(writes=True) as session:
         for sanction in (Sanction.BAN, Sanction.PREMODERATE):
             apply_sanction(
                 session, moderator=moderator, user_id=reader.id, sanction=sanction, reason="x"
             )
-    with database.session() as session:
+    with database.session(writes=True) as session:
         for sanction in (Sanction.BAN, Sanction.PREMODERATE):
             lift_sanction(
                 session, moderator=moderator, user_id=reader.id, sanction=sanction, reason="ok"
@@ -134,7 +134,7 @@ def test_lifting_a_suspension_leaves_a_ban_in_place(
 ) -> None:
     reader, moderator = people["reader"], people["moderator"]
     assert reader.id is not None
-    with database.session() as session:
+    with database.session(writes=True) as session:
         apply_sanction(
             session, moderator=moderator, user_id=reader.id, sanction=Sanction.BAN, reason="x"
         )
@@ -146,7 +146,7 @@ def test_lifting_a_suspension_leaves_a_ban_in_place(
 
 
 def test_an_unknown_user_cannot_be_sanctioned(database: Database, people: dict[str, User]) -> None:
-    with database.session() as session, pytest.raises(UserNotFound):
+    with database.session(writes=True) as session, pytest.raises(UserNotFound):
         apply_sanction(
             session, moderator=people["moderator"], user_id=999, sanction=Sanction.BAN, reason="x"
         )

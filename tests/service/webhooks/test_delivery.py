@@ -40,6 +40,7 @@ from service.webhooks.service import (
     send,
 )
 from service.webhooks.worker import deliver_round
+from tests.support.app import POSTGRES_URL
 from tests.support.factories import CIVIL, SignedIn, held, post, published, report
 from tests.support.served import Served
 from tests.support.stalled import unused_port
@@ -520,3 +521,29 @@ def test_a_url_that_cannot_be_sent_to_fails_its_delivery_not_the_round(
 def test_back_off_doubles_up_to_an_hour_and_never_overflows() -> None:
     assert [backoff(n, 10).total_seconds() for n in (1, 2, 3)] == [10, 20, 40]
     assert backoff(50, 10) == timedelta(hours=1)
+
+
+@pytest.mark.skipif(
+    POSTGRES_URL is None,
+    reason="needs PostgreSQL's row locks: SQLite lets one writer in at a time anyway",
+)
+def test_two_workers_dispatching_at_once_neither_wait_nor_share(hooks: Hooks) -> None:
+    """While one worker's round holds its events, another's takes the rest at once."""
+    client, database, _, receiver, admin, reader = hooks
+    _, url = receiver
+    subscribe(client, admin, url)
+    for n in range(4):
+        post(client, reader, f"{CIVIL} ({n})")
+    other_worker = Database.connect(database.engine.url.render_as_string(hide_password=False))
+    try:
+        with database.session(writes=True) as first:
+            assert dispatch(first, limit=2) == 2  # its events stay locked until it commits
+            started = time.monotonic()
+            with other_worker.session(writes=True) as second:
+                assert dispatch(second) == 2  # the two others, not a wait for the first
+            assert time.monotonic() - started < 1.0
+    finally:
+        other_worker.dispose()
+    with database.session() as session:
+        deliveries = session.exec(select(WebhookDelivery.event_id)).all()
+    assert len(deliveries) == len(set(deliveries)) == 4
