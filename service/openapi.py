@@ -1,7 +1,8 @@
 """The OpenAPI document, completed so that it tells the truth about every operation: the error
 body on every error status (FastAPI's own 422 model is not what the service sends), the errors
 any route can meet (400, 413, 500, 503 when it needs the database), which routes a visitor may
-call without signing in, and the session cookie under its configured name."""
+call without signing in, the session cookie under its configured name, and integers' bounds
+exactly (FastAPI's model rounds 2^63-1 up)."""
 
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,7 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from auth.deps import AUTHENTICATING, cookie_scheme, presented_credentials
-from service.core.db import DatabaseUnavailable
+from service.core.db import MAX_ID, DatabaseBusy, DatabaseUnavailable
 from service.core.deps import get_database
 from service.core.errors import (
     AppError,
@@ -23,6 +24,7 @@ from service.core.errors import (
     error_model,
     error_summary,
 )
+from service.core.schemas import SHOWN_TEXT, shown_text_schemas
 
 SCHEMAS = "#/components/schemas/"
 
@@ -51,6 +53,11 @@ def _complete(document: dict[str, Any], app: FastAPI, cookie_name: str) -> None:
             _complete_operation(document, operation, route)
     for unused in ("HTTPValidationError", "ValidationError"):
         document["components"]["schemas"].pop(unused, None)
+    _exact_integer_bounds(document)
+    shown = _refer_shown_texts(document, set())
+    document["components"]["schemas"].update(
+        {name: schema for name, schema in shown_text_schemas().items() if name in shown}
+    )
 
 
 def _complete_operation(
@@ -69,6 +76,7 @@ def _complete_operation(
     _add(document, operation, PayloadTooLarge)
     if get_database in calls:
         _add(document, operation, DatabaseUnavailable)
+        _add(document, operation, DatabaseBusy)
     _add(document, operation, InternalError)
     _document_headers(operation)
     if presented_credentials in calls and not calls & AUTHENTICATING:
@@ -102,8 +110,8 @@ def _add(document: dict[str, Any], operation: dict[str, Any], error: type[AppErr
 
 
 RETRY_AFTER = {
-    "description": "Seconds to wait before trying again (with `rate_limited` and "
-    "`database_unavailable`).",
+    "description": "Seconds to wait before trying again (with `rate_limited`, "
+    "`database_unavailable` and `database_busy`).",
     "schema": {"type": "integer", "minimum": 1},
 }
 REPLAYED = {
@@ -123,6 +131,54 @@ def _document_headers(operation: dict[str, Any]) -> None:
         for status, response in responses.items():
             if status.startswith("2"):
                 response.setdefault("headers", {})["Idempotent-Replayed"] = REPLAYED
+
+
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+FLOAT_EXACT = 2**53
+"""Integers up to this one are exact as floats."""
+
+
+def _exact_integer_bounds(node: Any) -> None:
+    """FastAPI passes the document through its own model, whose bounds are floats, so the bounds
+    of an integer come out as floats, and 2^63-1 (`MAX_ID`) as 2^63 (9.223372036854776e18): a
+    maximum one above the largest id the service takes, and 1.0 where it means 1. An integer's
+    bounds are put back as integers; the one bound beyond a float's 53 bits is `MAX_ID` (a new
+    one fails here, where it can be looked at)."""
+    if isinstance(node, list):
+        for item in node:
+            _exact_integer_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "integer":
+        for bound in BOUNDS:
+            value = node.get(bound)
+            if not isinstance(value, float):
+                continue
+            if value.is_integer() and abs(value) < FLOAT_EXACT:
+                node[bound] = int(value)
+            elif abs(value) == float(MAX_ID):
+                node[bound] = MAX_ID if value > 0 else -MAX_ID
+            else:
+                raise ValueError(f"an integer's {bound} that a float cannot hold exactly: {value}")
+    for child in node.values():
+        _exact_integer_bounds(child)
+
+
+def _refer_shown_texts(node: Any, found: set[str]) -> set[str]:
+    """Refers every text marked as needing a character a reader sees (`core.schemas.Shown`) to
+    the schema that says so (`ShownLine`, `ShownParagraphs`); the names of those referred to."""
+    if isinstance(node, list):
+        for item in node:
+            _refer_shown_texts(item, found)
+    elif isinstance(node, dict):
+        name = node.pop(SHOWN_TEXT, None)
+        if name is not None:
+            node["allOf"] = [{"$ref": SCHEMAS + name}, *node.get("allOf", [])]
+            found.add(name)
+        for child in node.values():
+            _refer_shown_texts(child, found)
+    return found
 
 
 def _codes(schemas: dict[str, Any], response: dict[str, Any]) -> set[str]:

@@ -28,9 +28,10 @@ Limit = Annotated[
 Cursor = Annotated[
     str | None,
     Query(
+        min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9_-]*$",
-        description="`next_cursor` of the previous page.",
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="`next_cursor` of the previous page (leave it out for the first page).",
     ),
 ]
 

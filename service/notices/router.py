@@ -12,7 +12,7 @@ from service.core.deps import ClientIp, LimitsDep, SessionDep, SettingsDep
 from service.core.errors import Forbidden, Unprocessable, error_responses
 from service.core.pagination import Cursor, InvalidCursor, Limit
 from service.core.ratelimit import RateLimited
-from service.core.schemas import Id
+from service.core.schemas import Id, InvalidEmail, email_address
 from service.notices import service
 from service.notices.models import REFERENCE_LENGTH
 from service.notices.schemas import (
@@ -45,7 +45,12 @@ Reference = Annotated[
     "/comments/{comment_id}/notices",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        *AUTHENTICATION_ERRORS, CommentNotFound, InvalidTransition, Unprocessable, RateLimited
+        *AUTHENTICATION_ERRORS,
+        CommentNotFound,
+        InvalidTransition,
+        Unprocessable,
+        InvalidEmail,
+        RateLimited,
     ),
 )
 def file_notice(
@@ -58,16 +63,21 @@ def file_notice(
     address: ClientIp,
 ) -> NoticePublic:
     """A notice that a comment is illegal, or infringes the notifier's rights (privacy,
-    reputation). Open to anyone, signed in or not. A `rights_infringement` notice on a
-    published comment hides it at once (the temporary measure). Keep the `reference`: it is
-    the notice's address (`GET /v1/notices/{reference}`)."""
-    limits.notices_from(address).take()
+    reputation). Open to anyone, signed in or not (a session cookie counts only on a write
+    that passes the CSRF check: 403 `csrf_failed` otherwise). A `rights_infringement` notice on
+    a published comment hides it at once (the temporary measure, `measure` in the answer) when
+    its notifier is signed in (or `COMMENTMOD_TEMPORARY_MEASURE_NOTIFIERS=anyone`), the
+    comment's author is not a moderator or admin and no notice on the comment was decided
+    before; otherwise it waits for a moderator, like any other notice. Keep the `reference`:
+    it is the notice's address (`GET /v1/notices/{reference}`)."""
+    email = email_address(payload.notifier_email, field="notifier_email")
+    limits.notices_from(address).take(session)
     draft = NoticeDraft(
         kind=payload.kind,
         explanation=payload.explanation,
         legal_ground=payload.legal_ground or None,
         notifier_name=payload.notifier_name,
-        notifier_email=payload.notifier_email,
+        notifier_email=email,
     )
     notice = service.file_notice(
         session,
@@ -75,6 +85,7 @@ def file_notice(
         draft=draft,
         notifier=user,
         measure_days=settings.temporary_measure_days,
+        measure_notifiers=settings.temporary_measure_notifiers,
     )
     return NoticePublic.of(notice)
 
@@ -116,7 +127,9 @@ def notices_queue(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> NoticeAdminPage:
-    """Notices oldest first: `open` (overdue ones flagged), `overdue`, or `decided`."""
+    """Notices oldest first: `open` (overdue ones and repeats flagged), `overdue`, or
+    `decided`. A `repeat` arrived after a notice on the same comment was decided, so it started
+    no measure by itself: a moderator decides it."""
     page = service.notices_page(session, queue=status, limit=limit, cursor=cursor)
     return NoticeAdminPage(
         items=[NoticeAdmin.with_comment(notice, comment) for notice, comment in page.items],

@@ -3,12 +3,19 @@
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, StrictBool, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 
 from moderation.redress import MIN_NOTICE_EXPLANATION, NoticeAction, NoticeKind, NoticeStatus
 from moderation.statuses import CommentStatus
 from service.comments.models import Comment
-from service.core.schemas import LINE, Explanation, PlainText, Schema
+from service.core.schemas import LINE, EmailAddress, Explanation, PlainText, Schema, Shown
 from service.notices.models import Notice
 
 ShortLine = Annotated[
@@ -18,12 +25,7 @@ Name = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, pattern=LINE),
     AfterValidator(PlainText(200, required=True)),
-]
-Email = Annotated[
-    str,
-    StringConstraints(
-        max_length=320, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
-    ),
+    Shown(),
 ]
 
 
@@ -38,13 +40,15 @@ def _long_enough(text: str) -> str:
 
 class NoticeCreate(BaseModel):
     kind: NoticeKind
-    explanation: Annotated[Explanation, AfterValidator(_long_enough)]
+    explanation: Annotated[
+        Explanation, AfterValidator(_long_enough), Shown(at_least=MIN_NOTICE_EXPLANATION)
+    ]
     """Why the comment is illegal or infringes the notifier's rights (20 characters or more)."""
     legal_ground: ShortLine | None = None
     """The law, where the notifier can name it (e.g. "Criminal Act Art. 307 (defamation)")."""
     notifier_name: Name
-    notifier_email: Email
-    good_faith: StrictBool
+    notifier_email: EmailAddress
+    good_faith: Annotated[StrictBool, Field(json_schema_extra={"const": True})]
     """The notifier's statement that the notice is accurate and complete, in good faith."""
 
     @field_validator("good_faith")
@@ -147,6 +151,9 @@ class NoticeAdmin(NoticePublic):
     notifier_name: str
     notifier_email: str
     notifier_id: int | None
+    repeat: bool
+    """Filed after a notice on the same comment was decided: it started no temporary measure
+    by itself, and waits for a moderator's decision."""
     objection: str | None
     decided_by: int | None
     comment: NoticeComment
@@ -161,6 +168,7 @@ class NoticeAdmin(NoticePublic):
             notifier_name=notice.notifier_name,
             notifier_email=notice.notifier_email,
             notifier_id=notice.notifier_id,
+            repeat=notice.repeat,
             objection=notice.objection,
             decided_by=notice.decided_by,
             comment=NoticeComment.model_validate(comment),

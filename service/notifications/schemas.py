@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from service.core.schemas import JsonId, Schema
 from service.notifications.models import Notification, NotificationKind
@@ -43,8 +44,19 @@ class UnreadCount(Schema):
     unread: int
 
 
+ONE_OF_IDS_OR_ALL: JsonDict = {
+    "oneOf": [
+        {"required": ["ids"], "properties": {"ids": {"type": "array"}}},
+        {"required": ["all"], "properties": {"all": {"const": True}}},
+    ]
+}
+"""The document's form of `_one_of`: exactly one of the two, not null."""
+
+
 class MarkRead(Schema):
     """`{"ids": [...]}` or `{"all": true}`."""
+
+    model_config = ConfigDict(json_schema_extra=ONE_OF_IDS_OR_ALL)
 
     ids: list[JsonId] | None = Field(default=None, min_length=1, max_length=100)
     all: Literal[True] | None = None

@@ -18,7 +18,7 @@ from service.policy.schemas import (
     WordListName,
     WordListPublic,
 )
-from service.policy.service import InvalidWord, WordNotFound
+from service.policy.service import ConflictingSettings, InvalidWord, WordNotFound
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
@@ -28,7 +28,7 @@ def get_settings(session: SessionDep, policy: PolicyDep) -> ModerationSettings:
     return policy.current(session).settings
 
 
-@admin_router.put("/settings", responses=error_responses(Unprocessable))
+@admin_router.put("/settings", responses=error_responses(Unprocessable, ConflictingSettings))
 def put_settings(
     payload: SettingsUpdate, admin: Admin, session: SessionDep, policy: PolicyDep
 ) -> ModerationSettings:

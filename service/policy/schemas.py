@@ -2,10 +2,18 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from moderation.scoring.scorers import ToxicityAttribute
-from service.core.schemas import Patch, Schema, Word
+from service.core.schemas import Patch, Schema, Word, whole_number
 
 WordListName = Literal["banned", "suspect"]
 WORD_LISTS: tuple[WordListName, ...] = ("banned", "suspect")
@@ -13,6 +21,10 @@ WORD_LISTS: tuple[WordListName, ...] = ("banned", "suspect")
 
 Threshold = Annotated[StrictFloat, Field(gt=0.0, le=1.0)]
 """A probability at or above which the policy acts: in (0, 1]."""
+
+Count = Annotated[StrictInt, Field(ge=0, le=1000), BeforeValidator(whole_number)]
+"""How many published comments make a commenter no longer new: a JSON number without a
+fraction (`2.0` is 2, as the document's `integer` reads it)."""
 
 
 class ModerationSettings(Schema):
@@ -22,7 +34,7 @@ class ModerationSettings(Schema):
     """Every attribute's hold threshold."""
     auto_reject_threshold: Threshold | None = None
     """Reject outright at this score of any attribute; null: off."""
-    new_commenter_premoderation: Annotated[StrictInt, Field(ge=0, le=1000)] = 0
+    new_commenter_premoderation: Count = 0
     commenting_enabled: StrictBool = True
     nudge: StrictBool = True
 
@@ -44,7 +56,7 @@ class SettingsUpdate(Patch):
     hold_thresholds: dict[ToxicityAttribute, Threshold] | None = None
     auto_reject_threshold: Threshold | None = None
     """null turns auto-reject off."""
-    new_commenter_premoderation: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+    new_commenter_premoderation: Count | None = None
     commenting_enabled: StrictBool | None = None
     nudge: StrictBool | None = None
 

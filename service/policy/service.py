@@ -21,7 +21,12 @@ from moderation.scoring.scorers import TOXICITY_ATTRIBUTES
 from moderation.wordlists import WordList, normalise_entry
 from service.audit.service import record
 from service.core.db import insert_or_ignore, utcnow
-from service.core.errors import NotFound, ServiceUnavailable, Unprocessable
+from service.core.errors import (
+    NotFound,
+    ServiceUnavailable,
+    Unprocessable,
+    describe_validation_errors,
+)
 from service.core.settings import Settings
 from service.policy.models import SiteSettings, WordListEntry
 from service.policy.schemas import WORD_LISTS, ModerationSettings, WordListName
@@ -33,6 +38,13 @@ class CommentingDisabled(ServiceUnavailable):
     """Commenting is switched off site-wide for now."""
 
     code = "commenting_disabled"
+
+
+class ConflictingSettings(Unprocessable):
+    """The settings as they would be after this change break a rule between them (the
+    auto-reject threshold must stay above every hold threshold)."""
+
+    code = "conflicting_settings"
 
 
 class InvalidWord(Unprocessable):
@@ -141,7 +153,7 @@ class PolicyStore:
         try:
             after = _merged(before, changes)
         except ValidationError as invalid:
-            raise Unprocessable.from_validation(invalid) from invalid
+            raise ConflictingSettings(describe_validation_errors(invalid.errors())) from invalid
         _bump(session, row, values=after.model_dump())
         record(
             session,

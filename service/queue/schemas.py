@@ -3,7 +3,8 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from moderation.policy import ThresholdEffect
 from moderation.scoring.explanations import Explanation
@@ -102,7 +103,18 @@ class RejectRequest(BaseModel):
     """The status the moderator saw; needed to take down a published comment nobody reported."""
 
 
+REJECT_NEEDS_A_REASON: JsonDict = {
+    "if": {"properties": {"action": {"const": ModeratorAction.REJECT.value}}},
+    "then": {"required": ["reason"], "properties": {"reason": {"not": {"type": "null"}}}},
+}
+"""The document's form of `_reject_needs_a_reason`."""
+
+
 class BulkDecision(BaseModel):
+    """`reason` is required when `action` is `reject`."""
+
+    model_config = ConfigDict(json_schema_extra=REJECT_NEEDS_A_REASON)
+
     ids: list[JsonId] = Field(min_length=1, max_length=100)
     action: ModeratorAction
     reason: RejectReason | None = None
@@ -125,6 +137,12 @@ class BulkItem(Schema):
 
 class BulkResults(Schema):
     results: list[BulkItem]
+
+
+class TakedownResults(BulkResults):
+    remaining: int | None
+    """The author's comments still held or published after this request (null when the
+    database could not say): above zero, ask again."""
 
 
 class RejectAll(BaseModel):

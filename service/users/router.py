@@ -1,11 +1,11 @@
 """Moderators look up users and sanction them (under /v1/admin); moderators and admins can be
 sanctioned only by an admin."""
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlmodel import Session
-from starlette.convertors import Convertor, register_url_convertor
 
 from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound, get_user
@@ -19,22 +19,6 @@ from service.core.schemas import Id, Reason
 from service.users import service
 from service.users.schemas import BanRequest, SanctionReason, SuspendRequest, UserAdmin
 from service.users.service import InvalidUntil, Sanction
-
-
-class SanctionConvertor(Convertor[str]):
-    """Only a sanction's name matches `/users/{id}/{sanction}`, so `DELETE` on the sibling
-    `/users/{id}/comments:reject` is a wrong method (405), not a wrong sanction (422)."""
-
-    regex = "|".join(Sanction)
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("sanction", SanctionConvertor())
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
@@ -106,18 +90,36 @@ def premoderate(
     return _user_admin(session, user_id)
 
 
-@admin_router.delete(
-    "/users/{user_id}/{sanction:sanction}", responses=error_responses(*SANCTION_ERRORS)
-)
-def lift(
-    user_id: Id,
-    sanction: Sanction,
-    moderator: Moderator,
-    session: SessionDep,
-    reason: Annotated[Reason, Query()] = "",
-) -> UserAdmin:
-    """Lifts a ban, a suspension or pre-moderation."""
-    service.lift_sanction(
-        session, moderator=moderator, user_id=user_id, sanction=sanction, reason=reason
+def _lift(sanction: Sanction) -> Callable[..., UserAdmin]:
+    def lift(
+        user_id: Id,
+        moderator: Moderator,
+        session: SessionDep,
+        reason: Annotated[Reason, Query()] = "",
+    ) -> UserAdmin:
+        service.lift_sanction(
+            session, moderator=moderator, user_id=user_id, sanction=sanction, reason=reason
+        )
+        return _user_admin(session, user_id)
+
+    lift.__doc__ = f"Lifts the user's {LIFTED[sanction]}."
+    return lift
+
+
+LIFTED = {
+    Sanction.BAN: "ban",
+    Sanction.SUSPEND: "suspension",
+    Sanction.PREMODERATE: "pre-moderation",
+}
+
+
+# One route per sanction, not `/users/{user_id}/{sanction}`: a sanction is applied and lifted at
+# one path, which the document then shows with both methods, as `Allow` names them.
+for _sanction in Sanction:
+    admin_router.add_api_route(
+        f"/users/{{user_id}}/{_sanction}",
+        _lift(_sanction),
+        methods=["DELETE"],
+        name=f"lift_{_sanction}",
+        responses=error_responses(*SANCTION_ERRORS),
     )
-    return _user_admin(session, user_id)

@@ -2,6 +2,7 @@
 NUL and other control characters in stored text, loose types. Each gets a 4xx in the error
 format on both databases, never a 500."""
 
+import base64
 from typing import Any
 
 import pytest
@@ -50,13 +51,16 @@ def test_ids_in_paths(client: TestClient, moderator: SignedIn, method: str, temp
 
     for missing in (BEYOND_32_BITS, BIGGEST):
         assert_refused(call(missing), 404)
-    for malformed in (TOO_BIG, -1, 0, "+1", "1_000", "1.0", "0x10"):
+    for malformed in (TOO_BIG, -1, 0, "+1", "1_000", "1.0", "0x10", "01", "00", f"0{BIGGEST}"):
         assert_refused(call(malformed), 422, "validation_error")
 
 
 def test_ids_in_bodies(client: TestClient, reader: SignedIn, moderator: SignedIn) -> None:
-    assert_refused(post(client, reader, CIVIL, parent_id=BIGGEST), 409, "parent_unavailable")
-    for malformed in (TOO_BIG, 0, False, True, "1", 1.0):
+    # A JSON number without a fraction is the integer it spells, as the document's `integer`
+    # reads it; a float no longer spells every integer past 2^53.
+    for missing in (BIGGEST, float(BEYOND_32_BITS)):
+        assert_refused(post(client, reader, CIVIL, parent_id=missing), 409, "parent_unavailable")
+    for malformed in (TOO_BIG, 0, False, True, "1", 1.5, 2.0**60):
         assert_refused(post(client, reader, CIVIL, parent_id=malformed), 422, "validation_error")
 
     bulk = "/v1/admin/comments:bulk"
@@ -78,6 +82,7 @@ def test_ids_in_filters(client: TestClient, moderator: SignedIn) -> None:
         empty = client.get(path.format(BIGGEST), headers=moderator.headers)
         assert (empty.status_code, empty.json()["items"]) == (200, [])
         assert_refused(client.get(path.format(TOO_BIG), headers=moderator.headers), 422)
+        assert_refused(client.get(path.format("01"), headers=moderator.headers), 422)
     nul = client.get("/v1/admin/queue?article_id=a%00b", headers=moderator.headers)
     assert_refused(nul, 422, "validation_error")
 
@@ -103,6 +108,33 @@ def test_forged_cursors(client: TestClient, moderator: SignedIn, path: str, key:
     )
 
     assert_refused(response, 422, "invalid_cursor")
+
+
+def test_cursors_are_only_those_issued(client: TestClient, moderator: SignedIn) -> None:
+    """An id with a leading zero is JSON this API never writes; an empty cursor is none at all
+    (the document says so: at least one character)."""
+    zero_led = base64.urlsafe_b64encode(b"[01]").decode().rstrip("=")
+
+    forged = client.get(f"/v1/admin/audit?cursor={zero_led}", headers=moderator.headers)
+    empty = client.get("/v1/admin/audit?cursor=", headers=moderator.headers)
+
+    assert_refused(forged, 422, "invalid_cursor")
+    assert_refused(empty, 422, "validation_error")
+
+
+def test_times_are_days_or_times_as_written(client: TestClient, admin: SignedIn) -> None:
+    """`to=0.5` is a time to pydantic (half a second into 1970), not one a person writes: the
+    transparency report's period is a day or a time in ISO 8601, as the document's pattern says,
+    and a day the calendar lacks is no period."""
+
+    def report(to: str) -> Any:
+        return client.get("/v1/admin/transparency", params={"to": to}, headers=admin.headers)
+
+    for loose in ("0.5", "1700000000", "2026-01-01 09:30", "2026-01-01T24:00", "2026-1-1"):
+        assert_refused(report(loose), 422, "validation_error")
+    assert_refused(report("2026-02-30"), 422, "invalid_period")
+    for written in ("2026-01-01", "2026-01-01T09:30", "2026-01-01T09:30:00.5+09:00"):
+        assert report(written).status_code == 200, written
 
 
 NUL = "spam\u0000 here"

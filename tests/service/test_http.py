@@ -70,6 +70,7 @@ def test_personal_answers_are_never_stored(client: TestClient, reader: SignedIn)
         ("DELETE", "/v1/admin/users/1/comments:reject", "POST"),
         ("GET", "/v1/comments/1", "DELETE, PATCH"),
         ("PUT", f"/v1/articles/{ARTICLE}/comments", "GET, POST"),
+        ("PUT", "/v1/admin/users/1/ban", "DELETE, POST"),
     ],
 )
 def test_a_wrong_method_names_every_allowed_one(
@@ -80,6 +81,21 @@ def test_a_wrong_method_names_every_allowed_one(
     assert response.status_code == 405
     assert response.json()["error"] == "method_not_allowed"
     assert response.headers["allow"] == allowed
+
+
+def test_allow_names_the_methods_the_document_shows_at_the_path(client: TestClient) -> None:
+    """No route template hides behind another's: at each path of the document, the methods a
+    405 names are those the document shows there."""
+    document = client.get("/openapi.json").json()
+    for template, item in document["paths"].items():
+        path = re.sub(r"\{[^}]+\}", "1", template)
+        shown = sorted(method.upper() for method in item)
+        unshown = next(m for m in ("PUT", "PATCH", "DELETE", "POST", "GET") if m not in shown)
+
+        response = client.request(unshown, path)
+
+        assert response.status_code == 405, (template, response.text)
+        assert response.headers["allow"] == ", ".join(shown), template
 
 
 def test_a_refused_cors_preflight_answers_in_json(client: TestClient) -> None:

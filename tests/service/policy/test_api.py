@@ -57,14 +57,14 @@ def test_settings_are_validated_persisted_and_audited(
     assert defaults["hold_thresholds"]["toxicity"] == 0.8
     assert defaults["nudge"] is True
 
-    for bad in (
-        {"hold_thresholds": {"rudeness": 0.5}},
-        {"hold_thresholds": {"toxicity": 1.5}},
-        {"auto_reject_threshold": 0.5},
-        {"new_commenter_premoderation": -1},
+    for bad, code in (
+        ({"hold_thresholds": {"rudeness": 0.5}}, "validation_error"),
+        ({"hold_thresholds": {"toxicity": 1.5}}, "validation_error"),
+        ({"auto_reject_threshold": 0.5}, "conflicting_settings"),  # below the hold threshold
+        ({"new_commenter_premoderation": -1}, "validation_error"),
     ):
         response = client.put("/v1/admin/settings", json=bad, headers=admin.headers)
-        assert (response.status_code, response.json()["error"]) == (422, "validation_error")
+        assert (response.status_code, response.json()["error"]) == (422, code)
     forbidden = client.put("/v1/admin/settings", json={"nudge": False}, headers=moderator.headers)
     assert forbidden.status_code == 403
 
@@ -175,7 +175,7 @@ def test_null_is_refused_except_where_it_means_off(client: TestClient, admin: Si
         {"nudge": 0},
         {"commenting_enabled": "false"},
         {"new_commenter_premoderation": True},
-        {"new_commenter_premoderation": 1.0},
+        {"new_commenter_premoderation": 1.5},
         {"hold_thresholds": {"toxicity": True}},
         {"hold_thresholds": {"toxicity": "0.5"}},
     ],
@@ -186,6 +186,17 @@ def test_values_are_not_coerced(
     response = client.put("/v1/admin/settings", json=loose, headers=admin.headers)
 
     assert (response.status_code, response.json()["error"]) == (422, "validation_error")
+
+
+def test_a_number_without_a_fraction_is_the_integer_it_spells(
+    client: TestClient, admin: SignedIn
+) -> None:
+    """`2.0` is an integer to JSON Schema, so to the document, and to Python's `json` module."""
+    response = client.put(
+        "/v1/admin/settings", json={"new_commenter_premoderation": 2.0}, headers=admin.headers
+    )
+
+    assert (response.status_code, response.json()["new_commenter_premoderation"]) == (200, 2)
 
 
 def test_the_document_offers_no_null_where_it_is_refused(client: TestClient) -> None:
