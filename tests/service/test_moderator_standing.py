@@ -21,7 +21,7 @@ from moderation.statuses import CommentStatus
 from service.comments.models import Comment
 from service.core.db import utcnow
 from service.statements.models import StatementOfReasons
-from tests.support.factories import SignedIn, held, published, sign_in
+from tests.support.factories import SignedIn, held, published, sample_path, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,20 +52,6 @@ def guarded_routes(client: TestClient) -> Iterator[tuple[str, str]]:
                 yield method, str(route.path_format)
 
 
-def concrete(client: TestClient, method: str, path: str) -> str:
-    """The path with each parameter filled in as the document allows (an enum's first value,
-    else 1): the guard answers before the parameters are looked at."""
-    document = client.app.openapi()  # type: ignore[attr-defined]
-    for parameter in document["paths"][path][method.lower()].get("parameters", []):
-        if parameter["in"] == "path":
-            schema = parameter["schema"]
-            if "$ref" in schema:
-                schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-            value = schema["enum"][0] if "enum" in schema else 1
-            path = path.replace("{" + parameter["name"] + "}", str(value))
-    return path
-
-
 @pytest.fixture(params=["banned moderator", "suspended moderator", "banned admin"])
 def sanctioned(request: pytest.FixtureRequest, engine: Engine) -> SignedIn:
     role = Role.ADMIN if "admin" in request.param else Role.MODERATOR
@@ -82,7 +68,7 @@ def test_every_guarded_route_refuses_a_sanctioned_moderator(
     assert len(routes) >= 32  # every /v1/admin operation, at least
 
     for method, path in routes:
-        url = concrete(client, method, path)
+        url = sample_path(client.app.openapi(), method=method, path=path)  # type: ignore[attr-defined]
         answer = client.request(method, url, json={}, headers=sanctioned.headers)
         assert (answer.status_code, answer.json()["error"]) == (403, "forbidden"), (method, path)
         assert "suspended or banned" in answer.json()["detail"]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.core.errors import AppError
 from service.core.settings import Settings
-from tests.support.factories import SignedIn
+from tests.support.factories import SignedIn, sample_path
 
 
 @pytest.fixture
@@ -106,18 +106,6 @@ def test_each_error_code_means_one_thing(client: TestClient) -> None:
         if error.code in by_code and by_code[error.code] is not error:
             pytest.fail(f"{error.code!r}: {by_code[error.code].__name__} and {error.__name__}")
         by_code[error.code] = error
-
-
-def sample_path(spec: dict[str, Any], path: str, method: str) -> str:
-    for parameter in spec["paths"][path][method].get("parameters", []):
-        if parameter["in"] != "path":
-            continue
-        schema = parameter["schema"]
-        if "$ref" in schema:
-            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-        value = schema["enum"][0] if "enum" in schema else 1
-        path = path.replace("{" + parameter["name"] + "}", str(value))
-    return path
 
 
 def test_every_admin_route_refuses_strangers_and_readers(

@@ -134,3 +134,17 @@ def count_rows(engine: Engine, table: type[Any]) -> int:
 def forged_cursor(key: object) -> str:
     """A cursor written by hand, the way the API encodes one (URL-safe base64 of JSON)."""
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def sample_path(document: dict[str, Any], path: str, method: str) -> str:
+    """`path` of the OpenAPI document with each path parameter filled in as the document allows
+    (an enum's first value, else 1): for walking every route, where guards answer first."""
+    for parameter in document["paths"][path][method.lower()].get("parameters", []):
+        if parameter["in"] != "path":
+            continue
+        schema = parameter["schema"]
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        value = schema["enum"][0] if "enum" in schema else 1
+        path = path.replace("{" + parameter["name"] + "}", str(value))
+    return path
