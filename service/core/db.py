@@ -84,8 +84,9 @@ class Timeouts:
 
     @property
     def hold(self) -> float:
-        """How long one unit of work may keep a PostgreSQL connection before the watchdog cuts
-        it: twice a statement's time-out, so only a stalled server trips it."""
+        """How long one statement (or a pause between statements) may keep a PostgreSQL
+        connection busy before the watchdog cuts it, whatever its probe found: twice a
+        statement's time-out, so a server that runs its timers always answers first."""
         return 2 * self.statement
 
 

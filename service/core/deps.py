@@ -38,12 +38,6 @@ def get_session(
         yield session
 
 
-def get_writing_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """For the rare GET that writes (starting a login stores the attempt)."""
-    with database.session(writes=True) as session:
-        yield session
-
-
 async def get_scoring(request: Request) -> BoundedScorer:
     scoring: BoundedScorer = request.app.state.scoring
     return scoring
@@ -64,7 +58,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 # scope="function": the transaction commits before the response is sent, so a 2xx means stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-WritingSessionDep = Annotated[Session, Depends(get_writing_session, scope="function")]
 ScoringDep = Annotated[BoundedScorer, Depends(get_scoring)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 ClientIp = Annotated[str, Depends(client_ip)]

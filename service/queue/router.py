@@ -185,7 +185,4 @@ def reject_all_by_author(
     takedown = service.reject_all_by_author(
         database, author_id=user_id, reason=payload.reason, note=payload.note, moderator=moderator
     )
-    return TakedownResults(
-        results=[BulkItem.model_validate(result) for result in takedown.results],
-        remaining=takedown.remaining,
-    )
+    return TakedownResults(results=_bulk(takedown.results).results, remaining=takedown.remaining)

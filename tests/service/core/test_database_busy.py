@@ -159,7 +159,7 @@ WRITES_ALONE = {"authenticate", "optional_user", "count"}
 on SQLite that write would wait behind the request's own session, held by the same thread."""
 
 
-SESSIONS = {"get_session", "get_writing_session"}
+SESSIONS = {"get_session"}
 
 
 def _in_order(dependant: Dependant) -> Iterator[str]:
