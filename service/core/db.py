@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVar
 import anyio.to_thread
 from sqlalchemy import (
     BigInteger,
+    Connection,
     DateTime,
     Dialect,
     Engine,
@@ -84,14 +85,19 @@ class Timeouts:
 
     @property
     def hold(self) -> float:
-        """How long one statement (or a pause between statements) may keep a PostgreSQL
-        connection busy before the watchdog cuts it, whatever its probe found: twice a
-        statement's time-out, so a server that runs its timers always answers first."""
+        """How long one statement may wait on a PostgreSQL server before the watchdog cuts
+        its connection, whatever its probe found: twice a statement's time-out, so a server
+        that runs its timers always answers first."""
         return 2 * self.statement
 
 
 POOL_OVERFLOW = 10
 """PostgreSQL connections a worker may open beyond its pool in a burst (closed after use)."""
+
+IDLE_IN_TRANSACTION_MS = 60_000
+"""A transaction left idle this long (a stuck request holding locks) is ended by the server.
+No unit of work waits on anything but the database inside a transaction, so this is only a
+bound for bugs, generous enough for any pause of a busy process."""
 
 RECENTLY_USED = 1.0
 """Seconds within which a connection handed back is handed out again without a ping: it
@@ -119,7 +125,10 @@ def make_engine(
         connect_args = {
             # libpq waits at least 2 s; covers the whole start-up exchange, not just TCP.
             "connect_timeout": max(2, math.ceil(timeouts.connect)),
-            "options": f"{options} -c statement_timeout={statement_ms}".strip(),
+            "options": (
+                f"{options} -c statement_timeout={statement_ms}"
+                f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+            ).strip(),
             # A peer that stops acknowledging (a dead host, a dropped route) is noticed.
             "keepalives": 1,
             "keepalives_idle": 10,
@@ -157,6 +166,16 @@ PROBE_AFTER = 1.0
 """Seconds a statement may run before the watchdog asks whether the server still answers a
 new connection (most statements take milliseconds; one waiting on a lock may take seconds)."""
 
+TICK = 0.25
+"""While a statement waits on the server, the watchdog wakes at least this often, so it knows
+within a tick when the process stopped running (see `PAUSE_FORGIVEN`)."""
+PAUSE_FORGIVEN = 0.5
+"""Seconds the watchdog may wake late before it takes the process to have been paused (CPU
+starvation, a frozen virtual machine, a thread holding the interpreter): time the process did
+not run is no sign the server stopped answering, and the statements in flight could not read
+their answers meanwhile, so that time is not counted against them, up to one `hold` each (a
+process that never runs on time still cuts a stalled statement, late)."""
+
 
 class _StallGuard:
     """One engine's side of the watchdog: how to ask whether its server still answers (a new
@@ -171,10 +190,20 @@ class _StallGuard:
 
 @dataclass
 class _Watched:
-    socket_fd: int
+    duplicate: socket.socket
+    """A duplicate of the connection's socket, ours until it is disarmed or cut: its number
+    cannot go to another socket meanwhile, whatever libpq does with its own."""
     guard: _StallGuard
-    deadline: float
-    running_since: float | None = None
+    hold: float
+    running_since: float | None
+    """When the statement (or commit, rollback, ping) now waiting on the server began; None
+    while the connection is in the caller's hands between statements."""
+    forgiven: float = 0.0
+    """Seconds of process pauses not counted against the statement now waiting."""
+
+    @property
+    def deadline(self) -> float:
+        return math.inf if self.running_since is None else self.running_since + self.hold
 
 
 class _SocketWatchdog:
@@ -189,8 +218,14 @@ class _SocketWatchdog:
       the thread blocked reading it with an error) and the engine's listeners are told (the
       outage breaker), so nothing waits longer than about the probe's delay plus the connect
       time-out;
-    - a connection still busy past its deadline (`Timeouts.hold` after its last statement
-      began) is cut whatever the probe said."""
+    - a statement still waiting on the server `hold` seconds after it began is cut whatever
+      the probe said.
+
+    Only time spent waiting on the server counts: a connection the caller holds between
+    statements is the caller's (its code, not the server, is slow; PostgreSQL's
+    `idle_in_transaction_session_timeout` bounds that), and a pause of the whole process
+    (`PAUSE_FORGIVEN`) is not counted. The watchdog shuts down its own duplicate of each
+    socket, so it never reaches a socket that took the number since."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
@@ -201,27 +236,28 @@ class _SocketWatchdog:
         self._sleeping_until = math.inf
 
     def arm(self, socket_fd: int, seconds: float, guard: _StallGuard) -> int:
+        """Watches a connection just checked out, as running (its ping) until
+        `statement_ended`."""
+        duplicate = socket.socket(fileno=os.dup(socket_fd))
         with self._condition:
             token = next(self._tokens)
             now = time.monotonic()
-            self._watched[token] = _Watched(socket_fd, guard, now + seconds, running_since=now)
+            self._watched[token] = _Watched(duplicate, guard, seconds, running_since=now)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._watch, name="database-watchdog", daemon=True
                 )
                 self._thread.start()
-            self._wake_by(now + min(seconds, PROBE_AFTER))
+            self._wake_by(now, now + min(seconds, PROBE_AFTER, TICK))
             return token
 
-    def statement_started(self, token: int, seconds: float) -> None:
-        """Moves the deadline to `seconds` from now: `hold` bounds each statement, not a long
-        unit of work made of quick ones."""
+    def statement_started(self, token: int) -> None:
         with self._condition:
             watched = self._watched.get(token)
             if watched is not None:
                 now = time.monotonic()
-                watched.deadline, watched.running_since = now + seconds, now
-                self._wake_by(now + PROBE_AFTER)
+                watched.running_since, watched.forgiven = now, 0.0
+                self._wake_by(now, now + min(watched.hold, PROBE_AFTER, TICK))
 
     def statement_ended(self, token: int) -> None:
         with self._condition:
@@ -232,38 +268,65 @@ class _SocketWatchdog:
     def disarm(self, token: int) -> bool:
         """Stops watching; True when the connection had already been cut."""
         with self._condition:
-            self._watched.pop(token, None)
+            watched = self._watched.pop(token, None)
+            if watched is not None:
+                watched.duplicate.close()
             if token in self._cut:
                 self._cut.discard(token)
                 return True
             return False
 
-    def _wake_by(self, moment: float) -> None:
+    def _wake_by(self, now: float, moment: float) -> None:
         """Under the condition: wakes the thread if it would sleep past `moment` (else it wakes
-        in time anyway, and the caller pays no thread switch)."""
+        in time anyway, and the caller pays no thread switch); it is due awake from `now`."""
         if moment < self._sleeping_until:
+            self._sleeping_until = now
             self._condition.notify()
 
     def _watch(self) -> None:
         while True:
             with self._condition:
                 now = time.monotonic()
+                paused = self._forgive_pause(now)
                 due = [t for t, watched in self._watched.items() if watched.deadline <= now]
-                expired = [self._watched.pop(token).socket_fd for token in due]
-                self._cut.update(due)
+                self._cut_off(due)
                 to_probe = self._guards_to_probe(now)
-                if not expired and not to_probe:
-                    self._sleeping_until = self._next_wake()
+                if not to_probe:
+                    self._sleeping_until = self._next_wake(now)
                     timeout = self._sleeping_until - now
                     self._condition.wait(timeout if timeout != math.inf else None)
-                    self._sleeping_until = -math.inf  # awake: the next arm need not notify
-            for socket_fd in expired:
-                logger.warning("cutting a database connection busy for too long")
-                _shut(socket_fd)
+            if paused:
+                logger.info("the process did not run for %.1f s; not counted against it", paused)
+            if due:
+                logger.warning("cut %d database connection(s) busy for too long", len(due))
             for guard in to_probe:
                 threading.Thread(
                     target=self._probe, args=(guard,), name="database-probe", daemon=True
                 ).start()
+
+    def _forgive_pause(self, now: float) -> float:
+        """Under the condition: when the thread wakes well after it meant to, the process did
+        not run meanwhile; each statement in flight has that time back (up to its hold in
+        all). The seconds forgiven, or 0."""
+        meant, self._sleeping_until = self._sleeping_until, -math.inf  # awake: arms need not notify
+        late = now - meant
+        if not math.isfinite(meant) or late <= PAUSE_FORGIVEN:
+            return 0.0
+        for watched in self._watched.values():
+            if watched.running_since is not None:
+                given = min(late, watched.hold - watched.forgiven)
+                watched.running_since += given
+                watched.forgiven += given
+        return late
+
+    def _cut_off(self, tokens: list[int]) -> None:
+        """Under the condition."""
+        for token in tokens:
+            cut = self._watched.pop(token).duplicate
+            with suppress(OSError):  # already closed by the server: nothing to wake
+                cut.shutdown(socket.SHUT_RDWR)
+            cut.close()
+        self._cut.update(tokens)
 
     def _guards_to_probe(self, now: float) -> list[_StallGuard]:
         """Under the condition: the engines with a statement running past `PROBE_AFTER` and no
@@ -282,14 +345,18 @@ class _SocketWatchdog:
             guard.probing = True
         return chosen
 
-    def _next_wake(self) -> float:
-        """Under the condition: the earliest deadline, or moment a statement becomes slow."""
-        moments = [w.deadline for w in self._watched.values()]
+    def _next_wake(self, now: float) -> float:
+        """Under the condition: the earliest deadline, moment a statement becomes slow, or
+        tick while one waits."""
+        running = [w for w in self._watched.values() if w.running_since is not None]
+        moments = [w.deadline for w in running]
         moments += [
             max(w.running_since + PROBE_AFTER, w.guard.probed_at + PROBE_AFTER)
-            for w in self._watched.values()
+            for w in running
             if w.running_since is not None and not w.guard.probing
         ]
+        if running:
+            moments.append(now + TICK)
         return min(moments, default=math.inf)
 
     def _probe(self, guard: _StallGuard) -> None:
@@ -303,21 +370,13 @@ class _SocketWatchdog:
             if cause is None:
                 return
             stalled = [t for t, watched in self._watched.items() if watched.guard is guard]
-            sockets = [self._watched.pop(token).socket_fd for token in stalled]
-            self._cut.update(stalled)
+            self._cut_off(stalled)
+        if stalled:
+            logger.warning(
+                "cut %d connection(s) to a database that stopped answering", len(stalled)
+            )
         for listener in guard.listeners:
             listener(cause)
-        if sockets:
-            logger.warning(
-                "cutting %d connection(s) to a database that stopped answering", len(sockets)
-            )
-        for socket_fd in sockets:
-            _shut(socket_fd)
-
-
-def _shut(socket_fd: int) -> None:
-    with suppress(OSError), socket.socket(fileno=os.dup(socket_fd)) as connection:
-        connection.shutdown(socket.SHUT_RDWR)  # OSError: already closed, nothing to wake
 
 
 _WATCHDOG = _SocketWatchdog()
@@ -326,8 +385,9 @@ _GUARDS: "weakref.WeakKeyDictionary[Engine, _StallGuard]" = weakref.WeakKeyDicti
 
 def _guard_checkouts(engine: Engine, *, hold: float, connect_args: dict[str, Any]) -> None:
     """Every checkout arms the watchdog and then checks the connection is alive (what
-    `pool_pre_ping` would do unguarded); every statement moves the deadline on and marks the
-    connection busy until it returns; every checkin disarms it."""
+    `pool_pre_ping` would do unguarded); every statement, commit, rollback and reset marks the
+    connection as waiting on the server until it returns; every checkin disarms it, and a
+    connection the watchdog cut meanwhile is pinged before it is handed out again."""
 
     def probe() -> None:
         """A new connection, outside the pool, bounded by the connect time-out."""
@@ -352,25 +412,52 @@ def _guard_checkouts(engine: Engine, *, hold: float, connect_args: dict[str, Any
         _WATCHDOG.statement_ended(token)
 
     def checkin(_dbapi_connection: Any, record: Any) -> None:
-        record.info["checked_in_at"] = time.monotonic()
         token = record.info.pop("watchdog", None)
-        if token is not None:
-            _WATCHDOG.disarm(token)
+        if token is not None and _WATCHDOG.disarm(token):
+            record.info.pop("checked_in_at", None)  # cut after its last statement returned
+            return
+        record.info["checked_in_at"] = time.monotonic()
 
-    def statement_starts(connection: Any, *_: Any) -> None:
-        token = connection.connection.info.get("watchdog")
+    def waiting_on_server(record: Any) -> None:
+        token = record.info.get("watchdog")
         if token is not None:
-            _WATCHDOG.statement_started(token, hold)
+            _WATCHDOG.statement_started(token)
 
-    def statement_ends(connection: Any, *_: Any) -> None:
-        token = connection.connection.info.get("watchdog")
+    def answered(record: Any) -> None:
+        token = record.info.get("watchdog")
         if token is not None:
             _WATCHDOG.statement_ended(token)
+
+    def statement_starts(connection: Connection, *_: Any) -> None:
+        waiting_on_server(connection.connection)
+
+    def statement_ends(connection: Connection, *_: Any) -> None:
+        answered(connection.connection)
+
+    def statement_failed(context: ExceptionContext) -> None:
+        """A statement that raised is over too (no `after_cursor_execute` follows); a
+        disconnect is the invalidation's to handle."""
+        connection = context.connection
+        if connection is not None and not context.is_disconnect and not connection.invalidated:
+            answered(connection.connection)
+
+    def ends_transaction(connection: Connection) -> None:
+        """A commit or rollback waits on the server too, until the next statement or the
+        checkin (no event follows it)."""
+        if not connection.invalidated:  # a broken one is rolled back without the server
+            waiting_on_server(connection.connection)
+
+    def resets(_dbapi_connection: Any, record: Any, _state: Any) -> None:
+        waiting_on_server(record)
 
     event.listen(engine, "checkout", checkout)
     event.listen(engine, "checkin", checkin)
     event.listen(engine, "before_cursor_execute", statement_starts)
     event.listen(engine, "after_cursor_execute", statement_ends)
+    event.listen(engine, "handle_error", statement_failed)
+    event.listen(engine, "commit", ends_transaction)
+    event.listen(engine, "rollback", ends_transaction)
+    event.listen(engine, "reset", resets)
 
     def invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
         checkin(None, record)
@@ -744,14 +831,25 @@ def insert_or_ignore(session: Session, table: type[SQLModel]) -> Any:
     """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: the race-free way to create
     a row that a concurrent request may be creating too. Give it `.values(…)`, or execute it
     with a list of rows."""
-    return _dialect_insert(session, table).on_conflict_do_nothing()
+    return dialect_insert(session, table).on_conflict_do_nothing()
 
 
-def _dialect_insert(session: Session, table: type[SQLModel]) -> Any:
+def dialect_insert(session: Session, table: type[SQLModel] | Table) -> Any:
     """The session's dialect's `INSERT`, which has `ON CONFLICT`."""
-    dialect = session.get_bind().dialect.name
+    return insert_in(session.get_bind().dialect.name, table)
+
+
+def insert_in(dialect: str, table: type[SQLModel] | Table) -> Any:
+    """The dialect's `INSERT`, which has `ON CONFLICT`: for statements built once per dialect."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     return insert(table)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for Core statements on the hot paths: built once and run without the
+    ORM's handling of statement and result, which costs more than the query."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def insert_row(session: Session, row: Row) -> Row:
@@ -779,10 +877,25 @@ def add_to_counters(session: Session, table: type[SQLModel], rows: list[dict[str
     if not rows:
         return
     columns = table.__table__.c  # type: ignore[attr-defined]
-    statement = _dialect_insert(session, table).values(rows)
+    statement = dialect_insert(session, table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=[column.name for column in columns if column.primary_key],
         set_={"count": columns["count"] + statement.excluded["count"]},
+    )
+    session.execute(statement)
+
+
+def upsert(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """`INSERT … ON CONFLICT DO UPDATE`: each row replaces the one with its primary key, so two
+    writers of the same row (two workers) end with one of them, never a conflict."""
+    if not rows:
+        return
+    columns = table.__table__.c  # type: ignore[attr-defined]
+    statement = dialect_insert(session, table).values(rows)
+    keys = [column.name for column in columns if column.primary_key]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: statement.excluded[name] for name in rows[0] if name not in keys},
     )
     session.execute(statement)
 
