@@ -25,11 +25,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from moderation.scoring.english import EmbeddedScorer
 from moderation.scoring.korean import KoreanScorer
 from moderation.scoring.korean_training import load_sets
 from moderation.scoring.metrics import measure
 from moderation.scoring.routing import RoutedScorer
-from moderation.scoring.scorers import EmbeddedScorer, Scorer
+from moderation.scoring.scorers import Scorer
 from service.app import load_scorer
 from service.core.settings import Settings
 

@@ -3,20 +3,13 @@ file `korean_model.json.gz`, rebuilt by `make train-korean`; its data, figures a
 docs/korean-model-card.md). Character n-grams see inside Korean words, where particles and
 endings attach to the stem and where abuse is spelled around filters."""
 
-import gzip
-import hashlib
-import json
-import math
 import unicodedata
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from moderation.scoring.explanations import Explanation, spans_of
-from moderation.scoring.scorers import Scores, SingleModel
+from moderation.scoring.linear import LinearScorer, model_bytes, read_model, write_model
 
 MODEL_FILE = "korean_model.json.gz"
 NGRAM_SIZES = (2, 3, 4)
@@ -52,61 +45,31 @@ class KoreanModel:
     """What the training script measured, for the model card and `make evaluate`."""
 
     def write(self, path: Path) -> None:
-        document = json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
-        # No name, mtime 0: the same model gives the same bytes, so a rebuild shows no diff.
-        with path.open("wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as file:
-            file.write(document.encode("utf-8"))
+        write_model(asdict(self), path)
 
     @classmethod
     def read(cls, data: bytes) -> "KoreanModel":
-        document = json.loads(gzip.decompress(data))
-        document["platt"] = tuple(document["platt"])
-        return cls(**document)
+        return cls(**read_model(data))
 
 
-class KoreanScorer(SingleModel):
+class KoreanScorer(LinearScorer):
     """`{"toxicity": p}` for Korean text; about 20 µs a comment, no model download."""
 
     def __init__(self, path: Path | None = None) -> None:
-        data = (
-            path.read_bytes()
-            if path is not None
-            else resources.files("moderation.scoring").joinpath(MODEL_FILE).read_bytes()
-        )
+        data = model_bytes(path, MODEL_FILE)
         model = KoreanModel.read(data)
         self.model = model
-        self._features = {
-            ngram: (idf, weight)
-            for ngram, idf, weight in zip(model.ngrams, model.idf, model.weights, strict=True)
-        }
-        self.model_id = f"korean-char-ngrams-{hashlib.sha256(data).hexdigest()[:12]}"
-
-    def logit(self, text: str) -> float:
-        """The linear model's score before calibration."""
-        return self.model.intercept + sum(self._contributions(text).values())
+        super().__init__(
+            data,
+            name="korean-char-ngrams",
+            featurize=char_ngrams,
+            features=model.ngrams,
+            idf=model.idf,
+            weights=model.weights,
+            intercept=model.intercept,
+            platt=model.platt,
+        )
 
     def explain(self, text: str) -> Explanation:
         """The n-grams that pushed the score up most, as spans of `text`."""
-        return Explanation(self.model_id, spans_of(text, self._contributions(text).items()))
-
-    def _contributions(self, text: str) -> dict[str, float]:
-        """Each known n-gram's share of the logit: its unit-length TF-IDF value times its weight."""
-        values: dict[str, tuple[float, float]] = {}
-        norm = 0.0
-        for ngram, count in Counter(char_ngrams(text)).items():
-            found = self._features.get(ngram)
-            if found is None:
-                continue
-            idf, weight = found
-            value = (1.0 + math.log(count)) * idf
-            values[ngram] = (value, weight)
-            norm += value * value
-        length = math.sqrt(norm) or 1.0
-        return {ngram: value * weight / length for ngram, (value, weight) in values.items()}
-
-    def probability(self, logit: float) -> float:
-        slope, offset = self.model.platt
-        return 1.0 / (1.0 + math.exp(-(slope * logit + offset)))
-
-    def score_batch(self, texts: Sequence[str]) -> list[Scores]:
-        return [{"toxicity": self.probability(self.logit(text))} for text in texts]
+        return Explanation(self.model_id, spans_of(text, self.contributions(text).items()))

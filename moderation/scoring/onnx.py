@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from moderation.scoring.explanations import Explanation, occlusion_spans
 from moderation.scoring.passes import MAX_PADDING, MAX_TOKENS_PER_PASS, in_passes
 from moderation.scoring.scorers import ScorerUnavailable, Scores, SingleModel
 
@@ -138,6 +139,11 @@ class OnnxScorer(SingleModel):
             max_tokens=self.max_tokens,
             max_padding=self.max_padding,
         )
+
+    def explain(self, text: str) -> Explanation:
+        """The words whose removal lowers the score most (`occlusion_spans`), as for Detoxify:
+        one batch of the text and its variants, scored as `score_batch` scores."""
+        return Explanation(self.model_id, occlusion_spans(text, self.score_batch))
 
     def _pass(self, token_ids: list[list[int]]) -> list[Scores]:
         np = self._np

@@ -26,7 +26,8 @@ word of this many letters to count as English too."""
 
 @runtime_checkable
 class Explaining(Protocol):
-    """A model that can say which parts of a text pushed its score up (the linear ones)."""
+    """A model that can say which parts of a text pushed its score up: the linear ones from
+    their weights, Detoxify and its ONNX exports by occlusion."""
 
     model_id: str
 
@@ -80,17 +81,20 @@ class RoutedScorer:
         found = self._languages(text)
         return ";".join(model.model_id for language, model in self._models if language in found)
 
-    def explain(self, text: str, scored_by: str) -> list[Explanation]:
-        """Why each model named in `scored_by` (the comment's stored model id) scored `text` as it
-        did, for those that are loaded now and can say; a model since replaced cannot."""
+    def explainers(self, scored_by: str) -> list[Explaining]:
+        """The models named in `scored_by` (the comment's stored model id, models joined by
+        `;`) that are loaded now and can say why; a model since replaced cannot."""
         named = set(scored_by.split(";"))
-        explanations = []
-        for _, model in self._models:
-            if model.model_id in named and isinstance(model, Explaining):
-                explanation = model.explain(text)
-                if explanation is not None:
-                    explanations.append(explanation)
-        return explanations
+        return [
+            model
+            for _, model in self._models
+            if model.model_id in named and isinstance(model, Explaining)
+        ]
+
+    def explain(self, text: str, scored_by: str) -> list[Explanation]:
+        """Why each of `explainers(scored_by)` scored `text` as it did."""
+        explanations = (model.explain(text) for model in self.explainers(scored_by))
+        return [explanation for explanation in explanations if explanation is not None]
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         found = [self._languages(text) for text in texts]

@@ -4,6 +4,7 @@ import importlib.util
 import io
 import logging
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, get_args
 
-from moderation.scoring.explanations import Explanation, spans_of
+from moderation.scoring.explanations import Explanation, occlusion_spans, spans_of
 from moderation.scoring.passes import in_passes
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,9 @@ class SingleModel:
         return self.model_id
 
 
-class EmbeddedScorer(SingleModel):
-    """alt-profanity-check's linear model, shipped inside its wheel: English only, no download.
+class ProfanityCheckScorer(SingleModel):
+    """alt-profanity-check's linear model, shipped inside its wheel: English only, no download;
+    one half of the embedded English model (`moderation.scoring.english.EmbeddedScorer`).
 
     Its `predict_prob` goes through scikit-learn's calibrated classifier, whose input checks
     cost ten times the arithmetic (about 3 ms a call). The same model is a TF-IDF vector, five
@@ -102,9 +104,12 @@ class EmbeddedScorer(SingleModel):
     def explain(self, text: str) -> Explanation | None:
         """The words that pushed the score up most; None where the package's model is not the
         linear one this module reads."""
-        if self._linear is None:
-            return None
-        return Explanation(self.model_id, spans_of(text, self._linear.contributions(text)))
+        pieces = self.pieces(text)
+        return None if pieces is None else Explanation(self.model_id, spans_of(text, pieces))
+
+    def pieces(self, text: str) -> list[tuple[str, float]] | None:
+        """Each known word's share of the margin (see `spans_of` for the spaces around it)."""
+        return None if self._linear is None else self._linear.contributions(text)
 
 
 class _CalibratedLinear:
@@ -230,6 +235,7 @@ class DetoxifyScorer(SingleModel):
                 )
             self.model_id = f"detoxify-{version}:{checkpoint.stem}"
         _cap_tokenizer_length(self._model)
+        self._one_at_a_time = threading.RLock()
 
     @property
     def model(self) -> Any:
@@ -247,19 +253,29 @@ class DetoxifyScorer(SingleModel):
 
     def score_batch(self, texts: Sequence[str]) -> list[Scores]:
         """Every text's scores, in order, from passes of texts of similar token length (see
-        `moderation.scoring.passes`)."""
+        `moderation.scoring.passes`). One call at a time: the tokenizer switches its shared
+        padding setting on each call, so an explanation (another thread) scoring at the same
+        time as the comments would break their batch."""
         if not texts:
             return []
-        token_ids = self.tokenizer(list(texts), truncation=True)["input_ids"]
-        return in_passes(
-            [len(ids) for ids in token_ids], lambda group: self.predict([texts[i] for i in group])
-        )
+        with self._one_at_a_time:
+            token_ids = self.tokenizer(list(texts), truncation=True)["input_ids"]
+            return in_passes(
+                [len(ids) for ids in token_ids],
+                lambda group: self.predict([texts[i] for i in group]),
+            )
+
+    def explain(self, text: str) -> Explanation:
+        """The words whose removal lowers the score most (`occlusion_spans`): the model has no
+        weights per word to read, so it is asked, in one batch of the text and its variants."""
+        return Explanation(self.model_id, occlusion_spans(text, self.score_batch))
 
     def predict(self, texts: Sequence[str]) -> list[Scores]:
         """One `Detoxify.predict` call: every text padded to the longest."""
         if not texts:
             return []
-        columns: Mapping[str, Any] = self._model.predict(list(texts))
+        with self._one_at_a_time:
+            columns: Mapping[str, Any] = self._model.predict(list(texts))
         # detoxify squeezes a batch of one into bare floats instead of one-element lists.
         per_class = {
             name: values if isinstance(values, list) else [values]
@@ -274,13 +290,12 @@ class DetoxifyScorer(SingleModel):
 def _checkpoint_pointing_at(checkpoint: Path, *, config_dir: Path) -> io.BytesIO:
     """detoxify 0.5.4 calls `from_pretrained(model_type)` with the hub name saved in the checkpoint
     even when a local config folder is given, which needs the network; point it at the folder."""
-    import pickle
-
     import torch
 
     try:
-        loaded = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as exc:
+        # tensors and plain values only: a checkpoint that carries code is refused, not run
+        loaded = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a damaged pickle raises KeyError, EOFError, RuntimeError, ...
         raise ScorerUnavailable(
             f"{checkpoint} is not a Detoxify checkpoint (it cannot be read as one: "
             f"{_first_line(exc)}); is the file complete?"
@@ -353,6 +368,7 @@ def build_scorer(
     """`auto` takes the exported ONNX model when `onnx_dir` holds one, else Detoxify when its
     weights are on this machine, else, loudly, the embedded model. `onnx_threads`: the ONNX
     passes run at once, one core each."""
+    from moderation.scoring.english import EmbeddedScorer
     from moderation.scoring.onnx import OnnxScorer, onnx_model_available
 
     if choice == "embedded":
@@ -379,7 +395,7 @@ def build_scorer(
             )
         logger.warning(
             "SCORER FALLBACK: PyTorch and Detoxify are not installed here; scoring with the "
-            "embedded English-only alt-profanity-check model."
+            "embedded English models."
         )
         return EmbeddedScorer()
     available = detoxify_weights_available(variant, checkpoint=checkpoint, config_dir=config_dir)
@@ -395,8 +411,8 @@ def build_scorer(
         where = f"no checkpoint at {checkpoint}" if checkpoint else f"{variant!r} not cached"
         logger.warning(
             "SCORER FALLBACK: no Detoxify weights on this machine (%s); scoring with the "
-            "embedded English-only alt-profanity-check model. Set "
-            "COMMENTMOD_DETOXIFY_CHECKPOINT for Detoxify.",
+            "embedded English models, which miss threats and identity attacks in polite words. "
+            "Run `commentmod scorer fetch` for Detoxify.",
             where,
         )
         return EmbeddedScorer()
@@ -405,7 +421,7 @@ def build_scorer(
     except ScorerUnavailable as unusable:
         logger.warning(
             "SCORER FALLBACK: Detoxify weights were found but cannot be used: %s. Scoring with "
-            "the embedded English-only alt-profanity-check model.",
+            "the embedded English models.",
             unusable,
         )
         return EmbeddedScorer()

@@ -1,11 +1,13 @@
 """`commentmod scorer export` (what it prints, its exit status when it refuses; the export itself
 is tested in tests/moderation/scoring/test_onnx.py) and `commentmod score`."""
 
+import hashlib
 import io
 import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,11 @@ from typing import Any
 import pytest
 
 from moderation.scoring.export import MAX_DRIFT
-from moderation.scoring.onnx import MANIFEST
+from moderation.scoring.onnx import MANIFEST, OnnxScorer
+from moderation.scoring.scorers import build_scorer
 from service.cli import main
 from service.core.settings import Settings, get_settings
+from tests.support.mirror import Mirror, closed_port, hub_files
 from tests.support.tiny_detoxify import TinyDetoxify, build_tiny_detoxify
 
 
@@ -102,7 +106,7 @@ def test_score_prints_one_json_object_per_comment_in_order(
     lines = scored(capsys, *texts)
 
     assert [set(line) for line in lines] == [{"scores", "model_id"}] * 5
-    assert lines[0]["model_id"].startswith("alt-profanity-check-")
+    assert lines[0]["model_id"].startswith("english-ngrams-")
     toxicity = [line["scores"]["toxicity"] for line in lines]
     assert [value > 0.5 for value in toxicity] == [False, True, False, True, False]
     assert toxicity == [scored(capsys, text)[0]["scores"]["toxicity"] for text in texts]
@@ -118,7 +122,7 @@ def test_score_routes_korean_and_mixed_comments_and_names_their_models(
     )
 
     assert korean["model_id"].startswith("korean-char-ngrams-")
-    assert mixed["model_id"].split(";")[0].startswith("alt-profanity-check-")
+    assert mixed["model_id"].split(";")[0].startswith("english-ngrams-")
     assert mixed["model_id"].split(";")[1] == korean["model_id"]
     assert korean["scores"]["toxicity"] >= 0.8
     assert mixed["scores"]["toxicity"] >= 0.8
@@ -198,7 +202,8 @@ sys.meta_path = [
     for finder in sys.meta_path
 ]
 from fastapi.testclient import TestClient
-from moderation.scoring.scorers import EmbeddedScorer, build_scorer
+from moderation.scoring.english import EmbeddedScorer
+from moderation.scoring.scorers import build_scorer
 from service.app import create_app
 from service.cli import main
 
@@ -239,3 +244,146 @@ def test_an_image_without_pytorch_serves_and_scores_with_the_export(
     assert korean.startswith("korean-char-ngrams-")
     assert json.loads(scored_line)["model_id"] == english  # an English comment
     assert "PyTorch and Detoxify are not installed" in done.stderr
+
+
+@pytest.fixture
+def fetch_env(scorer_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """The settings `make run` has on a first run: `auto`, no checkpoint, no mirror."""
+    for name in ("SCORER", "DETOXIFY_CHECKPOINT", "SCORER_MIRROR"):
+        scorer_env.delenv(f"COMMENTMOD_{name}", raising=False)
+    return scorer_env
+
+
+def test_fetch_of_a_newsrooms_own_checkpoint_exports_it_in_one_line(
+    fetch_env: pytest.MonkeyPatch,
+    tiny: TinyDetoxify,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--url` as given for the checkpoint, the mirror for its base model's files."""
+    mirror = Mirror()
+    mirror.files.update(hub_files(tiny.config_dir))
+    mirror.files["/own/newsroom-toxic.ckpt"] = tiny.checkpoint.read_bytes()
+    sha256 = hashlib.sha256(mirror.files["/own/newsroom-toxic.ckpt"]).hexdigest()
+    out = tmp_path / "onnx-model"
+    own = ["--url", f"{mirror.url}/own/newsroom-toxic.ckpt", "--sha256", sha256.upper()]
+    places = ["--mirror", mirror.url, "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+    try:
+        main(["scorer", "fetch", *own, "--base-model", "bert-base-uncased", *places])
+    finally:
+        mirror.close()
+
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"fetched newsroom-toxic-{sha256[:8]} (")
+    assert f"to {out}: int8, max drift" in line
+    assert mirror.asked_for("/own/newsroom-toxic.ckpt") == [None]
+    assert isinstance(build_scorer("auto", onnx_dir=out), OnnxScorer)
+
+
+def test_fetch_offline_says_so_in_one_line_and_exits_1_within_seconds(
+    fetch_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `make run` calls first: it goes on (`|| true`) to serve the embedded models."""
+    mirror = f"http://127.0.0.1:{closed_port()}"
+    fetch_env.setenv("COMMENTMOD_SCORER_MIRROR", mirror)
+    fetch_env.setenv("COMMENTMOD_ONNX_MODEL_DIR", str(tmp_path / "onnx-model"))
+    started = time.monotonic()
+
+    with pytest.raises(SystemExit) as exited:
+        main(["scorer", "fetch", "--if-missing", "--cache-dir", str(tmp_path / "cache")])
+
+    assert time.monotonic() - started < 10
+    assert exited.value.code == 1
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    (line,) = printed.err.splitlines()
+    assert line.startswith(f"error: cannot fetch {mirror}/detoxify/toxic_debiased-c7548aa0.ckpt")
+    assert "cannot connect" in line
+    assert not (tmp_path / "onnx-model").exists()
+
+
+@pytest.mark.parametrize("in_place", ["embedded", "checkpoint", "export", "torch-hub-cache"])
+def test_fetch_if_missing_does_nothing_when_a_model_is_in_place(
+    in_place: str,
+    fetch_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "onnx-model"
+    fetch_env.setenv("COMMENTMOD_SCORER_MIRROR", f"http://127.0.0.1:{closed_port()}")
+    if in_place == "embedded":
+        fetch_env.setenv("COMMENTMOD_SCORER", "embedded")  # what `SCORER=embedded make run` sets
+    elif in_place == "checkpoint":
+        fetch_env.setenv("COMMENTMOD_DETOXIFY_CHECKPOINT", str(tmp_path / "own.ckpt"))
+    elif in_place == "torch-hub-cache":  # a deployment serving Detoxify keeps its model
+        fetch_env.setenv("TORCH_HOME", str(tmp_path / "torch"))
+        cached = tmp_path / "torch" / "hub" / "checkpoints" / "toxic_original-c1212f89.ckpt"
+        cached.parent.mkdir(parents=True)
+        cached.write_bytes(b"")
+    else:
+        out.mkdir()
+        (out / MANIFEST).write_text("{}")
+        (out / "model.int8.onnx").write_bytes(b"")
+
+    main(["scorer", "fetch", "--if-missing", "--out", str(out)])
+
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.endswith("; nothing fetched")
+
+
+OWN = ["--url", "https://example.invalid/own.ckpt"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "refusal"),
+    [
+        (OWN, "--url needs --sha256"),
+        (["--sha256", "0" * 64], "go with --url"),
+        (["original", *OWN], "VARIANT or --url"),
+        ([*OWN, "--sha256", "c1212f89", "--base-model", "bert-base-uncased"], "not a SHA-256"),
+    ],
+)
+def test_fetch_refuses_arguments_that_do_not_go_together(
+    arguments: list[str], refusal: str, fetch_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit, match=refusal):
+        main(["scorer", "fetch", "--out", str(tmp_path / "onnx-model"), *arguments])
+
+
+FAKE_COMMENTMOD = """#!/bin/sh
+echo "${COMMENTMOD_SCORER:-unset} $*" >> "$FAKE_LOG"
+[ "$1" != scorer ]
+"""
+
+
+@pytest.mark.parametrize(("scorer", "exported"), [(None, "unset"), ("embedded", "embedded")])
+def test_make_run_fetches_first_and_serves_even_when_the_fetch_fails(
+    scorer: str | None, exported: str, tmp_path: Path
+) -> None:
+    """The Makefile's wiring, with a stand-in `commentmod` whose `scorer fetch` fails."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    for name, text in [("python", ""), ("commentmod", FAKE_COMMENTMOD)]:
+        (venv / "bin" / name).write_text(text)
+        (venv / "bin" / name).chmod(0o755)
+    (venv / ".installed").touch()
+    os.utime(venv / ".installed", (2**32, 2**32))  # newer than pyproject.toml: nothing to install
+    log = tmp_path / "log"
+    environment = {k: v for k, v in os.environ.items() if k not in ("SCORER", "COMMENTMOD_SCORER")}
+    arguments = ["make", "--no-print-directory", "-s", "run", f"VENV={venv}"]
+    done = subprocess.run(  # noqa: S603 - make, on this repository's Makefile
+        arguments + ([f"SCORER={scorer}"] if scorer else []),
+        cwd=Path(__file__).parents[2],
+        env={**environment, "FAKE_LOG": str(log)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert log.read_text().splitlines() == [
+        f"{exported} scorer fetch --if-missing",
+        f"{exported} migrate",
+        f"{exported} serve --host 127.0.0.1 --port 8000",
+    ]

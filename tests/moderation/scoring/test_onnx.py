@@ -4,14 +4,18 @@ is widened so its scores spread over 0-1 (a drift check on scores near 0.5 would
 import hashlib
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from moderation.scoring.english import EmbeddedScorer
+from moderation.scoring.explanations import MAX_SPANS
 from moderation.scoring.export import (
     MAX_DRIFT,
     DriftTooLarge,
@@ -19,6 +23,7 @@ from moderation.scoring.export import (
     export_detoxify,
     measure_drift,
 )
+from moderation.scoring.korean import KoreanScorer
 from moderation.scoring.onnx import (
     FP32_MODEL,
     INT8_MODEL,
@@ -27,10 +32,12 @@ from moderation.scoring.onnx import (
     OnnxScorer,
 )
 from moderation.scoring.passes import length_groups
+from moderation.scoring.routing import RoutedScorer
 from moderation.scoring.scorers import (
     DetoxifyScorer,
-    EmbeddedScorer,
+    Scorer,
     ScorerUnavailable,
+    Scores,
     build_scorer,
 )
 from tests.support.tiny_detoxify import Architecture, TinyDetoxify, build_tiny_detoxify
@@ -307,3 +314,105 @@ def test_passes_by_length_give_each_text_its_own_scores_in_order(exported: Path)
     assert small_passes.score_batch(texts) == [
         pytest.approx(scores, abs=1e-5) for scores in one_pass.score_batch(texts)
     ]
+
+
+def spied(scorer: Scorer, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The batches `scorer.score_batch` is asked from now on."""
+    batches: list[list[str]] = []
+    score_batch = scorer.score_batch
+
+    def spy(texts: Sequence[str]) -> list[Scores]:
+        batches.append(list(texts))
+        return score_batch(texts)
+
+    monkeypatch.setattr(scorer, "score_batch", spy)
+    return batches
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You are a pathetic idiot, and everyone hates this article!",
+        # The tiny vocabulary has no Hangul: every eojeol is one [UNK] to it, and only the
+        # Latin word moves its score.
+        "이 기자 진짜 idiot 같네!! 기사 좀 제대로 써라",
+    ],
+)
+@pytest.mark.parametrize("served", ["int8", "fp32", "detoxify"])
+def test_occlusion_explains_detoxify_and_its_exports_word_by_word(
+    served: str,
+    text: str,
+    exported: Path,
+    detoxify: DetoxifyScorer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each span is a word of the text, weighted by what the test measures itself: the score of
+    the text minus the score without that word, on the highest attribute."""
+    scorer = (
+        detoxify
+        if served == "detoxify"
+        else OnnxScorer(exported, model_file=FP32_MODEL if served == "fp32" else None)
+    )
+    words = [piece.strip(",!") for piece in text.split()]
+    variants = [
+        re.sub(rf"\s*(?<!\w){re.escape(word)}(?!\w)", "", text, count=1).strip() for word in words
+    ]
+    score_batch = scorer.score_batch
+    batches = spied(scorer, monkeypatch)
+
+    explanation = scorer.explain(text)
+
+    assert batches == [[text, *variants]]  # one call: the text and each word left out
+    assert explanation.model_id == scorer.model_id
+    full, *without_each = score_batch([text, *variants])
+    attribute = max(full, key=full.__getitem__)
+    drops = [full[attribute] - scores[attribute] for scores in without_each]
+    # strongest first; words that move the score equally (int8 steps) in the order of the text
+    strongest = sorted(zip(words, drops, strict=True), key=lambda word_drop: -word_drop[1])
+    expected = [(word, drop) for word, drop in strongest if drop > 0][:MAX_SPANS]
+    assert explanation.spans, "no word lowers the tiny model's score: the test shows nothing"
+    assert [span.text for span in explanation.spans] == [word for word, _ in expected]
+    assert [span.weight for span in explanation.spans] == pytest.approx(
+        [drop for _, drop in expected], abs=1e-6
+    )
+    for span in explanation.spans:
+        assert text[span.start : span.end] == span.text
+        assert span.start == 0 or text[span.start - 1] == " "
+    assert explanation.spans == sorted(explanation.spans, key=lambda span: -span.weight)
+
+
+@pytest.mark.parametrize("model_file", [INT8_MODEL, FP32_MODEL])
+def test_occlusion_of_an_empty_or_one_word_comment(
+    model_file: str, exported: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scorer = OnnxScorer(exported, model_file=model_file)
+    score_batch = scorer.score_batch
+    batches = spied(scorer, monkeypatch)
+
+    assert scorer.explain("").spans == []
+    assert batches == []  # nothing to take out, nothing to ask
+
+    only = scorer.explain("idiot")
+    full, empty = score_batch(["idiot", ""])
+    attribute = max(full, key=full.__getitem__)
+    drop = full[attribute] - empty[attribute]
+    assert batches == [["idiot", ""]]
+    assert [(span.start, span.end, span.text) for span in only.spans] == (
+        [(0, 5, "idiot")] if drop > 0 else []
+    )
+    assert [span.weight for span in only.spans] == pytest.approx(
+        [drop] if drop > 0 else [], abs=1e-6
+    )
+
+
+def test_the_router_explains_with_the_export_as_its_english_model(exported: Path) -> None:
+    onnx, korean = OnnxScorer(exported), KoreanScorer()
+    router = RoutedScorer(english=onnx, korean=korean)
+    text = "You pathetic idiot, 닥쳐 병신아"
+
+    both = router.explain(text, router.model_id_for(text))
+
+    assert [e.model_id for e in both] == [onnx.model_id, korean.model_id]
+    assert both[0] == onnx.explain(text)
+    one_for_both = RoutedScorer(english=onnx, korean=onnx)  # COMMENTMOD_KOREAN_SCORER=scorer
+    assert one_for_both.explain(text, one_for_both.model_id_for(text)) == [both[0]]

@@ -1,12 +1,18 @@
 import logging
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from moderation.scoring.english import EmbeddedScorer
 from moderation.scoring.scorers import (
     DetoxifyScorer,
-    EmbeddedScorer,
+    ProfanityCheckScorer,
     ScorerUnavailable,
+    Scores,
     build_scorer,
     detoxify_weights_available,
 )
@@ -32,9 +38,7 @@ def tiny_scorer(tiny: TinyDetoxify) -> DetoxifyScorer:
     return DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
 
 
-def test_embedded_scorer_computes_what_the_package_computes(
-    embedded_scorer: EmbeddedScorer,
-) -> None:
+def test_the_profanity_half_computes_what_the_package_computes() -> None:
     """The direct computation is the package's model, not an approximation of it."""
     from profanity_check import predict_prob
 
@@ -56,10 +60,23 @@ def test_embedded_scorer_computes_what_the_package_computes(
         "x" * 250,
     ]
 
-    scores = [s["toxicity"] for s in embedded_scorer.score_batch(texts)]
+    profanity = ProfanityCheckScorer()
+    scores = [s["toxicity"] for s in profanity.score_batch(texts)]
 
     assert scores == pytest.approx(list(predict_prob(texts)), abs=1e-12)
-    assert embedded_scorer.score_batch(texts[:1]) == embedded_scorer.score_batch(texts)[:1]
+    assert profanity.score_batch(texts[:1]) == profanity.score_batch(texts)[:1]
+
+
+def test_the_embedded_model_is_the_mean_of_its_two_halves(embedded_scorer: EmbeddedScorer) -> None:
+    texts = ["You are a pathetic idiot", "Thanks for the report", "", "이 기사 쓰레기네"]
+    halves = zip(
+        embedded_scorer.ngrams.score_batch(texts),
+        embedded_scorer.profanity.score_batch(texts),
+        strict=True,
+    )
+    expected = [(first["toxicity"] + second["toxicity"]) / 2 for first, second in halves]
+
+    assert [s["toxicity"] for s in embedded_scorer.score_batch(texts)] == expected
 
 
 def test_embedded_scorer_tells_abuse_from_a_civil_comment(embedded_scorer: EmbeddedScorer) -> None:
@@ -72,7 +89,8 @@ def test_embedded_scorer_tells_abuse_from_a_civil_comment(embedded_scorer: Embed
 
     assert abusive["toxicity"] >= 0.8
     assert civil["toxicity"] < 0.2
-    assert embedded_scorer.model_id.startswith("alt-profanity-check-")
+    assert embedded_scorer.model_id.startswith("english-ngrams-")
+    assert "+alt-profanity-check-" in embedded_scorer.model_id
 
 
 def test_detoxify_loads_a_local_checkpoint_whose_model_type_names_the_hub(
@@ -206,3 +224,55 @@ def test_auto_says_why_it_falls_back_when_weights_are_there_but_unusable(
     assert "found but cannot be used" in caplog.text
     assert "damaged.ckpt is not a Detoxify checkpoint" in caplog.text
     assert "no Detoxify weights on this machine" not in caplog.text
+
+
+class WatchedTokenizer:
+    """The model's tokenizer, noting how many calls are inside it at once (each lingers 2 ms, so
+    two threads that may overlap do)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.inside = self.most = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        try:
+            time.sleep(0.002)
+            return self.inner(*args, **kwargs)
+        finally:
+            with self._lock:
+                self.inside -= 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_the_tokenizer_is_used_by_one_thread_at_a_time(tiny: TinyDetoxify) -> None:
+    """An explanation scores in its own thread while the comments are scored in theirs. The
+    tokenizer switches its shared padding setting on every call, so two calls at once can
+    hand one of them the other's setting (a batch that cannot be made a tensor, or padding
+    where none was asked): the scorer lets one call in at a time."""
+    scorer = DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+    watched = WatchedTokenizer(scorer.tokenizer)
+    scorer._model.tokenizer = watched
+    texts = ["ok", "a short one", "a somewhat longer comment about the budget and the minister"]
+    expected = scorer.score_batch(texts)
+
+    def score(call: Callable[[list[str]], list[Scores]]) -> None:
+        for _ in range(20):
+            call(texts)
+
+    threads = [
+        threading.Thread(target=score, args=(scorer.score_batch,)),
+        threading.Thread(target=score, args=(scorer.predict,)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert watched.most == 1
+    assert scorer.score_batch(texts) == expected
