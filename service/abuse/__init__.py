@@ -1,0 +1,1 @@
+"""Spam, floods and campaigns: the checks a toxicity model cannot make."""

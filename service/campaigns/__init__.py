@@ -1,0 +1,1 @@
+"""Campaigns: near-duplicate comments from several accounts, reviewed as one card."""
