@@ -1,0 +1,1 @@
+"""A reader's own data: taking it (the export)."""

@@ -1,0 +1,1 @@
+"""What is kept about people, and for how long: the retention rules and their sweep."""
