@@ -3,16 +3,17 @@
 # is the virtual environment, the code, and a non-root user.
 #
 #   docker build -t commentmod .                                        # embedded scorer only
-#   docker build -t commentmod --build-arg DETOXIFY_VARIANT=original .  # bakes Detoxify in, as ONNX
+#   docker build -t commentmod --build-arg DETOXIFY_VARIANT=unbiased .  # bakes Detoxify in, as ONNX
 #   docker build -t commentmod --build-arg DETOXIFY_VARIANT=multilingual \
 #     --build-arg KOREAN_SCORER=scorer .                     # XLM-R scores English and Korean
 #
-# DETOXIFY_VARIANT (original, unbiased, multilingual, original-small, unbiased-small) downloads the
-# weights and their Hugging Face config at build time, so the build needs internet; the running
-# container never downloads anything. The build exports them with `commentmod scorer export`
-# (int8, refused when it scores more than 0.02 away from Detoxify: then add
-# `--build-arg ONNX_PRECISION=fp32`) and leaves PyTorch, transformers and Detoxify out of the
-# image: the ONNX scorer needs none of them. Without DETOXIFY_VARIANT PyTorch stays, so a
+# DETOXIFY_VARIANT (unbiased, original, multilingual, original-small, unbiased-small) fetches the
+# weights and their Hugging Face config at build time with `commentmod scorer fetch` (checked
+# against the published SHA-256, read without running code; SCORER_MIRROR for an internal mirror), so the build needs internet or the mirror; the
+# running container never downloads anything. The fetch exports them to ONNX (int8, or fp32 when
+# int8 scores more than 0.02 away from Detoxify; ONNX_PRECISION forces one) and the image keeps
+# only the model it serves, without PyTorch, transformers and Detoxify: the ONNX scorer needs
+# none of them. Without DETOXIFY_VARIANT PyTorch stays, so a
 # checkpoint mounted at run time (COMMENTMOD_DETOXIFY_CHECKPOINT) can still be served.
 
 ARG PYTHON_VERSION=3.11
@@ -31,13 +32,19 @@ ARG TORCH_SPEC=torch==2.13.0
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 RUN make install VENV=/opt/venv TORCH_SPEC="${TORCH_SPEC}" TORCH_INDEX="${TORCH_INDEX}"
 ARG DETOXIFY_VARIANT=""
-ARG ONNX_PRECISION=int8
+# Empty: int8 unless it drifts, then fp32 (as `commentmod scorer fetch` decides).
+ARG ONNX_PRECISION=""
+# A mirror laid out as README "Getting the real model" says, for builders without GitHub access.
+ARG SCORER_MIRROR=""
 RUN mkdir -p /app/var/onnx-model \
     && if [ -n "$DETOXIFY_VARIANT" ]; then \
-      /opt/venv/bin/python -c "import os, detoxify; detoxify.Detoxify(os.environ['DETOXIFY_VARIANT'])" \
-      && HF_HUB_OFFLINE=1 /opt/venv/bin/commentmod scorer export --variant "$DETOXIFY_VARIANT" \
-           --precision "$ONNX_PRECISION" --out /app/var/onnx-model \
-      && if [ "$ONNX_PRECISION" = int8 ]; then rm /app/var/onnx-model/model.onnx; fi \
+      /opt/venv/bin/commentmod scorer fetch "$DETOXIFY_VARIANT" --out /app/var/onnx-model \
+           --cache-dir /tmp/detoxify \
+           ${ONNX_PRECISION:+--precision "$ONNX_PRECISION"} ${SCORER_MIRROR:+--mirror "$SCORER_MIRROR"} \
+      && served=$(/opt/venv/bin/python -c "import json; print(json.load(open('/app/var/onnx-model/manifest.json')).get('model_file', 'model.int8.onnx'))") \
+      && for file in /app/var/onnx-model/*.onnx; do \
+           [ "$(basename "$file")" = "$served" ] || rm "$file"; done \
+      && rm -rf /tmp/detoxify \
       && /opt/venv/bin/python -m pip uninstall --yes --quiet \
            torch transformers detoxify onnx sympy mpmath networkx \
       && rm -rf /root/.cache; \

@@ -7,6 +7,9 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 # Worker processes for `make run` (empty: one per core).
 WORKERS ?=
+# What `make run` scores with: empty for COMMENTMOD_SCORER (default `auto`: the real model, fetched
+# on the first run), `embedded` for the shipped models, with nothing fetched.
+SCORER ?=
 # A CPU build of PyTorch: this pin lets pip take the local CPU wheel instead of a multi-GB CUDA one.
 TORCH_SPEC ?= torch==2.13.0
 # Where torch alone comes from, if not the default index (the Dockerfile uses PyTorch's CPU index).
@@ -14,11 +17,17 @@ TORCH_INDEX ?=
 PIP = $(VENV)/bin/python -m pip --disable-pip-version-check --quiet
 export HF_HUB_DISABLE_TELEMETRY = 1
 
-.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-race bench-scale evaluate train-korean clean
+.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-race bench-shadow bench-spam bench-export bench-scale evaluate train-korean train-english clean
 
 # The console at /admin/ writes from the service's own origin, so the service must know it.
 run: export COMMENTMOD_PUBLIC_URL ?= http://$(HOST):$(PORT)
+ifneq ($(SCORER),)
+run: export COMMENTMOD_SCORER = $(SCORER)
+endif
+# First run: fetch, verify and export Detoxify (README, "Getting the real model"). It does nothing
+# once a model is in place, and offline it says so in one line and the embedded models serve.
 run: $(VENV)/.installed
+	$(VENV)/bin/commentmod scorer fetch --if-missing || true
 	$(VENV)/bin/commentmod migrate
 	exec $(VENV)/bin/commentmod serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
@@ -61,6 +70,22 @@ bench-write: $(VENV)/.installed
 bench-race: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_race.py $(BENCH_ARGS)
 
+# POST latency with no shadow model, the embedded models as the shadow, a slow one and a broken
+# one, in alternating rounds in one process; options: make bench-shadow BENCH_ARGS="--rounds 1".
+bench-shadow: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_shadow.py $(BENCH_ARGS)
+
+# A reader's data export at 5,000 and 50,000 comments: its speed and the server's peak memory;
+# options: make bench-export BENCH_ARGS="--sizes 1000 100000 --backend postgresql".
+bench-export: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_export.py $(BENCH_ARGS)
+
+# 2,000 distinct comments and a 200-comment campaign from 50 accounts, spam checks on and off in
+# alternating rounds: campaign held, no distinct comment held, POST p50 ratio, lookups' plans;
+# options: make bench-spam BENCH_ARGS="--rounds 1 --distinct 500 --backend postgresql".
+bench-spam: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_spam.py $(BENCH_ARGS)
+
 # Endpoint latency at 10k and 1M seeded comments on PostgreSQL; options:
 # make bench-scale BENCH_ARGS="--sizes 10000,100000 --requests 50".
 bench-scale: $(VENV)/.installed
@@ -75,6 +100,13 @@ evaluate: $(VENV)/.installed
 # same for the same data) and prints its cross-validated and BEEP! dev figures.
 train-korean: $(VENV)/.installed
 	$(VENV)/bin/python -m moderation.scoring.korean_training
+
+# Rebuilds moderation/scoring/english_model.json.gz from ../shared/eval/data (OLID train and the
+# Civil Comments spans train set; byte for byte the same for the same data) and prints its
+# cross-validated and held-out figures. `benchmarks/evaluate_english.py` compares it with
+# alt-profanity-check.
+train-english: $(VENV)/.installed
+	$(VENV)/bin/python -m moderation.scoring.english_training
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -37,6 +37,8 @@ class Means(StrEnum):
     READER_REPORTS = "reader_reports"
     LEGAL_NOTICE = "legal_notice"
     MODERATOR = "moderator"
+    SPAM_CHECK = "spam_check"
+    """Links, repeats across accounts, the author's history, the site's external check."""
 
 
 class GroundKind(StrEnum):
@@ -65,7 +67,19 @@ GUIDELINES: dict[str, str] = {
     "banned_word": "Community guideline 5: comments with words on the site's banned list are "
     "not published.",
 }
+SPAM_GUIDELINE = GUIDELINES["spam"]
+GUIDELINES.update(dict.fromkeys(("link", "link_denied", "coordinated", "external"), SPAM_GUIDELINE))
 ANY_GUIDELINE = "The site's community guidelines."
+
+SPAM_FINDINGS: dict[str, str] = {
+    "link": "it contains a link, which this site does not publish",
+    "link_denied": "it links to a site this site does not allow",
+    "coordinated": "the same text was posted by several accounts within a short time",
+    "history": "many of your recent comments were rejected, so a moderator reviews new ones",
+    "external": "the site's spam check flagged it",
+    "external_unavailable": "the site's spam check could not look at it in time",
+}
+"""What each spam check found, in the words a statement of reasons uses."""
 
 APPEAL_MONTHS = 6
 
@@ -118,6 +132,8 @@ def detected_by(case: CommentCase) -> Means:
     if case.reason in LEGAL_REASONS:
         return Means.LEGAL_NOTICE
     if not case.by_person:
+        if case.reason in SPAM_FINDINGS:
+            return Means.SPAM_CHECK
         return Means.WORD_LIST if case.reason == "banned_word" else Means.MODEL
     if case.open_reports > 0:
         return Means.READER_REPORTS
@@ -125,6 +141,8 @@ def detected_by(case: CommentCase) -> Means:
         return Means.MODEL
     if case.earlier_reason in ("suspect_word", "banned_word"):
         return Means.WORD_LIST
+    if case.earlier_reason in SPAM_FINDINGS:
+        return Means.SPAM_CHECK
     return Means.MODERATOR
 
 
@@ -160,7 +178,7 @@ def comment_statement(case: CommentCase) -> Statement:
         case.restriction,
         facts,
         means,
-        automated_detection=means in (Means.MODEL, Means.WORD_LIST),
+        automated_detection=means in (Means.MODEL, Means.WORD_LIST, Means.SPAM_CHECK),
         automated_decision=not case.by_person,
         ground_kind=GroundKind.GUIDELINE,
         ground=case.reason,
@@ -177,6 +195,9 @@ def _finding(means: Means, case: CommentCase) -> str:
         return "the toxicity model flagged it"
     if means == Means.WORD_LIST:
         return "it contains a word on the site's list"
+    if means == Means.SPAM_CHECK:
+        found = SPAM_FINDINGS.get(case.reason) or SPAM_FINDINGS.get(case.earlier_reason or "")
+        return found or "the site's spam checks flagged it"
     if means == Means.READER_REPORTS:
         plural = "s" if case.open_reports != 1 else ""
         return f"{case.open_reports} reader{plural} reported it"

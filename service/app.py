@@ -4,8 +4,11 @@ The one place that knows every feature."""
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -18,13 +21,17 @@ from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.routing import RoutedScorer, build_korean_scorer
 from moderation.scoring.scorers import Scorer, ScorerUnavailable, build_scorer
 from service import health
+from service.abuse.router import admin_router as abuse_admin
+from service.abuse.screening import Screening
 from service.apidocs import install_docs
 from service.appeals.router import admin_router as appeals_admin
 from service.appeals.router import router as appeals_router
 from service.articles.router import admin_router as articles_admin
 from service.audit.router import admin_router as audit_admin
+from service.campaigns.router import admin_router as campaigns_admin
 from service.comments.models import MODEL_ID_LENGTH
 from service.comments.page_cache import PublicPages
+from service.comments.posting import WRITTEN_TEXTS
 from service.comments.rescoring import rescore_unscored
 from service.comments.router import router as comments_router
 from service.comments.tallies import CHANGED_ARTICLES
@@ -38,9 +45,9 @@ from service.core.middleware import (
     SecurityHeaders,
     UnexpectedErrors,
 )
-from service.core.ratelimit import Limits, forget_old_hits
+from service.core.ratelimit import Limits
 from service.core.settings import Settings, get_settings
-from service.idempotency.service import AlreadyAnswered, forget_expired, replay
+from service.idempotency.service import AlreadyAnswered, replay
 from service.notices.router import admin_router as notices_admin
 from service.notices.router import router as notices_router
 from service.notices.service import end_measures, measures_due
@@ -48,8 +55,12 @@ from service.notifications.router import router as notifications_router
 from service.openapi import install_openapi
 from service.policy.router import admin_router as policy_admin
 from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
+from service.privacy.router import router as privacy_router
+from service.quality.router import admin_router as quality_admin
+from service.quality.shadow import ShadowScoring
 from service.queue.router import admin_router as queue_admin
 from service.reports.router import router as reports_router
+from service.retention.service import Terms, prune
 from service.screens.router import PUBLIC_ASSET_PATHS, install_screens
 from service.statements.router import router as statements_router
 from service.transparency.router import admin_router as transparency_admin
@@ -80,34 +91,73 @@ def load_scorer(settings: Settings) -> RoutedScorer:
     return routed
 
 
+def load_shadow_scorer(settings: Settings) -> RoutedScorer | None:
+    """`COMMENTMOD_SHADOW_SCORER`: `embedded`, or an export folder served as `onnx` serves one,
+    Korean text routed as for the served model. One that cannot be loaded is logged and left
+    out: a model on trial must not stop the service."""
+    if settings.shadow_scorer is None:
+        return None
+    if settings.shadow_scorer == "embedded":
+        trial = settings.model_copy(update={"scorer": "embedded"})
+    else:
+        trial = settings.model_copy(
+            update={"scorer": "onnx", "onnx_model_dir": Path(settings.shadow_scorer)}
+        )
+    try:
+        return load_scorer(trial)
+    except ScorerUnavailable as unusable:
+        logger.warning("SHADOW MODEL LEFT OUT: %s", unusable)
+        return None
+
+
+PRUNE_EVERY = 3600.0
+"""Seconds between retention sweeps: what has had its time goes within the hour."""
+
+
 async def housekeeping(
     *,
     database: Database,
     scoring: BoundedScorer,
     policy: PolicyStore,
-    limits: Limits,
+    terms: Terms,
+    screening: Screening,
     interval: float,
 ) -> None:
     """At start-up, then every `interval` seconds (0: only at start-up): decide the comments
-    held while the model was unavailable, forget idempotency answers older than a day and
-    rate-limit hits older than any limit's window, and end the temporary measures whose
-    period is over."""
+    held while the model was unavailable, prune what has had its time (`service.retention`,
+    at most every `PRUNE_EVERY` seconds), and end the temporary measures whose period is over."""
+    pruned_at = -math.inf
+
+    async def prune_if_due() -> None:
+        nonlocal pruned_at
+        if time.monotonic() - pruned_at >= PRUNE_EVERY:
+            await prune(database, terms)
+            pruned_at = time.monotonic()
+
+    async def end_measures_due() -> None:
+        if await database.run(measures_due):
+            ended = await database.run(end_measures, writes=True)
+            logger.info("ended %d temporary measure(s)", ended)
+
+    steps: dict[str, Callable[[], Awaitable[object]]] = {
+        "re-scoring": partial(
+            rescore_unscored,
+            database=database,
+            scoring=scoring,
+            policy=policy,
+            screening=screening,
+        ),
+        "retention": prune_if_due,
+        "temporary measures": end_measures_due,
+    }
     while True:
-        try:
-            await rescore_unscored(database=database, scoring=scoring, policy=policy)
-            forgotten = await database.run(forget_expired, writes=True)
-            if forgotten:
-                logger.info("forgot %d expired idempotency answer(s)", forgotten)
-            await database.run(
-                partial(forget_old_hits, older_than=limits.longest_window), writes=True
-            )
-            if await database.run(measures_due):
-                ended = await database.run(end_measures, writes=True)
-                logger.info("ended %d temporary measure(s)", ended)
-        except DatabaseUnavailable:
-            logger.warning("housekeeping: the database is unavailable; retrying later")
-        except Exception:
-            logger.exception("housekeeping failed; retrying in %.0fs", interval)
+        for name, step in steps.items():  # one failing step does not hold up the others
+            try:
+                await step()
+            except DatabaseUnavailable:
+                logger.warning("housekeeping (%s): the database is unavailable; later", name)
+            except Exception:
+                logger.exception("housekeeping (%s) failed; retrying in %.0fs", name, interval)
         if interval <= 0:
             return
         await asyncio.sleep(interval)
@@ -131,6 +181,9 @@ def admin_api() -> APIRouter:
         notices_admin,
         appeals_admin,
         transparency_admin,
+        quality_admin,
+        campaigns_admin,
+        abuse_admin,
     )
     for feature in features:
         admin.include_router(feature)
@@ -141,9 +194,11 @@ def create_app(
     settings: Settings | None = None,
     scorer: Scorer | None = None,
     provider_transport: httpx2.AsyncBaseTransport | None = None,
+    shadow: Scorer | None = None,
 ) -> FastAPI:
-    """`scorer` lets tests and benchmarks share one loaded model (by default settings choose);
-    `provider_transport` carries the OAuth providers' HTTP (tests point it at a fake)."""
+    """`scorer` lets tests and benchmarks share one loaded model (by default settings choose),
+    `shadow` likewise for the shadow model; `provider_transport` carries the OAuth providers'
+    HTTP (tests point it at a fake)."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
@@ -160,16 +215,25 @@ def create_app(
         )
         scoring.start()
         app.state.scoring = scoring
+        trial = shadow or await anyio.to_thread.run_sync(load_shadow_scorer, settings)
+        if trial is not None:
+            logger.info("shadow model: %s", trial.model_id)
+            app.state.shadow = ShadowScoring(
+                trial, app.state.database, capacity=settings.shadow_queue
+            )
+            app.state.shadow.start()
         sweeper = asyncio.create_task(
             housekeeping(
                 database=app.state.database,
                 scoring=scoring,
                 policy=app.state.policy,
-                limits=app.state.limits,
+                terms=Terms.of(settings, app.state.limits),
+                screening=app.state.screening,
                 interval=settings.rescore_interval,
             ),
             name="housekeeping",
         )
+        app.state.housekeeping = sweeper
         background = [sweeper]
         if settings.webhook_interval > 0:
             background.append(
@@ -183,6 +247,9 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await scoring.close()
+            await app.state.screening.close()
+            if app.state.shadow is not None:
+                await anyio.to_thread.run_sync(app.state.shadow.close)
             app.state.database.dispose()
 
     app = FastAPI(
@@ -205,15 +272,23 @@ def create_app(
         default_settings(settings), freshness=settings.read_cache_freshness
     )
 
+    app.state.shadow = None
+
     def after_commit(info: dict[Any, Any]) -> None:
-        """What this worker's own writes changed shows at once on this worker."""
+        """What this worker's own writes changed shows at once on this worker; texts written
+        go to the shadow model, if one is on trial."""
         pages.forget(info.get(CHANGED_ARTICLES, ()))
         if info.get(POLICY_CHANGED):
             policy.forget()
+        if app.state.shadow is not None and WRITTEN_TEXTS in info:
+            app.state.shadow.offer(info[WRITTEN_TEXTS])
 
     database.after_commit(after_commit)
     app.state.provider_transport = provider_transport
     app.state.limits = Limits.from_settings(settings)
+    app.state.screening = Screening(
+        zone=settings.site_timezone, hook_hosts=settings.webhook_allowed_hosts
+    )
     install_error_handlers(app)
     app.add_exception_handler(AlreadyAnswered, replay)
     app.add_middleware(BodySizeLimit)
@@ -243,6 +318,7 @@ def create_app(
         auth_router,
         notifications_router,
         statements_router,
+        privacy_router,
         admin_api(),
     )
     for router in public:

@@ -2,11 +2,12 @@
 a social login."""
 
 import argparse
+import asyncio
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import timedelta
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,9 +16,29 @@ from sqlmodel import Session
 from auth.models import Role, User
 from auth.sessions import issue_session
 from auth.users import UserNotFound, get_user
+from moderation.scoring.fetch import (
+    CACHE_DIR,
+    CATALOGUE,
+    DEFAULT_VARIANT,
+    HUB_FILES,
+    TIMEOUT,
+    Checkpoint,
+    FetchFailed,
+    fetch_detoxify,
+)
+from moderation.statuses import CommentStatus
 from service.comments import tallies
 from service.core.db import Database
+from service.core.ratelimit import Limits
 from service.core.settings import available_cores, get_settings
+from service.retention.service import RULES, Terms, due, prune
+
+RESCORABLE = (
+    CommentStatus.HELD,
+    CommentStatus.PUBLISHED,
+    CommentStatus.REJECTED,
+    CommentStatus.BLOCKED,
+)
 
 
 def migrate(database_url: str) -> None:
@@ -120,6 +141,29 @@ def check_counters(*, repair: bool) -> None:
         raise SystemExit(1)
 
 
+def run_retention(*, dry_run: bool) -> None:
+    """Prunes what has had its time now, as the housekeeping sweep does on schedule; with
+    `dry_run`, prints what would go and deletes nothing."""
+    settings = get_settings()
+    terms = Terms.of(settings, Limits.from_settings(settings))
+    database = Database.connect(
+        settings.database_url, settings.database_timeouts, pool_size=settings.database_pool_size
+    )
+    try:
+        if dry_run:
+            now = datetime.now(UTC)
+            with database.session() as session:
+                counts = {rule.name: due(session, rule, now=now, terms=terms) for rule in RULES}
+        else:
+            pruned = asyncio.run(prune(database, terms))
+            counts = {rule.name: pruned.get(rule.name, 0) for rule in RULES}
+    finally:
+        database.dispose()
+    verb = "would prune" if dry_run else "pruned"
+    for name, count in counts.items():
+        print(f"{name}: {verb} {count}")
+
+
 def export_scorer(args: argparse.Namespace) -> None:
     """Exports Detoxify to ONNX (see `moderation.scoring.export`); exit 1 when it drifts."""
     from moderation.scoring.export import DriftTooLarge, export_detoxify
@@ -146,6 +190,136 @@ def export_scorer(args: argparse.Namespace) -> None:
         f"{manifest.max_drift:.4f} "
         f"({manifest.drift_attribute}) over {manifest.calibration_texts} calibration comments"
     )
+
+
+def fetch_scorer(args: argparse.Namespace) -> None:
+    """Downloads, verifies and exports Detoxify (`moderation.scoring.fetch`): one line, or
+    `error: ...` and exit 1 (offline, a file that fails verification), never a traceback, so
+    `make run` can go on without it."""
+    from moderation.scoring.export import DriftTooLarge
+    from moderation.scoring.scorers import ScorerUnavailable
+
+    settings = get_settings()
+    out = args.out or settings.onnx_model_dir
+    if out is None:
+        raise SystemExit("error: give --out (COMMENTMOD_ONNX_MODEL_DIR is unset)")
+    if args.if_missing and (in_place := _scorer_in_place(out)):
+        print(f"{in_place}; nothing fetched")
+        return
+    checkpoint = _checkpoint_to_fetch(args)
+    mirror = args.mirror or settings.scorer_mirror
+    try:
+        fetched = fetch_detoxify(
+            checkpoint,
+            out=out,
+            cache_dir=args.cache_dir,
+            mirror=mirror,
+            timeout=args.timeout,
+            precision=args.precision,
+            progress=sys.stderr if sys.stderr.isatty() else None,
+        )
+    except (FetchFailed, DriftTooLarge, ScorerUnavailable, OSError) as failed:
+        offline = isinstance(failed, FetchFailed) and failed.unreachable and not mirror
+        hint = "; offline? --mirror (COMMENTMOD_SCORER_MIRROR) names a reachable copy"
+        print(f"error: {failed}{hint if offline else ''}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit("error: interrupted; nothing new was installed") from None
+    print(fetched.summary())
+
+
+def _scorer_in_place(out: Path) -> str | None:
+    """Why `fetch --if-missing` has nothing to do, if it has not."""
+    from moderation.scoring.onnx import onnx_model_available
+
+    settings = get_settings()
+    if settings.scorer == "embedded":
+        return "COMMENTMOD_SCORER=embedded"
+    if settings.detoxify_checkpoint is not None:
+        return f"COMMENTMOD_DETOXIFY_CHECKPOINT is set ({settings.detoxify_checkpoint})"
+    if onnx_model_available(out):
+        return f"{out} holds an exported model"
+    variant = settings.detoxify_variant
+    if settings.scorer != "onnx" and _in_torch_hub_cache(variant):
+        return f"Detoxify {variant!r} is in the torch.hub cache, and `auto` serves it"
+    return None
+
+
+def _in_torch_hub_cache(variant: str) -> bool:
+    """A deployment serving Detoxify from the torch.hub cache keeps its model: fetching another
+    would change what `auto` serves, and what the thresholds were set for."""
+    from moderation.scoring.scorers import detoxify_installed, detoxify_weights_available
+
+    return detoxify_installed() and detoxify_weights_available(
+        variant, checkpoint=None, config_dir=None
+    )
+
+
+def _checkpoint_to_fetch(args: argparse.Namespace) -> Checkpoint:
+    """A variant of the catalogue, or a newsroom's own checkpoint (`--url`, its full SHA-256
+    and the base model whose config and tokenizer it needs)."""
+    if args.url is None:
+        if args.sha256 or args.base_model:
+            raise SystemExit("error: --sha256 and --base-model go with --url")
+        return CATALOGUE[args.variant or DEFAULT_VARIANT]
+    if args.variant:
+        raise SystemExit("error: give a VARIANT or --url, not both")
+    if not (args.sha256 and args.base_model):
+        raise SystemExit("error: --url needs --sha256 (the file's full SHA-256) and --base-model")
+    sha256 = args.sha256.lower()
+    name = f"{Path(args.url.split('?')[0]).stem}-{sha256[:8]}"  # one cache folder per file
+    try:
+        return Checkpoint(name, args.url, args.base_model, sha256=sha256, mirrored=False)
+    except ValueError as invalid:
+        raise SystemExit(f"error: {invalid}") from None
+
+
+def _moment(value: str) -> datetime:
+    """A day (`2026-12-01`) or a time (`2026-12-01T09:00+09:00`); UTC without a zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("give a day (2026-12-01) or an ISO 8601 time") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def export_labels(since: datetime, out: str) -> None:
+    """The comments moderators decided, as JSON lines for retraining (`quality.service`)."""
+    import json
+
+    from service.quality.service import labelled_comments
+
+    settings = get_settings()
+    database = Database.connect(settings.database_url, settings.database_timeouts)
+    written = 0
+    try:
+        with (
+            database.session() as session,
+            open(out, "w", encoding="utf-8") if out != "-" else nullcontext(sys.stdout) as lines,
+        ):
+            for line in labelled_comments(session, since=since):
+                lines.write(json.dumps(line, ensure_ascii=False) + "\n")
+                written += 1
+    finally:
+        database.dispose()
+    print(f"exported {written} labelled comment(s)", file=sys.stderr)
+
+
+def rescore(status: CommentStatus, since: datetime | None) -> None:
+    """Scores the comments in `status` again with the model the settings choose now."""
+    from service.app import load_scorer
+    from service.comments.rescoring import rescore_waiting
+
+    settings = get_settings()
+    scorer = load_scorer(settings)
+    database = Database.connect(settings.database_url, settings.database_timeouts)
+    try:
+        count = rescore_waiting(
+            database, scorer, status=status, since=since, batch=settings.scoring_batch_size
+        )
+    finally:
+        database.dispose()
+    print(f"re-scored {count} {status} comment(s) with {scorer.model_id}")
 
 
 def score_texts(texts: Sequence[str]) -> None:
@@ -200,6 +374,13 @@ def build_parser() -> argparse.ArgumentParser:
     counters.add_parser("check", help="recount from the comments; exit 1 if any counter drifted")
     counters.add_parser("repair", help="recount and rewrite every counter that drifted")
 
+    retention = commands.add_parser(
+        "retention", help="what is kept about people, and for how long (README)"
+    ).add_subparsers(dest="retention_command", required=True)
+    retention.add_parser("run", help="prune what has had its time now").add_argument(
+        "--dry-run", action="store_true", help="print what would go; delete nothing"
+    )
+
     scorer = commands.add_parser("scorer", help="the toxicity model").add_subparsers(
         dest="scorer_command", required=True
     )
@@ -223,12 +404,80 @@ def build_parser() -> argparse.ArgumentParser:
         default="int8",
         help="the model to serve: int8 (fastest) or fp32, for a model int8 moves too far",
     )
+    fetch = scorer.add_parser(
+        "fetch",
+        help="download Detoxify, verify every file and export it for the `auto` scorer",
+    )
+    fetch.add_argument(
+        "variant",
+        nargs="?",
+        choices=list(CATALOGUE),
+        help=f"default: {DEFAULT_VARIANT} (news-site comments, less bias on identity words)",
+    )
+    fetch.add_argument("--out", type=Path, help="default: COMMENTMOD_ONNX_MODEL_DIR")
+    fetch.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=CACHE_DIR,
+        help="the verified downloads, kept so a re-run downloads nothing (default %(default)s)",
+    )
+    fetch.add_argument(
+        "--mirror",
+        help="download from this mirror (default: COMMENTMOD_SCORER_MIRROR): "
+        "MIRROR/detoxify/CHECKPOINT and MIRROR/huggingface/MODEL/FILE",
+    )
+    fetch.add_argument(
+        "--timeout",
+        type=float,
+        default=TIMEOUT,
+        help="seconds to connect and to wait for data (default %(default)s)",
+    )
+    fetch.add_argument(
+        "--precision",
+        choices=["int8", "fp32"],
+        help="default: int8, or fp32 when int8 moves scores too far",
+    )
+    fetch.add_argument("--url", help="a newsroom's own fine-tuned Detoxify checkpoint instead")
+    fetch.add_argument("--sha256", help="its full SHA-256 (with --url)")
+    fetch.add_argument(
+        "--base-model",
+        choices=list(HUB_FILES),
+        help="the Hugging Face model it was fine-tuned from (with --url)",
+    )
+    fetch.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="nothing to do when COMMENTMOD_SCORER=embedded, COMMENTMOD_DETOXIFY_CHECKPOINT is "
+        "set or the export folder holds a model (`make run` calls it so)",
+    )
 
     score = commands.add_parser(
         "score", help="score comments with the configured model; one JSON object per comment"
     )
     score.add_argument("texts", nargs="*", help="comments to score")
     score.add_argument("--file", help="one comment a line (- for standard input)")
+
+    labels = commands.add_parser(
+        "labels", help="moderators' decisions as labels for the model"
+    ).add_subparsers(dest="labels_command", required=True)
+    export_labels_cmd = labels.add_parser(
+        "export", help="the labelled comments as JSON lines (text, scores, model, decision)"
+    )
+    export_labels_cmd.add_argument(
+        "--since", type=_moment, required=True, help="decided since this day or time"
+    )
+    export_labels_cmd.add_argument("--out", default="-", help="a file (default: standard output)")
+
+    rescore_cmd = commands.add_parser(
+        "rescore", help="score comments again with the model in use (no status moves)"
+    )
+    rescore_cmd.add_argument(
+        "--status",
+        choices=[str(status) for status in RESCORABLE],
+        default=str(CommentStatus.HELD),
+        help="which comments (default: %(default)s, the moderators' queue)",
+    )
+    rescore_cmd.add_argument("--since", type=_moment, help="written since this day or time")
 
     users = commands.add_parser("users", help="manage users").add_subparsers(
         dest="users_command", required=True
@@ -271,6 +520,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             serve(args.host, args.port, args.workers)
         elif args.command == "migrate":
             migrate(get_settings().database_url)
+        elif args.command == "scorer" and args.scorer_command == "fetch":
+            fetch_scorer(args)
         elif args.command == "scorer":
             export_scorer(args)
         elif args.command == "score":
@@ -278,8 +529,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             if not texts:
                 raise SystemExit("error: give comments to score, or --file")
             score_texts(texts)
+        elif args.command == "labels":
+            export_labels(args.since, args.out)
+        elif args.command == "rescore":
+            rescore(CommentStatus(args.status), args.since)
         elif args.command == "counters":
             check_counters(repair=args.counters_command == "repair")
+        elif args.command == "retention":
+            run_retention(dry_run=args.dry_run)
         elif args.command == "users" and args.users_command == "create":
             print(create_user(args.name, Role(args.role)))
         elif args.command == "users" and args.users_command == "set-role":

@@ -1,9 +1,18 @@
 """Every table, imported in one place so the metadata is complete for Alembic and the tests."""
 
 from auth.models import AuthSession, Identity, LoginAttempt, User
+from service.abuse.models import (
+    Campaign,
+    CampaignComment,
+    CommentBand,
+    CommentFingerprint,
+    DailyCount,
+    ExternalCheckCount,
+)
 from service.appeals.models import Appeal
 from service.articles.models import Article
 from service.audit.models import AuditEvent
+from service.comments.labels import CommentLabel
 from service.comments.models import ArticleQueueTally, Comment, CommentRevision, QueueTally
 from service.core.db import metadata
 from service.core.ratelimit import RateLimitHit
@@ -11,6 +20,7 @@ from service.idempotency.models import IdempotencyRecord
 from service.notices.models import Notice
 from service.notifications.models import Notification
 from service.policy.models import SiteSettings, WordListEntry
+from service.quality.models import ShadowScore
 from service.reports.models import Report
 from service.statements.models import StatementOfReasons
 from service.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -21,8 +31,15 @@ __all__ = [
     "ArticleQueueTally",
     "AuditEvent",
     "AuthSession",
+    "Campaign",
+    "CampaignComment",
     "Comment",
+    "CommentBand",
+    "CommentFingerprint",
+    "CommentLabel",
     "CommentRevision",
+    "DailyCount",
+    "ExternalCheckCount",
     "IdempotencyRecord",
     "Identity",
     "LoginAttempt",
@@ -31,6 +48,7 @@ __all__ = [
     "QueueTally",
     "RateLimitHit",
     "Report",
+    "ShadowScore",
     "SiteSettings",
     "StatementOfReasons",
     "User",

@@ -20,6 +20,8 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_article_id_status_id", "article_id", "status", "id"),
         # The author's own comments across articles.
         Index("ix_comment_author_id_id", "author_id", "id"),
+        # The history phase: the author's comments of the last days.
+        Index("ix_comment_author_id_created_at", "author_id", "created_at"),
         # Moderator queues: oldest first, and worst first.
         Index("ix_comment_status_id", "status", "id"),
     )

@@ -6,10 +6,13 @@ scores (on SQLite a write lock would stall every other writer):
    the author's standing, a closed article, the parent) and the facts the policy weighs;
 2. score: the model, batched, off the event loop, bounded in time (None: unavailable);
 3. decide: the policy's phases; a toxic comment first goes back to its writer (the nudge);
-4. store: one short unit of work that counts the writer's rate limit (checked, without
-   counting, before scoring) and writes the comment, its decision and its audit row. A comment
-   refused before the store (its text, the nudge, a closed article) does not count; after a
-   2xx nothing is lost.
+4. ask: the site's external moderation hook, if it has one, for a comment the policy would
+   publish (outside any transaction, bounded by its deadline);
+5. store: one short unit of work that counts the writer's rate limit and daily caps (checked,
+   without counting, before scoring), refuses a copy of the writer's own comment, holds a
+   campaign's comments (near-duplicates from several accounts, its earlier ones taken back)
+   and writes the comment, its decision and its audit row. A comment refused before the store
+   (its text, the nudge, a closed article, a cap) does not count; after a 2xx nothing is lost.
 """
 
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from auth.deps import Authenticated, Caller, record_use_if_due
 from auth.models import User
@@ -28,6 +31,23 @@ from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.scorers import Scores
 from moderation.statuses import EDITABLE, CommentStatus
 from moderation.text import TextRuleViolation, clean_comment
+from service.abuse.external import external_payload
+from service.abuse.screening import Screen, Screening
+from service.abuse.service import (
+    DuplicateComment,
+    Likeness,
+    Match,
+    alike,
+    candidate_ids,
+    count_external,
+    forget_bands,
+    forget_text,
+    join_campaign,
+    lock_bands,
+    remember_bands,
+    remember_text,
+    take_caps,
+)
 from service.articles.service import ensure_open, ensure_still_open, find_article
 from service.audit.service import record
 from service.comments.errors import (
@@ -52,6 +72,7 @@ from service.core.db import Database, insert_row, utcnow
 from service.core.errors import Forbidden
 from service.core.ratelimit import Allowance, Limits
 from service.idempotency.service import Retryable, RetryRequest
+from service.policy.schemas import RepeatSettings
 from service.policy.service import PolicySnapshot, PolicyStore
 
 
@@ -90,6 +111,7 @@ def prepare(
     editing: int | None,
     allowance: Allowance | None,
     retry: Retryable | None,
+    text: str,
 ) -> Prepared:
     """The refusals that need no model, in the order a writer meets them; the rate limit last
     (checked, not counted), so a writer over it does not cost a model pass. A retry of a
@@ -106,12 +128,26 @@ def prepare(
     if allowance is not None:
         allowance.check(session)
     facts = policy_facts(
-        session, policy=snapshot.policy, author=author, article=article, excluding=editing
+        session,
+        policy=snapshot.policy,
+        author=author,
+        article=article,
+        excluding=editing,
+        text=text,
     )
     return Prepared(snapshot, facts)
 
 
 POSTED_AFTER_WARNING = "posted after the warning"
+
+WRITTEN_TEXTS = "written_texts"
+"""`session.info` key: (comment id, text) of each comment posted or edited in the transaction,
+for whatever scores texts after the commit (the shadow model)."""
+
+
+def _written(session: Session, comment: Comment) -> None:
+    assert comment.id is not None
+    session.info.setdefault(WRITTEN_TEXTS, []).append((comment.id, comment.body))
 
 
 def decide_with_nudge(
@@ -141,10 +177,19 @@ def store_new(
     scored: dict[str, Any],
     allowance: Allowance,
     retry: Retryable,
+    screen: Screen | None = None,
+    repeats: RepeatSettings | None = None,
+    external_outcome: str | None = None,
 ) -> Comment:
     retry.reserve(session)  # a copy of this request that got here first wins; this one replays
     allowance.take(session)
     ensure_still_open(session, article_id)
+    matches: list[Match] = []
+    if screen is not None:
+        take_caps(session, user_id=author_id, caps=screen.caps, day=screen.day)
+        decision, matches = _coordinated(
+            session, screen, decision, author_id=author_id, rule=repeats
+        )
     comment = Comment(
         article_id=article_id,
         author_id=author_id,
@@ -155,6 +200,9 @@ def store_new(
         **scored,
     )
     insert_row(session, comment)
+    assert comment.id is not None
+    if screen is not None:
+        _remember(session, screen, comment_id=comment.id)
     count_new(session, comment)
     record(
         session,
@@ -166,7 +214,100 @@ def store_new(
         note=decision.note,
     )
     tell_author(session, comment, before=None, actor_id=None)
+    _written(session, comment)
+    if matches:
+        _take_back(
+            session, [comment.id, *(match.comment_id for match in matches)], note=decision.note
+        )
+    if external_outcome is not None:
+        count_external(session, external_outcome)  # a shared row: locked last
     return comment
+
+
+COORDINATED = "coordinated"
+
+
+def _coordinated(
+    session: Session,
+    screen: Screen,
+    decision: Decision,
+    *,
+    author_id: int,
+    rule: RepeatSettings | None,
+) -> tuple[Decision, list[Match]]:
+    """The decision once the campaign check has seen the text, and the campaign's earlier
+    comments (none when it is not one). A rejected comment stays rejected."""
+    if rule is None or decision.status == CommentStatus.REJECTED:
+        return decision, []
+    matches = _campaign_of(session, screen.likeness, author_id=author_id, rule=rule)
+    if not matches:
+        return decision, []
+    accounts = len({match.author_id for match in matches} | {author_id})
+    note = f"{accounts} accounts posted it within {rule.coordinated_window_minutes} min"
+    return Decision(CommentStatus.HELD, COORDINATED, note), matches
+
+
+def _remember(session: Session, screen: Screen, *, comment_id: int) -> None:
+    """The comment's text as the account's latest (409 when a copy got there first) and its
+    band keys, for the posts to come; nothing for a check that is off."""
+    if screen.repeat_hours > 0:
+        remember_text(
+            session,
+            author_id=screen.author_id,
+            key=screen.repeat_key,
+            comment_id=comment_id,
+            hours=screen.repeat_hours,
+        )
+    remember_bands(session, screen.likeness, comment_id=comment_id, author_id=screen.author_id)
+
+
+def _campaign_of(
+    session: Session, likeness: Likeness, *, author_id: int, rule: RepeatSettings
+) -> list[Match]:
+    """The near-duplicates of this text within the window, when they come from enough
+    accounts (this one included) to be a campaign; otherwise none. Posts sharing a band key
+    take turns here, so a campaign posted all at once is still seen by its last post."""
+    if rule.coordinated_accounts < 2 or not likeness.bands:
+        return []
+    lock_bands(session, likeness.bands)
+    since = utcnow() - timedelta(minutes=rule.coordinated_window_minutes)
+    ids = candidate_ids(session, likeness, since=since)
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Comment.id, Comment.author_id, Comment.body).where(
+            col(Comment.id).in_(ids), col(Comment.status) != CommentStatus.DELETED
+        )
+    ).all()
+    matches = alike(likeness, ((i or 0, a, b) for i, a, b in rows), threshold=rule.similarity)
+    accounts = {match.author_id for match in matches} | {author_id}
+    return matches if len(accounts) >= rule.coordinated_accounts else []
+
+
+def _take_back(session: Session, comment_ids: list[int], *, note: str | None) -> None:
+    """Files the campaign's comments together and holds its published ones again, through
+    the one status writer (counts, caches, audit, webhooks). A comment a moderator is
+    deciding at this moment keeps the moderator's decision."""
+    campaign_id = join_campaign(session, comment_ids)
+    published = session.exec(
+        select(Comment)
+        .where(col(Comment.id).in_(comment_ids[1:]), Comment.status == CommentStatus.PUBLISHED)
+        .order_by(col(Comment.id))  # every writer of several comment rows locks in id order
+        .with_for_update(key_share=True)
+    ).all()
+    for earlier in published:
+        try:
+            with session.begin_nested():
+                change_status(
+                    session,
+                    earlier,
+                    CommentStatus.HELD,
+                    reason=COORDINATED,
+                    note=f"campaign {campaign_id}: {note}",
+                    action="campaign_held",
+                )
+        except InvalidTransition:
+            continue
 
 
 def store_edit(
@@ -177,9 +318,20 @@ def store_edit(
     text: str,
     decision: Decision,
     scored: dict[str, Any],
+    screen: Screen | None = None,
+    repeats: RepeatSettings | None = None,
+    external_outcome: str | None = None,
 ) -> Comment:
-    """Keeps the old body as a revision; the status moves only from the one the edit read."""
+    """Keeps the old body as a revision; the status moves only from the one the edit read.
+    The new text is the one the repeat and campaign checks know from now on."""
     assert comment.id is not None
+    matches: list[Match] = []
+    if screen is not None:
+        forget_text(session, comment.id)
+        forget_bands(session, comment.id)
+        decision, matches = _coordinated(
+            session, screen, decision, author_id=comment.author_id, rule=repeats
+        )
     session.add(
         CommentRevision(
             comment_id=comment.id,
@@ -201,6 +353,15 @@ def store_edit(
         edited_at=utcnow(),
         **scored,
     )
+    if screen is not None:
+        _remember(session, screen, comment_id=comment.id)
+    if matches:
+        _take_back(
+            session, [comment.id, *(match.comment_id for match in matches)], note=decision.note
+        )
+    if external_outcome is not None:
+        count_external(session, external_outcome)
+    _written(session, comment)
     return comment
 
 
@@ -232,6 +393,7 @@ class CommentWriter:
     scoring: BoundedScorer
     policy: PolicyStore
     limits: Limits
+    screening: Screening
 
     async def post(
         self, *, caller: Caller, article_id: str, draft: CommentCreate, asked: RetryRequest
@@ -242,7 +404,7 @@ class CommentWriter:
         caller with a stale token or a forged cookie write learns nothing else), then the text's
         own refusals: a writer over the rate limit still learns what is wrong with the comment."""
 
-        def identify_and_prepare(session: Session) -> tuple[_Poster, str, Prepared]:
+        def identify_and_prepare(session: Session) -> tuple[_Poster, str, Prepared, Screen]:
             poster = self._poster(caller.resolve(session), asked)
             text = clean_text(draft.body)
             prepared = prepare(
@@ -254,10 +416,24 @@ class CommentWriter:
                 editing=None,
                 allowance=poster.allowance,
                 retry=poster.retry,
+                text=text,
             )
-            return poster, text, prepared
+            try:
+                screen = self.screening.screen(
+                    session,
+                    author=poster.auth.user,
+                    text=text,
+                    article_id=article_id,
+                    reply=draft.parent_id is not None,
+                    settings=prepared.snapshot.settings,
+                )
+            except DuplicateComment:
+                # this very request's first try may have been stored since `prepare` looked
+                poster.retry.replay_if_answered(session)
+                raise
+            return poster, text, prepared, screen
 
-        poster, text, prepared = await self.database.run(identify_and_prepare)
+        poster, text, prepared, screen = await self.database.run(identify_and_prepare)
         if needs_recording(poster.auth.session):  # every few minutes: no thread hop otherwise
             await anyio.to_thread.run_sync(record_use_if_due, self.database, poster.auth)
         author = poster.auth.user
@@ -266,6 +442,16 @@ class CommentWriter:
         decision, scored = await self._judge(
             prepared, text=text, acknowledged=draft.acknowledge_toxicity
         )
+        decision, outcome = await self._consult(
+            prepared,
+            decision,
+            text=text,
+            scores=scored["scores"],
+            author=author,
+            article_id=article_id,
+            parent_id=draft.parent_id,
+        )
+        repeats = prepared.snapshot.settings.repeats
 
         def store(session: Session) -> CommentPublic:
             comment = store_new(
@@ -278,6 +464,9 @@ class CommentWriter:
                 scored=scored,
                 allowance=poster.allowance,
                 retry=poster.retry,
+                screen=screen,
+                repeats=repeats,
+                external_outcome=outcome,
             )
             answer = CommentPublic.for_author(comment, author)
             poster.retry.remember(session, status_code=201, body=answer)
@@ -296,8 +485,9 @@ class CommentWriter:
         text = clean_text(edit.body)
         if text == comment.body:
             return comment
-        prepared = await self.database.run(
-            lambda session: prepare(
+
+        def prepare_edit(session: Session) -> tuple[Prepared, Screen]:
+            prepared = prepare(
                 session,
                 policy=self.policy,
                 author=author,
@@ -306,11 +496,31 @@ class CommentWriter:
                 editing=comment.id,
                 allowance=None,
                 retry=None,
+                text=text,
             )
-        )
+            screen = self.screening.screen_edit(
+                session,
+                author=author,
+                text=text,
+                comment_id=comment.id or 0,
+                settings=prepared.snapshot.settings,
+            )
+            return prepared, screen
+
+        prepared, screen = await self.database.run(prepare_edit)
         decision, scored = await self._judge(
             prepared, text=text, acknowledged=edit.acknowledge_toxicity
         )
+        decision, outcome = await self._consult(
+            prepared,
+            decision,
+            text=text,
+            scores=scored["scores"],
+            author=author,
+            article_id=comment.article_id,
+            parent_id=comment.parent_id,
+        )
+        repeats = prepared.snapshot.settings.repeats
         return await self.database.run(
             lambda session: store_edit(
                 session,
@@ -319,9 +529,40 @@ class CommentWriter:
                 text=text,
                 decision=decision,
                 scored=scored,
+                screen=screen,
+                repeats=repeats,
+                external_outcome=outcome,
             ),
             writes=True,
         )
+
+    async def _consult(
+        self,
+        prepared: Prepared,
+        decision: Decision,
+        *,
+        text: str,
+        scores: Scores | None,
+        author: User,
+        article_id: str,
+        parent_id: int | None,
+    ) -> tuple[Decision, str | None]:
+        """Phase 4: the site's external hook, for a comment the policy would publish; the
+        decision after its answer and the outcome to count (None: not asked)."""
+        hook = prepared.snapshot.settings.external_moderation
+        if hook is None or decision.status != CommentStatus.PUBLISHED:
+            return decision, None
+        assert author.id is not None
+        payload = external_payload(
+            article_id=article_id,
+            parent_id=parent_id,
+            author_id=author.id,
+            author_created_at=author.created_at,
+            text=text,
+            scores=scores,
+            links=[link.domain for link in prepared.facts.links],
+        )
+        return await self.screening.consult(hook, decision, payload)
 
     def _poster(self, auth: Authenticated, asked: RetryRequest) -> _Poster:
         author_id = auth.user.id

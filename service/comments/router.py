@@ -14,6 +14,8 @@ from auth.deps import (
     optional_user,
 )
 from auth.users import UserBanned, UserSuspended
+from service.abuse.deps import ScreeningDep
+from service.abuse.service import AccountTooNew, DailyLimitReached, DuplicateComment
 from service.articles.schemas import ArticleId
 from service.articles.service import ArticleClosed
 from service.comments import service
@@ -47,11 +49,15 @@ router = APIRouter(prefix="/v1", tags=["comments"])
 
 
 async def get_writer(
-    database: DatabaseDep, scoring: ScoringDep, policy: PolicyDep, limits: LimitsDep
+    database: DatabaseDep,
+    scoring: ScoringDep,
+    policy: PolicyDep,
+    limits: LimitsDep,
+    screening: ScreeningDep,
 ) -> CommentWriter:
     """Async although it awaits nothing: FastAPI runs a plain `def` dependency in a worker
     thread, a hop per request for nothing."""
-    return CommentWriter(database, scoring, policy, limits)
+    return CommentWriter(database, scoring, policy, limits, screening)
 
 
 Writer = Annotated[CommentWriter, Depends(get_writer)]
@@ -72,6 +78,9 @@ Writer = Annotated[CommentWriter, Depends(get_writer)]
         IdempotencyKeyReused,
         RateLimited,
         CommentingDisabled,
+        DuplicateComment,
+        DailyLimitReached,
+        AccountTooNew,
     ),
 )
 async def post_comment(
@@ -84,8 +93,10 @@ async def post_comment(
 ) -> CommentPublic:
     """Scores the comment and answers `published`, `held` (for review) or `rejected`, with the
     reason for the author. A toxic comment first gets 422 `toxic_comment` (the nudge). Only
-    comments that get stored count towards the writer's rate limit (moderators have none).
-    Send an `Idempotency-Key` to retry safely."""
+    comments that get stored count towards the writer's rate limit and daily caps
+    (moderators have neither). The same text twice from one account within the repeat window
+    is 409 `duplicate_comment`; an account younger than the site's cool-down gets 403
+    `account_too_new`. Send an `Idempotency-Key` to retry safely."""
     return await writer.post(
         caller=caller,
         article_id=article_id,
@@ -109,6 +120,7 @@ async def post_comment(
         *TEXT_RULE_ERRORS,
         ToxicComment,
         CommentingDisabled,
+        DuplicateComment,
     ),
 )
 async def edit_comment(

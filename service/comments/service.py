@@ -3,9 +3,11 @@ author and an article that the policy weighs."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists, func, or_
+from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, bindparam, exists, func, or_
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
@@ -13,16 +15,20 @@ from sqlmodel.sql.expression import Select
 
 from auth.models import User
 from auth.users import can_moderate
-from moderation.policy import CommentContext, PolicyConfig
+from moderation.links import Link, find_links
+from moderation.policy import CommentContext, History, PolicyConfig
 from moderation.queues import Move, Standing
+from moderation.redress import DELETED_BY_MODERATOR
 from moderation.scoring.scorers import Scores
 from moderation.statuses import DELETABLE, OWN_VISIBLE, CommentStatus
+from service.abuse.service import forget_text
 from service.articles.models import Article
 from service.audit.service import record
 from service.comments.errors import CommentNotFound, InvalidTransition
+from service.comments.labels import forget_label, record_label
 from service.comments.models import Comment, CommentRevision, CommentWithAuthor
 from service.comments.tallies import count_move, standing_of
-from service.core.db import in_written_order
+from service.core.db import in_written_order, table_of, utcnow
 from service.core.errors import Forbidden
 from service.core.pagination import Keyset, Page, SortKey
 from service.notifications.models import Notification, NotificationKind
@@ -180,6 +186,7 @@ def change_status(
     unchanged = {
         "status_reason": before.reason,
         "open_reports": before.open_reports,
+        "edited_at": comment.edited_at,  # a decision is on the text that was read
         **(unchanged or {}),
     }
     still = [col(getattr(Comment, name)) == value for name, value in unchanged.items()]
@@ -201,6 +208,16 @@ def change_status(
         setattr(comment, name, value)
     move = Move(before, standing_of(comment), rewritten="body" in fields)
     count_move(session, comment.article_id, move)
+    if "body" in fields:
+        forget_label(session, comment.id)
+    elif actor_id is not None and actor_id != comment.author_id:
+        record_label(
+            session,
+            comment,
+            from_status=from_status,
+            reason=reason,
+            open_reports=before.open_reports,
+        )
     record(
         session,
         action=action,
@@ -308,6 +325,9 @@ class PolicyFacts:
     author_published_count: int
     author_premoderated: bool
     article_premoderated: bool
+    author_history: History | None = None
+    links: tuple[Link, ...] = ()
+    """The links of the text the facts were read for."""
 
     def context(self, text: str, scores: Scores | None) -> CommentContext:
         return CommentContext(
@@ -316,6 +336,8 @@ class PolicyFacts:
             author_published_count=self.author_published_count,
             author_premoderated=self.author_premoderated,
             article_premoderated=self.article_premoderated,
+            links=self.links,
+            author_history=self.author_history,
         )
 
 
@@ -326,17 +348,67 @@ def policy_facts(
     author: User,
     article: Article | None,
     excluding: int | None,
+    text: str,
 ) -> PolicyFacts:
-    """Read for a new comment, an edit (`excluding` the comment edited) or a re-scored one."""
+    """Read for a new comment, an edit (`excluding` the comment edited) or a re-scored one.
+    Each read only when a phase will ask: the author's published comments are counted for the
+    new-commenter rule, or for a link; the history's published comments often answer that."""
     assert author.id is not None
-    published = count_author_published(
-        session, author.id, excluding=excluding, up_to=policy.new_commenter_comments
-    )
+    links = tuple(find_links(text))
+    history = None
+    if policy.history is not None and not can_moderate(author):
+        history = author_history(session, author.id, days=policy.history.days)
+    needed = policy.published_needed if links else policy.new_commenter_comments
+    if needed <= 0:
+        published = 0
+    elif history is not None and excluding is None and history.published >= needed:
+        published = needed  # enough to know: the rules only ask whether it reached `needed`
+    else:
+        published = count_author_published(session, author.id, excluding=excluding, up_to=needed)
     return PolicyFacts(
         author_published_count=published,
         author_premoderated=author.premoderated,
         article_premoderated=article is not None and article.premoderated,
+        author_history=history,
+        links=links,
     )
+
+
+DELETED_AFTER_REJECTION = "deleted_after_rejection"
+"""An author deleting their rejected comment: it still counts as rejected in their history."""
+
+
+_COMMENTS = table_of(Comment)
+_DECIDED = (
+    core_select(_COMMENTS.c.status, _COMMENTS.c.status_reason, func.count())
+    .where(
+        _COMMENTS.c.author_id == bindparam("author_id"),
+        _COMMENTS.c.created_at >= bindparam("since"),
+        _COMMENTS.c.status.in_(
+            [CommentStatus.PUBLISHED, CommentStatus.REJECTED, CommentStatus.DELETED]
+        ),
+    )
+    .group_by(_COMMENTS.c.status, _COMMENTS.c.status_reason)
+)
+"""Built once, on the table: it runs on every post while the history phase is on."""
+
+
+def author_history(session: Session, author_id: int, *, days: int) -> History:
+    """The author's comments of the last `days` that were decided: published, or rejected
+    (automatically or by a moderator) or removed, read off `ix_comment_author_id_created_at`."""
+    rows = session.execute(
+        _DECIDED, {"author_id": author_id, "since": utcnow() - timedelta(days=days)}
+    ).all()
+    published = rejected = 0
+    for status, reason, count in rows:
+        if status == CommentStatus.PUBLISHED:
+            published += count
+        elif status == CommentStatus.REJECTED or reason in (
+            DELETED_BY_MODERATOR,
+            DELETED_AFTER_REJECTION,
+        ):
+            rejected += count
+    return History(decided=published + rejected, rejected=rejected)
 
 
 def delete_comment(session: Session, *, comment_id: int, user: User) -> None:
@@ -352,8 +424,14 @@ def delete_comment(session: Session, *, comment_id: int, user: User) -> None:
             f"Comment {comment_id} is under a temporary measure: decide its notice instead "
             "(POST /v1/admin/notices/{reference}/decision)."
         )
-    reason = "deleted_by_author" if is_author else "deleted_by_moderator"
+    rejected = comment.status == CommentStatus.REJECTED
+    if is_author:
+        reason = DELETED_AFTER_REJECTION if rejected else "deleted_by_author"
+    else:
+        reason = DELETED_BY_MODERATOR
     change_status(session, comment, CommentStatus.DELETED, reason=reason, actor_id=user.id)
+    if not rejected:  # rejected spam is not posted again by deleting it
+        forget_text(session, comment_id)
 
 
 def revisions_of(session: Session, comment_id: int) -> list[CommentRevision]:

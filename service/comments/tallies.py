@@ -24,7 +24,7 @@ from moderation.queues import Move, Queue, Standing
 from moderation.statuses import CommentStatus
 from service.articles.models import Article
 from service.comments.models import TALLY_SHARDS, ArticleQueueTally, Comment, QueueTally
-from service.core.db import add_to_counters
+from service.core.db import add_to_counters, table_of
 
 _MOVES = "comment_moves"
 _SAVEPOINTS = "comment_move_savepoints"
@@ -73,7 +73,7 @@ def _write_moves(session: OrmSession) -> None:
         session.info[CHANGED_ARTICLES] = write_moves(session, moves)
 
 
-_ARTICLES = Article.__table__  # type: ignore[attr-defined]
+_ARTICLES = table_of(Article)
 _MOVE_ARTICLE = (
     update(_ARTICLES)
     .where(_ARTICLES.c.id == bindparam("article"))

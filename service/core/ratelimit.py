@@ -16,7 +16,7 @@ from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import Index, delete, text
+from sqlalchemy import Index, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from service.core.db import BigId, Database, UTCDateTime, insert_row, utcnow
@@ -212,14 +212,6 @@ class DatabaseCounter:
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))")
 
 
-def forget_old_hits(session: Session, *, older_than: float) -> int:
-    """Drops the hits no limit looks at any more (`older_than`: the longest window, in
-    seconds); returns how many."""
-    cutoff = utcnow() - timedelta(seconds=older_than)
-    result = session.execute(delete(RateLimitHit).where(col(RateLimitHit.at) <= cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 @dataclass(frozen=True, kw_only=True)
 class Allowance:
     """One caller's allowance under some limits."""
@@ -254,6 +246,7 @@ class Limits:
     logins: Sequence[RateLimitItem]
     reports: Sequence[RateLimitItem]
     notices: Sequence[RateLimitItem]
+    exports: Sequence[RateLimitItem] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
@@ -266,18 +259,25 @@ class Limits:
             logins=parse_limits(settings.login_rate_limits),
             reports=parse_limits(settings.report_rate_limits),
             notices=parse_limits(settings.notice_rate_limits),
+            exports=parse_limits(settings.export_rate_limits),
         )
 
     @property
     def longest_window(self) -> float:
         """Seconds: the oldest hit any limit still looks at."""
-        every = [*self.comments, *self.logins, *self.reports, *self.notices]
+        every = [*self.comments, *self.logins, *self.reports, *self.notices, *self.exports]
         return max((limit.get_expiry() for limit in every), default=0)
 
     def comments_by(self, writer_id: int, *, exempt: bool) -> Allowance:
         """Stored comments per writer; moderators are exempt."""
         limits = [] if exempt else self.comments
         return Allowance(counter=self.counter, limits=limits, scope="comment", key=str(writer_id))
+
+    def exports_by(self, user_id: int) -> Allowance:
+        """Data exports per reader: each reads everything kept about them."""
+        return Allowance(
+            counter=self.counter, limits=self.exports, scope="export", key=str(user_id)
+        )
 
     def logins_from(self, address: str) -> Allowance:
         key = address_key(address)

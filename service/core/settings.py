@@ -3,8 +3,9 @@
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -46,10 +47,19 @@ class Settings(BaseSettings):
     onnx_model_dir: Path | None = Path("var/onnx-model")
     """Where `commentmod scorer export` writes and the `onnx` scorer reads (`auto` uses it when
     an export is there)."""
+    scorer_mirror: str | None = None
+    """Where `commentmod scorer fetch` downloads from instead of GitHub and the Hugging Face hub,
+    for servers that reach only an internal mirror: `{mirror}/detoxify/{checkpoint file}` and
+    `{mirror}/huggingface/{base model}/{file}`."""
     korean_scorer: KoreanChoice = "embedded"
     """What scores Korean text: the embedded n-gram model, Detoxify `multilingual` from the
     torch.hub cache, or `scorer`'s own model (for `multilingual` or its ONNX export, which read
     Korean). Other text goes to `scorer`; text in both languages to both."""
+    shadow_scorer: str | None = None
+    """A second model that scores every new comment after its answer has gone, for the
+    model-quality report: an export folder (`commentmod scorer export`) or `embedded`."""
+    shadow_queue: int = Field(1000, ge=1, le=1_000_000)
+    """Comments waiting for the shadow model, per worker; past it they are dropped and counted."""
     hold_threshold: float = Field(0.8, gt=0.0, le=1.0)
     """Default hold threshold for every toxicity attribute."""
     hold_thresholds: dict[ToxicityAttribute, float] = {}
@@ -58,6 +68,11 @@ class Settings(BaseSettings):
     new_commenter_premoderation: int = Field(0, ge=0, le=1000)
     nudge: bool = True
     commenting_enabled: bool = True
+    moderation_defaults: dict[str, Any] = {}
+    """Starting values of any runtime setting (`GET/PUT /v1/admin/settings`) as JSON, merged
+    like an update, e.g. {"daily_caps": {"per_article": null}}; an admin's change wins."""
+    site_timezone: str = "Asia/Seoul"
+    """Where the daily caps' days begin and end (an IANA zone name)."""
     edit_window: float = Field(300.0, ge=0.0)
     """Seconds after posting during which the author may edit a comment."""
     report_threshold: int = Field(1, ge=1, le=1000)
@@ -67,6 +82,8 @@ class Settings(BaseSettings):
     report_rate_limits: str = "10/minute"
     notice_rate_limits: str = "5/minute;30/day"
     """Legal notices per address (anyone may send one, signed in or not)."""
+    export_rate_limits: str = "5/hour"
+    """Data exports per reader (`GET /v1/me/export`)."""
     temporary_measure_days: int = Field(30, ge=1, le=30)
     """How long a rights-infringement notice hides a comment (at most 30 days, the law's)."""
     temporary_measure_notifiers: MeasureNotifiers = MeasureNotifiers.SIGNED_IN
@@ -84,7 +101,11 @@ class Settings(BaseSettings):
         return max(1, available_cores() // self.workers)
 
     @field_validator(
-        "comment_rate_limits", "login_rate_limits", "report_rate_limits", "notice_rate_limits"
+        "comment_rate_limits",
+        "login_rate_limits",
+        "report_rate_limits",
+        "notice_rate_limits",
+        "export_rate_limits",
     )
     @classmethod
     def _rate_limits(cls, spec: str) -> str:
@@ -110,6 +131,14 @@ class Settings(BaseSettings):
     scoring_timeout: float = Field(2.0, gt=0.0)
     scoring_batch_size: int = Field(32, ge=1, le=512)
     scoring_batch_wait_ms: float = Field(5.0, ge=0.0, le=1000.0)
+    retention_sessions_days: int = Field(30, ge=1, le=3650)
+    """Sign-in sessions (their user agent, when last used) are kept this long after they expire
+    or are signed out; a live one is kept."""
+    retention_notifications_days: int = Field(365, ge=1, le=3650)
+    """A reader's notifications, read or not, are kept this long."""
+    retention_webhook_days: int = Field(30, ge=1, le=3650)
+    """Webhook events (which carry comment texts, names and notifiers' e-mail addresses) and
+    their deliveries are kept this long after the delivery finished."""
     rescore_interval: float = Field(60.0, ge=0.0)
     """Seconds between sweeps that re-score unscored comments; 0 turns the periodic sweep off."""
 
@@ -193,6 +222,15 @@ class Settings(BaseSettings):
     @property
     def trusted_proxies(self) -> TrustedProxies:
         return TrustedProxies(parse_networks(self.forwarded_allow_ips))
+
+    @field_validator("site_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{name!r} is not a time zone like Asia/Seoul") from exc
+        return name
 
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod

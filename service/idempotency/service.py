@@ -157,12 +157,6 @@ def _expired() -> ColumnElement[bool]:
     return col(IdempotencyRecord.created_at) < utcnow() - RETENTION
 
 
-def forget_expired(session: Session) -> int:
-    """Housekeeping: drops the answers older than a day; returns how many."""
-    result = session.execute(delete(IdempotencyRecord).where(_expired()))
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 async def replay(_: Request, answered: Exception) -> JSONResponse:
     """The exception handler that sends a stored answer again."""
     assert isinstance(answered, AlreadyAnswered)

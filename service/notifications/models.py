@@ -33,5 +33,5 @@ class Notification(SQLModel, table=True):
     comment_id: int | None = Field(default=None, foreign_key="comment.id", sa_type=BigId)
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     """Ids to follow: `statement_id`, `notice_reference`, `appeal_id`, `reply_id`."""
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,36 +6,57 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from auth.deps import MODERATORS_ONLY, Admin
-from service.core.deps import SessionDep
+from service.core.deps import SessionDep, SettingsDep
 from service.core.errors import Unprocessable, error_responses
 from service.core.schemas import Word
 from service.policy.deps import PolicyDep
 from service.policy.schemas import (
-    ModerationSettings,
+    SettingsPublic,
     SettingsUpdate,
     WordListAdd,
     WordListAdded,
     WordListName,
     WordListPublic,
 )
-from service.policy.service import ConflictingSettings, InvalidWord, WordNotFound
+from service.policy.service import (
+    ConflictingSettings,
+    ExternalHookRefused,
+    InvalidDomain,
+    InvalidWord,
+    WordNotFound,
+    public_settings,
+)
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
 
 @admin_router.get("/settings")
-def get_settings(session: SessionDep, policy: PolicyDep) -> ModerationSettings:
-    return policy.current(session).settings
+def get_settings(session: SessionDep, policy: PolicyDep) -> SettingsPublic:
+    return public_settings(policy.current(session).settings)
 
 
-@admin_router.put("/settings", responses=error_responses(Unprocessable, ConflictingSettings))
+@admin_router.put(
+    "/settings",
+    responses=error_responses(
+        Unprocessable, ConflictingSettings, ExternalHookRefused, InvalidDomain
+    ),
+)
 def put_settings(
-    payload: SettingsUpdate, admin: Admin, session: SessionDep, policy: PolicyDep
-) -> ModerationSettings:
+    payload: SettingsUpdate,
+    admin: Admin,
+    session: SessionDep,
+    policy: PolicyDep,
+    settings: SettingsDep,
+) -> SettingsPublic:
     """Thresholds per attribute, auto-reject, new-commenter pre-moderation, the site-wide
-    commenting switch and the nudge; validated, stored, audited, live on every replica."""
+    commenting switch, the nudge, and the spam checks (links, repeats, daily caps, history,
+    the new-account cool-down, the external hook); validated, stored, audited, live on every
+    replica. Groups merge per field; the hook's secret is never shown back."""
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
-    return policy.update_settings(session, actor_id=admin.id, changes=changes)
+    updated = policy.update_settings(
+        session, actor_id=admin.id, changes=changes, hook_hosts=settings.webhook_allowed_hosts
+    )
+    return public_settings(updated)
 
 
 @admin_router.get("/wordlists/{list_name}", responses=error_responses(Unprocessable))

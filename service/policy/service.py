@@ -8,15 +8,17 @@ them on their next request, and word lists are compiled once per change.
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from moderation.policy import PolicyConfig
+from moderation.links import normalise_domain
+from moderation.policy import HistoryRule, LinkRule, PolicyConfig
 from moderation.scoring.scorers import TOXICITY_ATTRIBUTES
 from moderation.wordlists import WordList, normalise_entry
 from service.audit.service import record
@@ -29,7 +31,15 @@ from service.core.errors import (
 )
 from service.core.settings import Settings
 from service.policy.models import SiteSettings, WordListEntry
-from service.policy.schemas import WORD_LISTS, ModerationSettings, WordListName
+from service.policy.schemas import (
+    MERGED_SETTINGS,
+    WORD_LISTS,
+    HistoryHold,
+    ModerationSettings,
+    SettingsPublic,
+    WordListName,
+)
+from service.webhooks.service import WebhookUrlRefused, check_url
 
 MAX_WORDS_PER_LIST = 5000
 
@@ -60,15 +70,55 @@ class WordNotFound(NotFound):
 
 
 def default_settings(settings: Settings) -> ModerationSettings:
+    """The settings before any admin change: the environment's, over the product's defaults."""
     thresholds = dict.fromkeys(TOXICITY_ATTRIBUTES, settings.hold_threshold)
     thresholds.update(settings.hold_thresholds)
-    return ModerationSettings(
+    defaults = ModerationSettings(
         hold_thresholds=thresholds,
         auto_reject_threshold=settings.auto_reject_threshold,
         new_commenter_premoderation=settings.new_commenter_premoderation,
         commenting_enabled=settings.commenting_enabled,
         nudge=settings.nudge,
     )
+    starting = dict(settings.moderation_defaults)
+    if starting.get("links"):
+        starting["links"] = _normalised_domains(starting["links"])
+    return _merged(defaults, starting)
+
+
+class InvalidDomain(Unprocessable):
+    """An allow- or deny-list entry that is not a domain (example.com, or a URL of one)."""
+
+    code = "invalid_domain"
+
+
+def _normalised_domains(links: dict[str, Any]) -> dict[str, Any]:
+    """The links group with its lists as domains (`https://www.Example.com/x` is
+    example.com), each once."""
+    normalised = dict(links)
+    for name in ("allow_domains", "deny_domains"):
+        if name not in links:
+            continue
+        domains = []
+        for entry in links[name]:
+            domain = normalise_domain(entry)
+            if domain is None:
+                raise InvalidDomain(f"{entry!r} in {name} is not a domain like example.com.")
+            domains.append(domain)
+        normalised[name] = list(dict.fromkeys(domains))
+    return normalised
+
+
+class ExternalHookRefused(Unprocessable):
+    """The external moderation hook needs an https URL of a public host (a private or loopback
+    one only when COMMENTMOD_WEBHOOK_ALLOWED_HOSTS names it) and, when first set, a secret."""
+
+    code = "external_hook_refused"
+
+
+def public_settings(settings: ModerationSettings) -> SettingsPublic:
+    """The settings as shown and audited: the external hook's secret never is."""
+    return SettingsPublic.model_validate(settings.model_dump())
 
 
 @dataclass(frozen=True)
@@ -134,33 +184,60 @@ class PolicyStore:
         settings = _merged(self.defaults, row.values if row else {})
         entries = session.exec(select(WordListEntry).order_by(col(WordListEntry.id))).all()
         words = {name: [e.word for e in entries if e.list_name == name] for name in WORD_LISTS}
+        links, history = settings.links, settings.history_hold
         policy = PolicyConfig(
             hold_thresholds=settings.hold_thresholds,
             reject_threshold=settings.auto_reject_threshold,
             new_commenter_comments=settings.new_commenter_premoderation,
             banned_words=WordList(words["banned"]),
             suspect_words=WordList(words["suspect"]),
+            links=LinkRule(
+                action=links.action,
+                allow_domains=tuple(links.allow_domains),
+                deny_domains=tuple(links.deny_domains),
+                trusted_after=links.trusted_after,
+            ),
+            history=HistoryRule(**history.model_dump()) if history is not None else None,
         )
         return PolicySnapshot(version, settings, policy, words)
 
     def update_settings(
-        self, session: Session, *, actor_id: int | None, changes: dict[str, Any]
+        self,
+        session: Session,
+        *,
+        actor_id: int | None,
+        changes: dict[str, Any],
+        hook_hosts: Sequence[str] = (),
     ) -> ModerationSettings:
-        """Validates the merged settings, stores them and audits before and after. The row is
-        locked first, so two admins changing different settings at once both keep theirs."""
+        """Validates the merged settings, stores them and audits before and after (the hook's
+        secret left out). The row is locked first, so two admins changing different settings
+        at once both keep theirs. `hook_hosts`: the private hosts the external hook may use."""
+        if changes.get("links"):
+            changes = {**changes, "links": _normalised_domains(changes["links"])}
         row = _settings_row(session)
         before = _merged(self.defaults, row.values)
+        hook = changes.get("external_moderation")
+        if hook and before.external_moderation is None and "secret" not in hook:
+            raise ExternalHookRefused("Give the external moderation hook a secret to sign with.")
         try:
             after = _merged(before, changes)
         except ValidationError as invalid:
             raise ConflictingSettings(describe_validation_errors(invalid.errors())) from invalid
+        if hook and after.external_moderation is not None:
+            _check_hook_url(after.external_moderation.url, hook_hosts)
         _bump(session, row, values=after.model_dump())
+        detail: dict[str, Any] = {
+            "before": public_settings(before).model_dump(),
+            "after": public_settings(after).model_dump(),
+        }
+        if hook and "secret" in hook:
+            detail["external_secret_changed"] = True
         record(
             session,
             action="settings_changed",
             reason="settings_changed",
             actor_id=actor_id,
-            detail={"before": before.model_dump(), "after": after.model_dump()},
+            detail=detail,
         )
         return after
 
@@ -221,12 +298,32 @@ class PolicyStore:
         record(session, action=action, reason=action, actor_id=actor_id, detail={"word": entry})
 
 
+def _check_hook_url(url: str, hook_hosts: Sequence[str]) -> None:
+    """The webhooks' rules (no private address unless allowed), and https: comments go there."""
+    try:
+        check_url(url, hook_hosts)
+    except WebhookUrlRefused as refused:
+        raise ExternalHookRefused(refused.detail) from refused
+    host = (urlsplit(url).hostname or "").lower()
+    if not url.startswith("https://") and host not in hook_hosts:
+        raise ExternalHookRefused("The external moderation hook's URL must be https://.")
+
+
+GROUP_DEFAULTS: dict[str, dict[str, Any]] = {"history_hold": HistoryHold().model_dump()}
+"""What a group switched off (null) starts from when an update switches it on again."""
+
+
 def _merged(settings: ModerationSettings, changes: dict[str, Any]) -> ModerationSettings:
-    """The settings with the changes applied; thresholds merge per attribute, so an attribute
-    a change does not name keeps its threshold (never "no threshold")."""
+    """The settings with the changes applied; thresholds merge per attribute and the groups
+    per field, so what a change does not name keeps its value (never "no threshold"); null
+    switches a group off."""
     merged = settings.model_dump()
     for name, value in changes.items():
-        merged[name] = {**merged[name], **value} if name == "hold_thresholds" else value
+        if name in MERGED_SETTINGS and value is not None:
+            current = merged.get(name) or GROUP_DEFAULTS.get(name, {})
+            merged[name] = {**current, **value}
+        else:
+            merged[name] = value
     return ModerationSettings.model_validate(merged)
 
 

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlmodel import Session
 
 from auth.deps import MODERATORS_ONLY, Moderator
 from auth.users import UserNotFound
@@ -13,6 +14,7 @@ from service.articles.schemas import ArticleFilter
 from service.audit.service import comment_history
 from service.comments import tallies
 from service.comments.errors import CommentNotFound, InvalidTransition
+from service.comments.models import Comment
 from service.comments.schemas import CommentAdmin, CommentAdminPage
 from service.comments.service import get_comment, revisions_of, with_author
 from service.core.deps import DatabaseDep, ScoringDep, SessionDep, SettingsDep
@@ -29,6 +31,7 @@ from service.queue.schemas import (
     BulkResults,
     CommentAdminDetail,
     HoldPreview,
+    ModelExplanation,
     ProposedThresholds,
     QueueCounts,
     QueueCountsPage,
@@ -109,16 +112,31 @@ def hold_preview(
 @admin_router.get(
     "/comments/{comment_id}", responses=error_responses(CommentNotFound, Unprocessable)
 )
-def comment_detail(comment_id: Id, session: SessionDep, scoring: ScoringDep) -> CommentAdminDetail:
+async def comment_detail(
+    comment_id: Id, database: DatabaseDep, scoring: ScoringDep
+) -> CommentAdminDetail:
     """The comment with its scores, every action on it, its earlier versions, its reports, and
-    the words or character n-grams that pushed its score up (`explanation`)."""
-    comment = get_comment(session, comment_id)
-    return CommentAdminDetail.of_history(
-        with_author(session, comment),
-        actions=comment_history(session, comment_id),
-        revisions=revisions_of(session, comment_id),
-        reports=reports_on(session, comment_id),
-        explanation=scoring.explain(comment.body, comment.model_id) if comment.model_id else [],
+    the words or character n-grams that pushed its score up (`explanation`: for Detoxify and its
+    exports, the words whose removal lowers its score most; a model that cannot say in
+    `COMMENTMOD_SCORING_TIMEOUT` is left out)."""
+
+    def read(session: Session) -> tuple[Comment, CommentAdminDetail]:
+        comment = get_comment(session, comment_id)
+        return comment, CommentAdminDetail.of_history(
+            with_author(session, comment),
+            actions=comment_history(session, comment_id),
+            revisions=revisions_of(session, comment_id),
+            reports=reports_on(session, comment_id),
+            explanation=[],
+        )
+
+    # Explained after the unit of work (occlusion is a forward pass): no transaction waits on it.
+    comment, detail = await database.run(read)
+    if not comment.model_id:
+        return detail
+    explained = await scoring.explain(comment.body, comment.model_id)
+    return detail.model_copy(
+        update={"explanation": [ModelExplanation.model_validate(e) for e in explained]}
     )
 
 

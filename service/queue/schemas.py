@@ -64,7 +64,8 @@ class ModelExplanation(Schema):
 
 class CommentAdminDetail(CommentAdmin):
     """A comment with every action on it, its earlier versions, its reports, and why the models
-    that scored it scored it so (the linear ones that are still loaded; empty for the others)."""
+    that scored it scored it so (each one still loaded: a linear model's own weights, Detoxify's
+    by occlusion; a model that does not answer in time is left out)."""
 
     actions: list[AuditEventPublic]
     revisions: list[RevisionPublic]

@@ -34,6 +34,17 @@ class SanctionReason(BaseModel):
     reason: Reason = ""
 
 
+class UserHistory(Schema):
+    """The author's comments decided over the history window: what the history phase weighs."""
+
+    days: int
+    decided: int
+    rejected: int
+    rejected_rate: float
+    holds: bool
+    """Whether the history phase holds this author's new comments now."""
+
+
 class UserAdmin(Schema):
     id: int
     display_name: str
@@ -44,10 +55,19 @@ class UserAdmin(Schema):
     created_at: datetime
     comment_counts: dict[str, int]
     sanctions: list[AuditEventPublic]
+    history: UserHistory
+    caps_today: dict[str, int]
+    """What the daily caps counted today: `comments`, `replies`, `article:<id>`."""
 
     @classmethod
     def of(
-        cls, user: User, *, comment_counts: dict[str, int], sanctions: list[AuditEvent]
+        cls,
+        user: User,
+        *,
+        comment_counts: dict[str, int],
+        sanctions: list[AuditEvent],
+        history: UserHistory,
+        caps_today: dict[str, int],
     ) -> "UserAdmin":
         assert user.id is not None
         return cls(
@@ -60,4 +80,6 @@ class UserAdmin(Schema):
             created_at=user.created_at,
             comment_counts=comment_counts,
             sanctions=[AuditEventPublic.model_validate(event) for event in sanctions],
+            history=history,
+            caps_today=caps_today,
         )

@@ -42,7 +42,7 @@ class WebhookEvent(SQLModel, table=True):
     retries."""
     type: str = Field(sa_type=String(40))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     dispatched: bool = False
 
 
@@ -77,6 +77,6 @@ class WebhookDelivery(SQLModel, table=True):
     last_status_code: int | None = None
     last_error: str | None = Field(default=None, sa_type=String(300))
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     """When it was delivered or given up on: the log keeps it 30 days from then."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import anyio.to_thread
 import httpx2
-from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, true, update
+from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, update
 from sqlmodel import Session, col, select
 
 from service.core.db import insert_row, utcnow
@@ -60,7 +60,6 @@ DELIVERY_HEADER = "Commentmod-Delivery"
 MAX_BACKOFF = timedelta(hours=1)
 DISPATCH_BATCH = 500
 DELIVERY_BATCH = 20
-FORGET_BATCH = 1000
 RESOLVERS = anyio.CapacityLimiter(4)
 """Threads for name lookups, apart from the pool that runs the API's routes."""
 
@@ -438,32 +437,3 @@ def record_results(session: Session, outcomes: Sequence[Outcome], settings: Sett
                 .where(endpoint, col(WebhookEndpoint.paused_at).is_(None))
                 .values(paused_at=now, paused_reason=reason[:300])
             )
-
-
-KEPT_FOR = timedelta(days=30)
-
-
-def forget_old(session: Session, *, kept_for: timedelta = KEPT_FOR) -> int:
-    """Deletes deliveries finished more than `kept_for` ago, then events that old with no
-    delivery left, a batch at a time (pending deliveries and their events stay, however
-    old). How many events went."""
-    before = utcnow() - kept_for
-    finished = (
-        select(WebhookDelivery.id)
-        .where(col(WebhookDelivery.finished_at) < before)
-        .limit(FORGET_BATCH)
-    )
-    session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(finished)))
-    unwanted = (
-        select(WebhookEvent.id)
-        .where(
-            col(WebhookEvent.created_at) < before,
-            col(WebhookEvent.dispatched) == true(),
-            ~exists().where(col(WebhookDelivery.event_id) == WebhookEvent.id),
-        )
-        .limit(FORGET_BATCH)
-    )
-    ids = list(session.exec(unwanted).all())
-    if ids:
-        session.execute(delete(WebhookEvent).where(col(WebhookEvent.id).in_(ids)))
-    return len(ids)

@@ -3,7 +3,6 @@ own deliveries (claims keep them apart), never inside a request."""
 
 import asyncio
 import logging
-import time
 from datetime import timedelta
 
 import httpx2
@@ -13,16 +12,12 @@ from service.core.settings import Settings
 from service.webhooks.service import (
     claim_due,
     dispatch,
-    forget_old,
     has_work,
     record_results,
     send,
 )
 
 logger = logging.getLogger(__name__)
-
-FORGET_EVERY = 3600.0
-"""Seconds between clear-outs of old events and deliveries."""
 
 
 async def deliver_round(database: Database, client: httpx2.AsyncClient, settings: Settings) -> int:
@@ -45,13 +40,9 @@ async def deliver_webhooks(database: Database, settings: Settings) -> None:
     async with httpx2.AsyncClient(
         timeout=settings.webhook_timeout, follow_redirects=False, trust_env=False
     ) as client:
-        forgotten_at = 0.0
         while True:
             tried = 0
             try:
-                if time.monotonic() - forgotten_at > FORGET_EVERY:
-                    await database.run(forget_old, writes=True)
-                    forgotten_at = time.monotonic()
                 tried = await deliver_round(database, client, settings)
             except DatabaseUnavailable:
                 logger.warning("webhooks: the database is unavailable; retrying later")

@@ -207,7 +207,7 @@ def test_a_comment_goes_from_the_box_through_the_console_and_back(
     threshold = chief.get_by_label("toxicity", exact=True)
     threshold.fill("0.50")
     expect(chief.locator(".effect-total")).to_contain_text("In all:")
-    chief.get_by_role("button", name="Save").click()
+    chief.get_by_role("form", name="Hold thresholds").get_by_role("button", name="Save").click()
     expect(chief.get_by_text("Saved.")).to_be_visible()
     chief.screenshot(path=artefacts / "console-thresholds.png", full_page=True)
     stored = chief.request.get(f"{newsroom.api}/v1/admin/settings", headers=admin.headers)
@@ -437,4 +437,182 @@ def test_moderators_decide_legal_notices_and_appeals_in_the_console(
     expect(night.get_by_role("status").filter(has_text="decided.")).to_be_visible()
     shown = [c["id"] for c in api.get(comments).json()["items"]]
     assert shown == [comment_id]  # the appeal restored it; the notice removed the other
+    assert errors.seen == []
+
+
+def seed_decisions(
+    newsroom: Newsroom, browser: Any, reader: SignedIn, other: SignedIn, moderator: SignedIn
+) -> dict[str, int]:
+    """Four comments decided as moderators do (as `seed_decisions` of
+    tests/service/quality/test_model_quality.py, through the API): a held one rejected and one
+    approved, a published one reported and removed (a miss) and one reported and kept up."""
+    api = browser.new_context().request
+    comments = f"{newsroom.api}/v1/articles/{ARTICLE_ID}/comments"
+    seeded: dict[str, int] = {}
+    for name, body, status in (
+        ("held_rejected", TOXIC, "held"),
+        ("held_approved", "Another pathetic idiot remark", "held"),
+        ("missed", "The summit statement is vague on sanctions.", "published"),
+        ("kept", "Thanks for the clear report on the trilateral statement.", "published"),
+    ):
+        posted = api.post(
+            comments, headers=reader.headers, data={"body": body, "acknowledge_toxicity": True}
+        )
+        assert posted.json()["status"] == status, posted.text()
+        seeded[name] = posted.json()["id"]
+    for name in ("missed", "kept"):
+        reported = api.post(
+            f"{newsroom.api}/v1/comments/{seeded[name]}/reports",
+            headers=other.headers,
+            data={"reason": "abuse"},
+        )
+        assert reported.status == 201, reported.text()
+    for name, action, reason in (
+        ("held_rejected", "reject", "offensive"),
+        ("held_approved", "approve", None),
+        ("missed", "reject", "hate_speech"),
+        ("kept", "approve", None),
+    ):
+        decided = api.post(
+            f"{newsroom.api}/v1/admin/comments/{seeded[name]}/{action}",
+            headers=moderator.headers,
+            data={"reason": reason} if reason else {},
+        )
+        assert decided.status == 200, decided.text()
+    return seeded
+
+
+def shown(value: float | None, digits: int) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def test_an_admin_reads_the_model_quality_report_and_a_moderator_has_no_entry_for_it(
+    newsroom: Newsroom,
+    browser: Any,
+    reader: SignedIn,
+    other_reader: SignedIn,
+    moderator: SignedIn,
+    admin: SignedIn,
+    artefacts: Path,
+) -> None:
+    seeded = seed_decisions(newsroom, browser, reader, other_reader, moderator)
+    report = browser.new_context().request.get(
+        f"{newsroom.api}/v1/admin/model-quality", headers=admin.headers
+    )
+    [model] = report.json()["models"]
+
+    page = console_page(browser, newsroom, admin.token)
+    errors = PageErrors(page)
+    page.get_by_role("navigation").get_by_role("button", name="Model quality").click()
+    expect(page.get_by_role("heading", name="Model quality", level=1)).to_be_visible()
+    card = page.get_by_role("article")
+    expect(card).to_have_count(1)
+    expect(card.get_by_role("heading", level=2)).to_have_text(f"{model['model_id']} served · en")
+    figures = {
+        "labelled": "4",
+        "abusive": "2",
+        "roc_auc": shown(model["roc_auc"], 3),
+        "held": str(model["at_thresholds_in_force"]["held"]),
+        "precision": shown(model["at_thresholds_in_force"]["precision"], 2),
+        "recall": shown(model["at_thresholds_in_force"]["recall"], 2),
+    }
+    for name, value in figures.items():
+        expect(card.locator(f'tr[data-figure="{name}"] td')).to_have_text([value])
+
+    chart = card.get_by_role("img", name=f"Precision and recall by threshold: {model['model_id']}")
+    expect(chart).to_be_visible()
+    expect(chart.locator("path.series")).to_have_count(2)
+    expect(chart.locator("path.series.precision")).to_have_attribute("d", re.compile(r"^M"))
+    expect(chart.locator("g.marker")).to_have_attribute("data-threshold", "0.8")
+    expect(chart.locator("g.marker text")).to_have_text("hold 0.80")
+    expect(chart.locator("desc")).to_contain_text("toxicity hold threshold in force, 0.80")
+    nulls = sum(row["precision"] is None for row in model["by_threshold"])
+    expect(chart.locator("circle.precision")).to_have_count(len(model["by_threshold"]) - nulls)
+
+    misses = card.locator(".misses tbody tr")
+    expect(misses).to_have_count(1)
+    expect(misses.locator("td")).to_have_text(
+        [f"#{seeded['missed']}", re.compile(r"^0\.\d{3}$"), "no"]
+    )
+    page.screenshot(path=artefacts / "console-model-quality.png", full_page=True)
+    misses.get_by_role("button", name=f"#{seeded['missed']}").click()
+    drawer = page.get_by_role("dialog", name=f"Comment #{seeded['missed']}")
+    expect(drawer).to_contain_text("The summit statement is vague on sanctions.")
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+
+    page.get_by_label("From", exact=True).fill("2020-01-01")
+    page.get_by_label("To (inclusive)").fill("2020-01-31")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.get_by_text("No moderator decisions in this period.")).to_be_visible()
+    page.get_by_label("From", exact=True).fill("2020-03-01")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("`from` must be before `to`.")
+    assert errors.seen == []  # drawn under the console's CSP without a refusal
+
+    desk = console_page(browser, newsroom, moderator.token)
+    nav = desk.get_by_role("navigation")
+    expect(nav.get_by_role("button", name="Legal notices")).to_be_visible()
+    expect(nav.get_by_role("button", name="Model quality")).to_have_count(0)
+
+
+def quality(labelled: int, abusive: int, roc_auc: float | None, held: int) -> dict[str, Any]:
+    return {
+        "labelled": labelled,
+        "abusive": abusive,
+        "roc_auc": roc_auc,
+        "at_thresholds_in_force": {"held": held, "precision": 0.75, "recall": 0.5},
+    }
+
+
+def test_a_shadow_model_is_drawn_beside_the_served_one_with_gaps_for_nulls(
+    newsroom: Newsroom, browser: Any, admin: SignedIn, artefacts: Path
+) -> None:
+    """A report the service does not make with the test models (a shadow, thresholds where no
+    comment is held): the page reads it as the API documents it."""
+    steps = [round(0.05 * step, 2) for step in range(1, 20)]
+    rows = [
+        {
+            "threshold": step,
+            "held": 0 if step >= 0.85 or step == 0.3 else 3,
+            "precision": None if step >= 0.85 or step == 0.3 else 0.5,
+            "recall": 0.25,
+        }
+        for step in steps
+    ]
+    shadow = {
+        **quality(10, 4, None, 4),
+        "model_id": "shadow-candidate-2",
+        "role": "shadow",
+        "language": "ko",
+        "by_threshold": rows,
+        "misses": {"count": 0, "held": 0, "lowest": []},
+        "served_on_same_comments": quality(10, 4, 0.8, 3),
+    }
+    report = {
+        "start": "2026-11-01T00:00:00Z",
+        "end": "2026-12-01T00:00:00Z",
+        "thresholds": {"toxicity": 0.7, "insult": 0.8},
+        "models": [shadow],
+    }
+    page = console_page(browser, newsroom, admin.token)
+    errors = PageErrors(page)
+    page.route(re.compile(r"/v1/admin/model-quality\?"), lambda route: route.fulfill(json=report))
+    page.get_by_role("navigation").get_by_role("button", name="Model quality").click()
+    card = page.get_by_role("article", name=re.compile("^shadow-candidate-2"))
+    expect(card.get_by_role("heading", level=2)).to_have_text("shadow-candidate-2 shadow · ko")
+    columns = card.locator("table.figures thead th")
+    expect(columns).to_have_text(["This model", "Served models, same comments"])
+    expect(card.locator('tr[data-figure="roc_auc"] td')).to_have_text(["—", "0.800"])
+    expect(card.locator('tr[data-figure="held"] td')).to_have_text(["4", "3"])
+    expect(card.locator('tr[data-figure="precision"] td')).to_have_text(["0.75", "0.75"])
+    chart = card.get_by_role("img")
+    precision = chart.locator("path.series.precision")
+    expect(precision).to_have_attribute("d", re.compile(r"^M[^M]+M[^M]+$"))  # two runs
+    expect(chart.locator("path.series.recall")).to_have_attribute("d", re.compile(r"^M[^M]+$"))
+    expect(chart.locator("circle.precision")).to_have_count(15)  # 19 less 4 nulls
+    expect(chart.locator("g.marker")).to_have_attribute("data-threshold", "0.7")
+    expect(card.locator(".misses")).to_contain_text("removed by a moderator: 0.")
+    expect(card.locator(".misses table")).to_have_count(0)
+    page.screenshot(path=artefacts / "console-model-quality-shadow.png", full_page=True)
     assert errors.seen == []

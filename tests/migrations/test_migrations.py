@@ -296,3 +296,96 @@ def test_the_repeats_migration_flags_notices_filed_after_a_decision(tmp_path: Pa
     assert repeats == {"N-first": 0, "N-meanwhile": 0, "N-after": 1, "N-other": 0}
     command.downgrade(config, "0009")
     engine.dispose()
+
+
+def test_the_labels_migration_labels_the_decisions_already_in_the_audit_log(
+    tmp_path: Path,
+) -> None:
+    """Migration 0012: per comment the latest person's move that says something of abuse; an
+    edit by the author afterwards, a spam rejection and the system's own moves are no label."""
+    url = f"sqlite:///{tmp_path / 'labels.db'}"
+    config = Config("alembic.ini")
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0011")
+    engine = make_engine(url)
+    now = utcnow()
+    Move = tuple[str, str | None, str, int | None, str]  # action, from, to, actor, reason
+    comments: dict[int, tuple[str, list[Move]]] = {
+        1: (
+            "You idiot",
+            [
+                ("created", None, "held", None, "toxic"),
+                ("status_change", "held", "rejected", 2, "offensive"),
+            ],
+        ),
+        2: (
+            "Fine report",
+            [
+                ("status_change", "held", "rejected", 2, "offensive"),
+                ("status_change", "rejected", "published", 2, "appeal_reversed"),
+            ],
+        ),
+        3: (
+            "Was rude",
+            [
+                ("status_change", "held", "rejected", 2, "offensive"),
+                ("edited", "rejected", "held", 1, "toxic"),
+            ],
+        ),
+        4: ("Buy pills", [("status_change", "held", "rejected", 2, "spam")]),
+        5: ("기사 좋네요", [("status_change", "published", "published", 2, "approved")]),
+        6: ("Held, never decided", [("rescored", "held", "held", None, "toxic")]),
+    }
+    with engine.begin() as connection:
+        for name in ("author", "moderator"):
+            connection.execute(
+                text(
+                    "INSERT INTO user (display_name, role, status, premoderated, created_at) "
+                    "VALUES (:name, 'reader', 'active', 0, CURRENT_TIMESTAMP)"
+                ),
+                {"name": name},
+            )
+        connection.execute(
+            text("INSERT INTO article (id, premoderated, created_at) VALUES ('a-1', 0, :now)"),
+            {"now": now},
+        )
+        for comment_id, (body, moves) in comments.items():
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, article_id, author_id, body, status, status_reason, "
+                    "scores, toxicity, model_id, open_reports, created_at) VALUES (:id, 'a-1', 1, "
+                    ":body, 'held', 'x', '{\"toxicity\": 0.9}', 0.9, 'm-1', 0, :now)"
+                ),
+                {"id": comment_id, "body": body, "now": now},
+            )
+            for action, from_status, to_status, actor, reason in moves:
+                connection.execute(
+                    text(
+                        "INSERT INTO moderation_action (action, comment_id, from_status, "
+                        "to_status, actor_id, reason, created_at) VALUES (:action, :comment, "
+                        ":from_status, :to_status, :actor, :reason, :now)"
+                    ),
+                    {
+                        "action": action,
+                        "comment": comment_id,
+                        "from_status": from_status,
+                        "to_status": to_status,
+                        "actor": actor,
+                        "reason": reason,
+                        "now": now,
+                    },
+                )
+
+    command.upgrade(config, "head")
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT comment_id, kind, abusive, language, model_id FROM comment_label")
+        ).all()
+    assert sorted(tuple(row) for row in rows) == [
+        (1, "held_rejected", 1, "en", "m-1"),
+        (2, "restored", 0, "en", "m-1"),
+        (5, "report_dismissed", 0, "ko", "m-1"),
+    ]
+    command.downgrade(config, "0011")
+    engine.dispose()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from moderation.scoring.scorers import EmbeddedScorer
+from moderation.scoring.english import EmbeddedScorer
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,5 @@
 """The `commentmod` CLI as a site bootstraps its first moderator."""
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import update
@@ -10,16 +8,7 @@ from service.articles.models import Article
 from service.cli import main
 from service.comments.models import Comment
 from service.core.db import Database
-from service.core.settings import get_settings
 from tests.support.factories import seed_comments
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("COMMENTMOD_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -20,7 +20,10 @@ def test_health_names_the_scoring_model(client: TestClient) -> None:
     assert response.json() == {
         "status": "ok",
         "database": "ok",
-        "scorer": {"model_id": client.app.state.scoring.model_id},  # type: ignore[attr-defined]
+        "scorer": {
+            "model_id": client.app.state.scoring.model_id,  # type: ignore[attr-defined]
+            "shadow": None,  # no model on trial (tests/service/quality/test_shadow.py)
+        },
     }
 
 

@@ -60,10 +60,12 @@ def test_posting_lists_every_refusal_with_its_fields(spec: dict[str, Any]) -> No
         "csrf_failed": {"error", "detail"},
         "user_banned": {"error", "detail"},
         "user_suspended": {"error", "detail", "until"},
+        "account_too_new": {"error", "detail", "retry_after"},
     }
     assert codes(spec, *route, "409") == {
         "article_closed": {"error", "detail"},
         "parent_unavailable": {"error", "detail"},
+        "duplicate_comment": {"error", "detail", "comment_id"},
     }
     assert codes(spec, *route, "422") == {
         "validation_error": {"error", "detail"},
@@ -73,7 +75,10 @@ def test_posting_lists_every_refusal_with_its_fields(spec: dict[str, Any]) -> No
         "toxic_comment": {"error", "detail", "scores"},
         "idempotency_key_reused": {"error", "detail"},
     }
-    assert codes(spec, *route, "429") == {"rate_limited": {"error", "detail", "retry_after"}}
+    assert codes(spec, *route, "429") == {
+        "rate_limited": {"error", "detail", "retry_after"},
+        "daily_limit_reached": {"error", "detail", "limit", "scope", "resets_at"},
+    }
     assert codes(spec, *route, "503") == {
         "commenting_disabled": {"error", "detail"},
         "database_unavailable": {"error", "detail"},
@@ -118,7 +123,7 @@ def test_every_admin_route_refuses_strangers_and_readers(
         for method in operations
     ]
     # Every moderator operation in the README; lifting a sanction is one per sanction.
-    assert len(admin_routes) == 34
+    assert len(admin_routes) == 39
 
     for path, method in admin_routes:
         url = sample_path(spec, path, method)

@@ -2,6 +2,7 @@
 SIGTERM in the middle of a burst of comments loses none that was answered 201, and every rate
 limit holds exactly across the two."""
 
+import json
 import signal
 import threading
 import time
@@ -14,6 +15,7 @@ from moderation.statuses import CommentStatus
 from service.comments.models import Comment
 from service.comments.tallies import drift
 from service.core.db import make_engine
+from tests.support.app import SPAM_CHECKS_OFF
 from tests.support.factories import ARTICLE, SignedIn, sign_in
 from tests.support.serving import start_serving, wait_until_serving
 from tests.support.stalled import unused_port
@@ -32,6 +34,7 @@ def test_sigterm_during_a_burst_loses_no_answered_comment(database_url: str) -> 
             "COMMENTMOD_SCORER": "embedded",
             "COMMENTMOD_NUDGE": "false",
             "COMMENTMOD_COMMENT_RATE_LIMITS": "",
+            "COMMENTMOD_MODERATION_DEFAULTS": json.dumps(SPAM_CHECKS_OFF),
             "COMMENTMOD_RESCORE_INTERVAL": "0",
             "COMMENTMOD_SHUTDOWN_TIMEOUT": "10",
             "COMMENTMOD_ACCESS_LOG": "false",
@@ -105,6 +108,7 @@ def test_limits_hold_exactly_across_two_workers_without_redis(database_url: str)
             "COMMENTMOD_DATABASE_URL": database_url,
             "COMMENTMOD_SCORER": "embedded",
             "COMMENTMOD_COMMENT_RATE_LIMITS": "3/minute",
+            "COMMENTMOD_MODERATION_DEFAULTS": json.dumps(SPAM_CHECKS_OFF),
             "COMMENTMOD_LOGIN_RATE_LIMITS": "5/minute",
             "COMMENTMOD_PUBLIC_URL": base,
             "COMMENTMOD_RESCORE_INTERVAL": "0",

@@ -75,6 +75,13 @@ const TEXTS = {
     error_comment_empty: "Write something before posting.",
     error_comment_invalid_characters: "Your comment contains characters that cannot be posted.",
     error_rate_limited: "You are posting too fast. Try again in {seconds} seconds.",
+    error_duplicate_comment: "You already posted this comment.",
+    error_daily_limit_comments: "You can post up to {limit} comments a day.",
+    error_daily_limit_replies: "You can post up to {limit} replies a day.",
+    error_daily_limit_per_article: "You can post up to {limit} comments on this article a day.",
+    error_daily_limit_resets: "You can post again after {time}.",
+    error_account_too_new: "New accounts can comment after a short wait: try again in {minutes} minutes.",
+    error_account_too_new_one: "New accounts can comment after a short wait: try again in 1 minute.",
     error_article_closed: "Comments on this article are closed.",
     error_user_banned: "Your account is banned from commenting.",
     error_user_suspended: "Your account is suspended from commenting until {until}.",
@@ -142,6 +149,13 @@ const TEXTS = {
     error_comment_empty: "내용을 입력한 뒤 게시해 주세요.",
     error_comment_invalid_characters: "게시할 수 없는 문자가 들어 있습니다.",
     error_rate_limited: "너무 빨리 게시하고 있습니다. {seconds}초 뒤에 다시 시도해 주세요.",
+    error_duplicate_comment: "이미 같은 댓글을 올렸습니다.",
+    error_daily_limit_comments: "하루 최대 {limit}개의 댓글을 작성할 수 있습니다.",
+    error_daily_limit_replies: "하루 최대 {limit}개의 답글을 작성할 수 있습니다.",
+    error_daily_limit_per_article: "이 기사에는 하루 최대 {limit}개의 댓글을 작성할 수 있습니다.",
+    error_daily_limit_resets: "{time} 이후에 다시 작성할 수 있습니다.",
+    error_account_too_new: "새 계정은 잠시 후 댓글을 작성할 수 있습니다. {minutes}분 후 다시 시도해 주세요.",
+    error_account_too_new_one: "새 계정은 잠시 후 댓글을 작성할 수 있습니다. 1분 후 다시 시도해 주세요.",
     error_article_closed: "이 기사는 댓글이 마감되었습니다.",
     error_user_banned: "이 계정은 댓글 작성이 금지되었습니다.",
     error_user_suspended: "이 계정은 {until}까지 댓글 작성이 정지되었습니다.",
@@ -215,6 +229,15 @@ dialog::backdrop { background: rgb(0 0 0 / .35); }
 dialog .actions { justify-content: flex-end; margin-top: 1em; }
 select { font: inherit; padding: .25em; }
 `;
+
+/** The reader's own clock time of a moment ("00:00"), as a daily cap's reset is told. */
+function clockTime(iso, language) {
+  return new Intl.DateTimeFormat(language === "ko" ? "ko-KR" : "en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(iso));
+}
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(STYLE);
@@ -317,6 +340,16 @@ class CommentThread extends HTMLElement {
         return this.t("error_comment_too_long", { length: body.length ?? "" });
       case "rate_limited":
         return this.t("error_rate_limited", { seconds: error.retryAfter ?? 60 });
+      case "daily_limit_reached": {
+        const scope = ["comments", "replies", "per_article"].includes(body.scope) ? body.scope : "comments";
+        const limit = this.t(`error_daily_limit_${scope}`, { limit: body.limit ?? "" });
+        const resets = body.resets_at ? this.t("error_daily_limit_resets", { time: clockTime(body.resets_at, this.language) }) : "";
+        return [limit, resets].filter(Boolean).join(" ");
+      }
+      case "account_too_new": {
+        const minutes = Math.max(1, Math.ceil((body.retry_after ?? error.retryAfter ?? 60) / 60));
+        return minutes === 1 ? this.t("error_account_too_new_one") : this.t("error_account_too_new", { minutes });
+      }
       case "user_suspended":
         return body.until
           ? this.t("error_user_suspended", { until: formatTime(body.until, this.language) })

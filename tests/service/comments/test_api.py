@@ -67,7 +67,7 @@ def test_a_toxic_comment_posted_after_the_warning_is_held_for_review(
     ("text", "models"),
     [
         ("이 기자 진짜 멍청한 새끼네", ["korean-char-ngrams-"]),
-        ("You pathetic idiot, 닥쳐 병신아", ["alt-profanity-check-", "korean-char-ngrams-"]),
+        ("You pathetic idiot, 닥쳐 병신아", ["english-ngrams-", "korean-char-ngrams-"]),
     ],
 )
 def test_korean_abuse_is_nudged_then_held_and_names_its_models(
@@ -148,7 +148,7 @@ def test_the_decision_is_audited_as_a_system_action(
     assert (action.reason, action.subject_user_id) == ("toxic", reader.id)
     assert stored is not None
     assert stored.model_id is not None
-    assert stored.model_id.startswith("alt-profanity-check")
+    assert stored.model_id.startswith("english-ngrams-")
     assert stored.toxicity is not None
     assert stored.toxicity >= 0.8
 

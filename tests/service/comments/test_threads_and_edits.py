@@ -78,7 +78,7 @@ def test_an_edit_into_korean_is_scored_and_named_by_the_korean_model(
     )
     korean_model = client.get(f"/v1/admin/comments/{comment_id}", headers=moderator.headers)
 
-    assert english_model.json()["model_id"].startswith("alt-profanity-check-")
+    assert english_model.json()["model_id"].startswith("english-ngrams-")
     assert korean_model.json()["model_id"].startswith("korean-char-ngrams-")
     assert korean_model.json()["status"] == "held"
 

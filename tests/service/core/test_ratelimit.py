@@ -1,5 +1,6 @@
 """Abuse limits: per-user comment rate, per-IP logins and reports; shared through Redis."""
 
+import asyncio
 import logging
 import os
 import time
@@ -23,10 +24,11 @@ from service.core.ratelimit import (
     RateLimitHit,
     RedisCounter,
     address_key,
-    forget_old_hits,
 )
 from service.core.settings import Settings
+from service.retention.service import prune
 from tests.support.factories import CIVIL, TOXIC, SignedIn, post, report
+from tests.support.retention import TERMS
 from tests.support.scorers import ScriptedScorer
 from tests.support.stalled import StalledDatabase, unused_port
 
@@ -157,8 +159,8 @@ def test_old_hits_are_forgotten(database: Database) -> None:
     with database.session(writes=True) as session:
         session.add(RateLimitHit(scope="login", key="a", at=utcnow() - timedelta(hours=2)))
         session.add(RateLimitHit(scope="login", key="a", at=utcnow()))
-    with database.session(writes=True) as session:
-        assert forget_old_hits(session, older_than=3600) == 1
+    assert asyncio.run(prune(database, TERMS)) == {"rate_limit_hits": 1}  # an hour's window
+    with database.session() as session:
         assert len(session.exec(select(RateLimitHit)).all()) == 1
 
 

@@ -1,6 +1,7 @@
 """`Idempotency-Key` on posting comments and reports: a retry gets the first answer and stores
 nothing new, however the first answer was lost."""
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -17,9 +18,10 @@ from service.comments.models import Comment
 from service.core.db import Database, utcnow
 from service.core.settings import Settings
 from service.idempotency.models import IdempotencyRecord
-from service.idempotency.service import forget_expired
 from service.reports.models import Report
+from service.retention.service import prune
 from tests.support.factories import ARTICLE, CIVIL, TOXIC, SignedIn, count_rows, published
+from tests.support.retention import TERMS
 from tests.support.scorers import ScriptedScorer
 
 KEY = "5b0c3a9e-0e63-4a8d-9a51-1c1f7c0f6b2e"
@@ -95,8 +97,7 @@ def test_a_key_lasts_a_day(
     with Session(engine) as session:
         session.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(hours=25)))
         session.commit()
-    with database.session(writes=True) as session:
-        assert forget_expired(session) == 1
+    assert asyncio.run(prune(database, TERMS)) == {"idempotency_answers": 1}
     assert count_rows(engine, IdempotencyRecord) == 0
 
 

@@ -209,5 +209,11 @@ def test_the_document_offers_no_null_where_it_is_refused(client: TestClient) -> 
         "new_commenter_premoderation": False,
         "commenting_enabled": False,
         "nudge": False,
+        "links": False,
+        "repeats": False,
+        "daily_caps": False,
+        "history_hold": True,
+        "new_account_cooldown_minutes": False,
+        "external_moderation": True,
     }
     assert schema["properties"]["hold_thresholds"]["propertyNames"]["enum"][0] == "toxicity"

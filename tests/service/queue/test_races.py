@@ -50,6 +50,7 @@ def test_rejecting_a_flood_of_two_thousand_holds_up_no_bystander(
     reader = threading.Thread(target=read)
     reader.start()
     calls = []
+    began = time.monotonic()
     try:
         while True:
             answer = client.post(
@@ -63,6 +64,7 @@ def test_rejecting_a_flood_of_two_thousand_holds_up_no_bystander(
                 break
             assert len(calls) < 20
     finally:
+        took = time.monotonic() - began
         stop.set()
         reader.join()
 
@@ -74,7 +76,9 @@ def test_rejecting_a_flood_of_two_thousand_holds_up_no_bystander(
         ).one()
     assert rejected == FLOOD
     assert set(bystander) == {200}
-    assert slowest[0] < 2.0
+    # Relative, not a fixed bound (a loaded machine slows both): a read waits for a batch of
+    # BATCH_SIZE, never for the whole take-down.
+    assert slowest[0] < took / 4, (slowest[0], took)
 
 
 def test_a_request_out_of_time_answers_with_what_is_left(

@@ -28,6 +28,7 @@ from service.app import create_app
 from service.audit.service import record
 from service.core.db import Database
 from service.core.settings import Settings
+from service.retention.service import prune
 from service.webhooks.models import WebhookDelivery, WebhookEvent
 from service.webhooks.service import (
     Outcome,
@@ -35,13 +36,13 @@ from service.webhooks.service import (
     backoff,
     claim_due,
     dispatch,
-    forget_old,
     record_results,
     send,
 )
 from service.webhooks.worker import deliver_round
 from tests.support.app import POSTGRES_URL
 from tests.support.factories import CIVIL, SignedIn, held, post, published, report
+from tests.support.retention import TERMS
 from tests.support.served import Served
 from tests.support.stalled import unused_port
 
@@ -475,8 +476,7 @@ def test_old_events_and_finished_deliveries_are_forgotten_pending_ones_kept(
             if delivery.finished_at is not None:
                 delivery.finished_at -= timedelta(days=31)
                 session.add(delivery)
-    with database.session(writes=True) as session:
-        assert forget_old(session) == 1
+    assert asyncio.run(prune(database, TERMS)) == {"webhook_deliveries": 1, "webhook_events": 1}
     [kept] = deliveries(client, admin, hook["id"])
     assert kept["status"] == "pending"
 

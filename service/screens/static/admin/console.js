@@ -15,7 +15,7 @@ const LANGUAGE_KEY = "commentmod-console-language";
 const state = {
   language: pickLanguage(localStorage.getItem(LANGUAGE_KEY)),
   me: null,
-  view: "held", // a queue, or "settings" | "words" | "notices" | "appeals" | "audit"
+  view: "held", // a queue, or "settings" | "words" | "quality" | "campaigns" | "notices" | "appeals" | "audit"
   filters: { article_id: "", author_id: "", sort: "oldest" },
   items: [],
   cursor: null,
@@ -28,6 +28,9 @@ const state = {
   counts: null,
   settings: null,
   message: null,
+  period: null, // the model-quality report's {from, to} days, as the date inputs write them
+  reportAsked: null,
+  opener: null, // what opened the drawer, focused again when it closes
 };
 let t = translator(TEXTS, state.language);
 const app = document.getElementById("app");
@@ -93,6 +96,37 @@ function matchedWord(note) {
   return /^matched '(.*)'$/.exec(note)?.[1] ?? /^matched "(.*)"$/.exec(note)?.[1] ?? "";
 }
 
+/** The domains a link check named ("links: example.com, shop.example.net"). */
+function linkedDomains(note) {
+  const listed = /^links: (.*)$/.exec(note)?.[1] ?? "";
+  return listed.split(",").map((domain) => domain.trim()).filter(Boolean);
+}
+
+/** Why a spam check held or rejected the comment, from the note it wrote. */
+function spamReason(item, note) {
+  const reason = item.status_reason;
+  if (reason === "link" || reason === "link_denied") {
+    const key = reason === "link_denied" ? "why_link_denied" : item.status === "rejected" ? "why_link_rejected" : "why_link_held";
+    return t(key, { domains: linkedDomains(note).join(", ") || "…" });
+  }
+  if (reason === "coordinated") {
+    const [, campaign, accounts, minutes] = /^(?:campaign (\d+): )?(\d+) accounts posted it within (\d+) min/.exec(note) ?? [];
+    if (!accounts) return t("why_coordinated_unknown");
+    return t(campaign ? "why_coordinated_campaign" : "why_coordinated", { campaign, accounts, minutes });
+  }
+  if (reason === "history") {
+    const [, rejected, decided, days] = /^(\d+) of (\d+) rejected in (\d+) days/.exec(note) ?? [];
+    return rejected ? t("why_history", { rejected, decided, days }) : t("why_history_unknown");
+  }
+  if (reason === "external") {
+    return t(item.status === "rejected" ? "why_external_rejected" : "why_external_held", { said: note || t("no_reason_given") });
+  }
+  if (reason === "external_unavailable") return t("why_external_unavailable", { error: note || "…" });
+  return null;
+}
+
+const SPAM_REASONS = ["link", "link_denied", "coordinated", "history", "external", "external_unavailable"];
+
 /** Why the comment is where it is, in words. */
 function reasons(item, detail) {
   const out = [];
@@ -110,6 +144,8 @@ function reasons(item, detail) {
     );
   } else if (reason === "suspect_word" || reason === "banned_word") {
     out.push(t(`why_${reason}`, { word: matchedWord(note) || "…" }));
+  } else if (SPAM_REASONS.includes(reason)) {
+    out.push(spamReason(item, note));
   } else if (REJECT_REASONS.includes(reason) && item.status === "rejected") {
     out.push(t("why_moderator", { reason: t(`reason_${reason}`) }));
   } else if (reason) {
@@ -246,8 +282,8 @@ function nav() {
       },
       label,
     );
-  const common = ["notices", "appeals", "audit"];
-  const pages = state.me?.role === "admin" ? ["settings", "words", ...common] : common;
+  const common = ["campaigns", "notices", "appeals", "audit"];
+  const pages = state.me?.role === "admin" ? ["settings", "words", "quality", ...common] : common;
   return h(
     "nav",
     { "aria-label": t("queues") },
@@ -265,8 +301,10 @@ function render() {
   if (QUEUES.includes(state.view)) renderQueue(main);
   else if (state.view === "settings") renderSettings(main);
   else if (state.view === "words") renderWords(main);
+  else if (state.view === "quality") renderQuality(main);
   else if (state.view === "notices") renderNotices(main);
   else if (state.view === "appeals") renderAppeals(main);
+  else if (state.view === "campaigns") renderCampaigns(main);
   else renderAudit(main);
 }
 
@@ -438,7 +476,8 @@ function renderItem(item, index) {
   const detail = state.details.get(item.id);
   const outcome = state.outcome.get(item.id);
   const spans = (detail?.explanation ?? []).flatMap((model) => model.spans.map((s) => [s.start, s.end]));
-  const words = wordRanges(item.body, matchedWord(detail ? policyNote(detail) : ""));
+  const note = detail ? policyNote(detail) : "";
+  const words = [matchedWord(note), ...linkedDomains(note)].flatMap((word) => wordRanges(item.body, word));
   const current = index === state.current;
   const decided = Boolean(outcome && !outcome.error);
   const node = h(
@@ -666,6 +705,7 @@ function openDrawer(title, ...content) {
   drawer.setAttribute("role", "dialog");
   drawer.setAttribute("aria-labelledby", "drawer-title");
   drawer.dataset.returnFocus = document.activeElement?.closest("li.item")?.dataset.id ?? "";
+  state.opener = document.activeElement;
   close.focus();
   return drawer;
 }
@@ -675,7 +715,9 @@ function closeDrawer() {
   if (!drawer || drawer.hidden) return false;
   drawer.hidden = true;
   const id = Number(drawer.dataset.returnFocus);
-  app.querySelector(`li.item[data-id="${id}"]`)?.focus();
+  const item = app.querySelector(`li.item[data-id="${id}"]`);
+  if (item) item.focus();
+  else if (state.opener?.isConnected) state.opener.focus();
   return true;
 }
 
@@ -712,6 +754,8 @@ async function openUser(userId) {
     `${t("user")}: ${user.display_name}`,
     h("p", {}, `${t("status")}: ${user.status}${user.suspended_until ? ` (${formatTime(user.suspended_until, state.language)})` : ""}${user.premoderated ? ` · ${t("premoderate")}` : ""} · ${user.role}`),
     h("p", {}, t("author_counts", { published: c.published ?? 0, held: c.held ?? 0, rejected: c.rejected ?? 0 })),
+    user.history && recordLine(user.history),
+    user.caps_today && capsLine(user.caps_today),
     mayAct
       ? h(
           "form",
@@ -744,6 +788,33 @@ async function openUser(userId) {
       h("li", {}, h("span", { class: `status ${comment.status}` }, comment.status), " ", comment.body, " ", h("small", {}, `${comment.article_id} · ${formatTime(comment.created_at, state.language)}`)),
     )),
   );
+}
+
+/** The rejection rate the history check weighs, and whether it holds the user now. */
+function recordLine(history) {
+  const percent = new Intl.NumberFormat(state.language === "ko" ? "ko-KR" : "en-GB", { style: "percent" }).format(history.rejected_rate);
+  return h(
+    "p",
+    { class: "record" },
+    history.decided
+      ? t("record_rate", { rejected: history.rejected, decided: history.decided, days: history.days, percent })
+      : t("record_none", { days: history.days }),
+    history.holds && [" · ", h("strong", { class: "holds" }, t("record_holds"))],
+  );
+}
+
+/** What the user has used of the daily caps today, against the caps in force. */
+function capsLine(used) {
+  const caps = state.settings?.daily_caps ?? {};
+  const of = (count, limit) => (limit === null || limit === undefined ? String(count) : t("cap_of", { count, limit }));
+  const parts = [
+    t("cap_used_comments", { used: of(used.comments ?? 0, caps.comments) }),
+    t("cap_used_replies", { used: of(used.replies ?? 0, caps.replies) }),
+    ...Object.entries(used)
+      .filter(([key]) => key.startsWith("article:"))
+      .map(([key, count]) => t("cap_used_article", { article: key.slice("article:".length), used: of(count, caps.per_article) })),
+  ];
+  return h("p", { class: "caps" }, t("caps_today", { caps: parts.join(" · ") }));
 }
 
 async function openArticle(articleId) {
@@ -794,6 +865,34 @@ async function openArticle(articleId) {
   );
 }
 
+/** A comment, its scores and every action on it (from the model-quality report's misses). */
+async function openComment(commentId) {
+  let detail;
+  try {
+    detail = await api("GET", `/v1/admin/comments/${commentId}`);
+  } catch (error) {
+    return openDrawer(t("comment_n", { id: commentId }), h("p", { role: "alert", class: "error" }, describe(error)));
+  }
+  const spans = detail.explanation.flatMap((model) => model.spans.map((s) => [s.start, s.end]));
+  const when = (moment) => formatTime(moment, state.language);
+  openDrawer(
+    t("comment_n", { id: commentId }),
+    h("p", {}, h("span", { class: `status ${detail.status}` }, detail.status), " ", reasons(detail, detail)),
+    h("p", { class: "text" }, highlighted(detail.body, spans)),
+    detail.scores && scoreBars(detail.scores),
+    h("p", { class: "meta" },
+      h("span", {}, `${t("model")}: ${detail.model_id ?? "—"}`),
+      h("span", {}, `${t("article")}: ${detail.article_id}`),
+      h("span", {}, `${t("posted")}: ${when(detail.created_at)}`),
+      h("span", {}, detail.author.display_name),
+    ),
+    h("h3", {}, t("comment_actions")),
+    h("ul", { class: "history" }, detail.actions.map((a) =>
+      h("li", {}, `${when(a.created_at)} · ${a.action}${a.to_status ? ` → ${a.to_status}` : ""}${a.reason ? ` · ${a.reason}` : ""}${a.note ? ` (${a.note})` : ""}`),
+    )),
+  );
+}
+
 // Admin pages --------------------------------------------------------------------------------
 
 function renderSettings(main) {
@@ -824,12 +923,13 @@ function renderSettings(main) {
   for (const [, input] of inputs) input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 400); });
   append(
     main,
-    h("h1", {}, t("thresholds_heading")),
+    h("h1", { id: "thresholds-heading" }, t("thresholds_heading")),
     h("p", {}, t("thresholds_help")),
     h(
       "form",
       {
         class: "settings",
+        "aria-labelledby": "thresholds-heading",
         onsubmit: async (event) => {
           event.preventDefault();
           try {
@@ -855,8 +955,249 @@ function renderSettings(main) {
       h("button", { type: "submit", class: "primary" }, t("save")),
       message,
     ),
+    spamChecks(),
   );
   preview();
+}
+
+// The spam checks' settings: one form per group, each saved with a PUT of that group alone ------
+
+const HISTORY_DEFAULTS = { days: 30, min_decided: 5, rejected_rate: 0.3 };
+const EXTERNAL_DEFAULTS = { url: "", timeout_ms: 300, on_failure: "hold" };
+
+function spamChecks() {
+  return h(
+    "section",
+    { class: "spam", "aria-labelledby": "spam-heading" },
+    h("h2", { id: "spam-heading" }, t("spam_heading")),
+    h("p", {}, t("spam_help")),
+    settingsGroup("links", t("links_heading"), linksGroup),
+    settingsGroup("repeats", t("repeats_heading"), repeatsGroup),
+    settingsGroup("daily_caps", t("caps_heading"), capsGroup),
+    settingsGroup("history_hold", t("history_heading"), historyGroup),
+    settingsGroup("cooldown", t("cooldown_heading"), cooldownGroup),
+    settingsGroup("external_moderation", t("external_heading"), externalGroup),
+  );
+}
+
+/** A group's section: `build(settings, save)` gives its controls, the PUT body they make and
+ * what follows the form; a save redraws the group from the settings the service answered
+ * (domains as it normalised them), a refusal shows the service's words and keeps the input. */
+function settingsGroup(name, heading, build) {
+  const id = `group-${name}`;
+  const section = h("section", { class: "spam-group", "aria-labelledby": id, "data-group": name });
+  const draw = (said = "") => {
+    const message = h("p", { role: "status", class: "message" }, said);
+    const save = async (changes, done = t("saved")) => {
+      message.className = "message";
+      message.textContent = "";
+      try {
+        state.settings = await api("PUT", "/v1/admin/settings", { body: changes });
+        const focused = section.contains(document.activeElement);
+        draw(done);
+        if (focused) section.querySelector("button[type=submit]")?.focus();
+      } catch (error) {
+        message.className = "message error";
+        message.textContent = describe(error);
+      }
+    };
+    const { controls, body, after } = build(state.settings, save);
+    replace(
+      section,
+      h("h3", { id }, heading),
+      h("form", { class: "spam-form", onsubmit: (event) => { event.preventDefault(); save(body()); } },
+        controls,
+        h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, t("save"))),
+      ),
+      message,
+      after,
+    );
+  };
+  draw();
+  return section;
+}
+
+function numberInput(name, value, { min, max, step = 1, required = true } = {}) {
+  return h("input", { type: "number", name, min, max, step, value: value ?? "", required });
+}
+
+function checkbox(label, checked, onchange) {
+  const box = h("input", { type: "checkbox", checked, onchange: onchange && ((event) => onchange(event.target.checked)) });
+  return { box, label: h("label", { class: "check" }, box, h("span", {}, label)) };
+}
+
+/** Domains as typed, one a line (spaces and commas also separate them). */
+function domainLines(text) {
+  return text.split(/[\s,]+/).map((domain) => domain.trim()).filter(Boolean);
+}
+
+function linksGroup(settings) {
+  const links = settings.links ?? {};
+  const action = h("select", { name: "links_action" }, ["allow", "hold", "hold_for_new_commenters", "reject"].map((value) =>
+    h("option", { value, selected: links.action === value }, t(`link_action_${value}`)),
+  ));
+  const allow = h("textarea", { name: "allow_domains", rows: 4, value: (links.allow_domains ?? []).join("\n"), spellcheck: "false" });
+  const deny = h("textarea", { name: "deny_domains", rows: 4, value: (links.deny_domains ?? []).join("\n"), spellcheck: "false" });
+  const trusted = numberInput("trusted_after", links.trusted_after, { min: 0, max: 1000 });
+  return {
+    controls: [field(t("links_action"), action), field(t("allow_domains"), allow), field(t("deny_domains"), deny), field(t("trusted_after"), trusted)],
+    body: () => ({
+      links: { action: action.value, allow_domains: domainLines(allow.value), deny_domains: domainLines(deny.value), trusted_after: Number(trusted.value) },
+    }),
+  };
+}
+
+function repeatsGroup(settings) {
+  const repeats = settings.repeats ?? {};
+  const hours = numberInput("same_account_hours", repeats.same_account_hours, { min: 0, max: 720 });
+  const accounts = numberInput("coordinated_accounts", repeats.coordinated_accounts, { min: 0, max: 1000 });
+  const minutes = numberInput("coordinated_window_minutes", repeats.coordinated_window_minutes, { min: 1, max: 10080 });
+  const similarity = numberInput("similarity", repeats.similarity?.toFixed(2), { min: 0.5, max: 1, step: 0.01 });
+  return {
+    controls: [
+      field(t("same_account_hours"), hours),
+      field(t("coordinated_accounts"), accounts),
+      field(t("coordinated_window_minutes"), minutes),
+      field(t("similarity"), similarity),
+    ],
+    body: () => ({
+      repeats: {
+        same_account_hours: Number(hours.value),
+        coordinated_accounts: Number(accounts.value),
+        coordinated_window_minutes: Number(minutes.value),
+        similarity: Number(similarity.value),
+      },
+    }),
+  };
+}
+
+/** Each cap a number, or none: the "no cap" box, or an empty field, means null. */
+function capsGroup(settings) {
+  const caps = settings.daily_caps ?? {};
+  const rows = ["comments", "replies", "per_article"].map((name) => {
+    const label = t(`cap_${name}`);
+    const input = numberInput(`cap_${name}`, caps[name], { min: 1, max: 10000, required: false });
+    input.disabled = caps[name] === null || caps[name] === undefined;
+    const off = h("input", {
+      type: "checkbox",
+      "aria-label": t("no_cap_for", { what: label }),
+      checked: input.disabled,
+      onchange: (event) => {
+        input.disabled = event.target.checked;
+        if (!input.disabled) input.focus();
+      },
+    });
+    return { name, input, off, node: h("div", { class: "row" }, field(label, input), h("label", { class: "check" }, off, h("span", { "aria-hidden": "true" }, t("no_cap")))) };
+  });
+  return {
+    controls: rows.map((row) => row.node),
+    body: () => ({
+      daily_caps: Object.fromEntries(rows.map(({ name, input, off }) => [name, off.checked || input.value === "" ? null : Number(input.value)])),
+    }),
+  };
+}
+
+/** Null turns the check off; its fields keep what was last set (or the product's defaults). */
+function historyGroup(settings) {
+  const rule = settings.history_hold ?? HISTORY_DEFAULTS;
+  const days = numberInput("history_days", rule.days, { min: 1, max: 365 });
+  const decided = numberInput("history_min_decided", rule.min_decided, { min: 1, max: 1000 });
+  const rate = numberInput("history_rejected_rate", rule.rejected_rate.toFixed(2), { min: 0.01, max: 1, step: 0.01 });
+  const inputs = [days, decided, rate];
+  const enable = (on) => inputs.forEach((input) => (input.disabled = !on));
+  const on = checkbox(t("history_on"), settings.history_hold !== null && settings.history_hold !== undefined, enable);
+  enable(on.box.checked);
+  return {
+    controls: [
+      on.label,
+      field(t("history_days"), days),
+      field(t("history_min_decided"), decided),
+      field(t("history_rejected_rate"), rate),
+    ],
+    body: () => ({
+      history_hold: on.box.checked
+        ? { days: Number(days.value), min_decided: Number(decided.value), rejected_rate: Number(rate.value) }
+        : null,
+    }),
+  };
+}
+
+function cooldownGroup(settings) {
+  const minutes = numberInput("new_account_cooldown_minutes", settings.new_account_cooldown_minutes ?? 0, { min: 0, max: 43200 });
+  return {
+    controls: [field(t("cooldown_minutes"), minutes)],
+    body: () => ({ new_account_cooldown_minutes: Number(minutes.value) }),
+  };
+}
+
+/** The hook's address, its time-out and what a failure does; the secret is never shown back,
+ * so it is asked for when the hook is first set and may be left empty after. Removing the hook
+ * takes a second click. Its record of answers follows the form. */
+function externalGroup(settings, save) {
+  const hook = settings.external_moderation;
+  const current = hook ?? EXTERNAL_DEFAULTS;
+  const url = h("input", { type: "url", name: "external_url", value: current.url, required: true, size: 48, placeholder: "https://" });
+  const secret = h("input", { type: "password", name: "external_secret", autocomplete: "new-password", required: !hook, minlength: 16, maxlength: 200 });
+  const timeout = numberInput("external_timeout_ms", current.timeout_ms, { min: 50, max: 5000 });
+  const failure = h("select", { name: "external_on_failure" }, ["hold", "pass"].map((value) =>
+    h("option", { value, selected: current.on_failure === value }, t(`on_failure_${value}`)),
+  ));
+  const removal = h("div", { class: "row" });
+  const askRemove = () =>
+    replace(removal, h("button", { type: "button", onclick: () => {
+      replace(removal,
+        h("span", { class: "warning" }, t("external_remove_warning")),
+        h("button", { type: "button", class: "danger", onclick: () => save({ external_moderation: null }, t("external_removed")) }, t("external_remove_confirm")),
+        h("button", { type: "button", onclick: () => { askRemove(); removal.querySelector("button")?.focus(); } }, t("cancel")),
+      );
+      removal.querySelector("button.danger")?.focus();
+    } }, t("external_remove")));
+  if (hook) askRemove();
+  return {
+    controls: [
+      h("p", { class: "help" }, t("external_help")),
+      !hook && h("p", { class: "empty" }, t("external_none")),
+      field(t("external_url"), url),
+      field(t(hook ? "external_secret_kept" : "external_secret"), secret),
+      field(t("external_timeout"), timeout),
+      field(t("external_on_failure"), failure),
+    ],
+    body: () => ({
+      external_moderation: {
+        url: url.value.trim(),
+        timeout_ms: Number(timeout.value),
+        on_failure: failure.value,
+        ...(secret.value ? { secret: secret.value } : {}),
+      },
+    }),
+    after: [removal, externalOutcomes()],
+  };
+}
+
+const OUTCOMES = ["publish", "hold", "reject", "failed_held", "failed_passed"];
+
+/** The hook's answers per day, newest first: a receiver that keeps failing shows here. */
+function externalOutcomes() {
+  const section = h("section", { class: "outcomes", "aria-labelledby": "outcomes-heading" },
+    h("h4", { id: "outcomes-heading" }, t("outcomes_heading")),
+    h("p", { class: "loading" }, t("loading")),
+  );
+  api("GET", "/v1/admin/external-moderation/outcomes")
+    .then(({ days }) => {
+      const rows = Object.entries(days).sort(([a], [b]) => (a < b ? 1 : -1));
+      section.lastChild.replaceWith(
+        rows.length
+          ? h("table", { class: "audit" },
+              h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("outcome_day")), OUTCOMES.map((name) => h("th", { scope: "col" }, t(`outcome_${name}`))))),
+              h("tbody", {}, rows.map(([day, counts]) =>
+                h("tr", { "data-day": day }, h("th", { scope: "row" }, day), OUTCOMES.map((name) => h("td", {}, counts[name] ?? 0))),
+              )),
+            )
+          : h("p", { class: "empty" }, t("outcomes_empty")),
+      );
+    })
+    .catch((error) => section.lastChild.replaceWith(h("p", { class: "error" }, describe(error))));
+  return section;
 }
 
 function renderWords(main) {
@@ -966,10 +1307,193 @@ function renderAudit(main) {
   load(true);
 }
 
+// The model-quality report ---------------------------------------------------------------------
+
+const SVG = "http://www.w3.org/2000/svg";
+const CHART = { width: 520, height: 280, left: 56, right: 16, top: 24, bottom: 48 };
+
+/** An SVG element, built as `h` builds HTML ones: attributes and children, no markup parsed. */
+function svg(tag, attributes = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined && value !== false) el.setAttribute(key, String(value));
+  }
+  return append(el, ...children);
+}
+
+/** A day as `<input type=date>` writes it, in the browser's time zone. */
+function dayOf(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** The start of a local day, `days` later, as the API reads a time (a bare day would be UTC's). */
+function startOfDay(day, days = 0) {
+  if (!day) return "";
+  const moment = new Date(`${day}T00:00`);
+  moment.setDate(moment.getDate() + days);
+  return Number.isNaN(moment.getTime()) ? day : moment.toISOString();
+}
+
+const share = (value) => (value === null || value === undefined ? "—" : value.toFixed(2));
+const area = (value) => (value === null || value === undefined ? "—" : value.toFixed(3));
+
+function renderQuality(main) {
+  if (!state.period) {
+    const before = new Date();
+    before.setDate(before.getDate() - 30);
+    state.period = { from: dayOf(before), to: dayOf(new Date()) };
+  }
+  const from = h("input", { type: "date", name: "from", value: state.period.from });
+  const to = h("input", { type: "date", name: "to", value: state.period.to });
+  const report = h("div", { id: "quality" });
+  const load = async () => {
+    state.period = { from: from.value, to: to.value };
+    const asked = (state.reportAsked = {}); // a newer period makes this answer stale
+    replace(report, h("p", { class: "loading", role: "status" }, t("loading")));
+    try {
+      const body = await api("GET", "/v1/admin/model-quality", {
+        query: { from: startOfDay(from.value), to: startOfDay(to.value, 1) }, // `to` takes in its whole day
+      });
+      if (state.reportAsked === asked) replace(report, qualityReport(body));
+    } catch (error) {
+      const detail = error instanceof ApiError && error.body.detail ? error.body.detail : describe(error);
+      if (state.reportAsked === asked) replace(report, h("p", { role: "alert", class: "error" }, detail));
+    }
+  };
+  append(
+    main,
+    h("h1", {}, t("quality_heading")),
+    h("p", {}, t("quality_help")),
+    h("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(); } },
+      field(t("period_from"), from),
+      field(t("period_to"), to),
+      h("button", { type: "submit" }, t("show_report")),
+    ),
+    report,
+  );
+  load();
+}
+
+function qualityReport(report) {
+  if (!report.models.length) return h("p", { class: "empty" }, t("quality_empty"));
+  const thresholds = Object.entries(report.thresholds).map(([name, value]) => `${name} ${value.toFixed(2)}`).join(", ");
+  return [
+    h("p", { class: "meta" },
+      h("span", {}, t("quality_period", { start: formatTime(report.start, state.language), end: formatTime(report.end, state.language) })),
+      h("span", {}, t("quality_thresholds", { thresholds })),
+    ),
+    report.models.map((model, index) => modelCard(model, index, report.thresholds.toxicity)),
+  ];
+}
+
+/** One model on one language: its figures (a shadow's beside the served models' on the same
+ * comments), the chart, and the comments the model in use let through. */
+function modelCard(model, index, hold) {
+  const id = `model-${index}`;
+  const same = model.served_on_same_comments;
+  const columns = same ? [model, same] : [model];
+  const row = (name, label, cell) =>
+    h("tr", { "data-figure": name }, h("th", { scope: "row" }, label), columns.map((c) => h("td", {}, cell(c))));
+  return h(
+    "article",
+    { class: "model", "aria-labelledby": id, "data-model": model.model_id, "data-role": model.role, "data-language": model.language },
+    h("h2", { id }, model.model_id, " ", h("span", { class: "tags" }, `${t(`model_${model.role}`)} · ${model.language}`)),
+    h("table", { class: "figures" },
+      h("thead", {}, h("tr", {}, h("td"), h("th", { scope: "col" }, t("this_model")), same && h("th", { scope: "col" }, t("served_same")))),
+      h("tbody", {},
+        row("labelled", t("labelled"), (c) => c.labelled),
+        row("abusive", t("abusive"), (c) => c.abusive),
+        row("roc_auc", t("roc_auc"), (c) => area(c.roc_auc)),
+        row("held", t("held_in_force"), (c) => c.at_thresholds_in_force.held),
+        row("precision", t("precision_in_force"), (c) => share(c.at_thresholds_in_force.precision)),
+        row("recall", t("recall_in_force"), (c) => share(c.at_thresholds_in_force.recall)),
+      ),
+    ),
+    qualityChart(model, hold, id),
+    h("p", { class: "legend" },
+      ["precision", "recall"].map((name) => h("span", {}, h("span", { class: `swatch ${name}` }), t(name))),
+      hold !== undefined && h("span", {}, h("span", { class: "swatch marker" }), t("chart_hold_legend")),
+    ),
+    h("details", {},
+      h("summary", {}, t("by_threshold")),
+      h("table", { class: "audit" },
+        h("thead", {}, h("tr", {}, [t("threshold"), t("held"), t("precision"), t("recall")].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, model.by_threshold.map((r) =>
+          h("tr", {}, h("td", {}, r.threshold.toFixed(2)), h("td", {}, r.held), h("td", {}, share(r.precision)), h("td", {}, share(r.recall))),
+        )),
+      ),
+    ),
+    missesTable(model.misses),
+  );
+}
+
+/** Precision and recall against the threshold: one path each, broken where a figure is null
+ * (nothing held, or nothing abusive), with a dot on each point and a line at the hold threshold. */
+function qualityChart(model, hold, id) {
+  const { width, height, left, right, top, bottom } = CHART;
+  const x = (value) => (left + value * (width - left - right)).toFixed(1);
+  const y = (value) => (height - bottom - value * (height - top - bottom)).toFixed(1);
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  const series = ["precision", "recall"].map((name) => {
+    const points = model.by_threshold.map((r) => (r[name] === null ? null : [x(r.threshold), y(r[name])]));
+    const d = points.map((p, i) => p && `${points[i - 1] ? "L" : "M"}${p[0]} ${p[1]}`).filter(Boolean).join(" ");
+    return svg("g", { class: name },
+      svg("path", { class: `series ${name}`, "data-series": name, d }),
+      points.filter(Boolean).map(([cx, cy]) => svg("circle", { class: `dot ${name}`, cx, cy, r: 2.5 })),
+    );
+  });
+  const inForce = model.at_thresholds_in_force;
+  const description = [
+    t("chart_desc"),
+    hold !== undefined && t("chart_desc_hold", { value: hold.toFixed(2), precision: share(inForce.precision), recall: share(inForce.recall) }),
+  ].filter(Boolean).join(" ");
+  return svg(
+    "svg",
+    { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${id}-title`, "aria-describedby": `${id}-desc` },
+    svg("title", { id: `${id}-title` }, t("chart_title", { model: model.model_id, language: model.language })),
+    svg("desc", { id: `${id}-desc` }, description),
+    ticks.map((tick) => [
+      svg("line", { class: "grid", x1: left, x2: width - right, y1: y(tick), y2: y(tick) }),
+      svg("text", { class: "tick", x: left - 6, y: Number(y(tick)) + 4, "text-anchor": "end" }, tick.toFixed(2)),
+      svg("text", { class: "tick", x: x(tick), y: height - bottom + 16, "text-anchor": "middle" }, tick.toFixed(2)),
+    ]),
+    svg("line", { class: "axis", x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }),
+    svg("line", { class: "axis", x1: left, x2: left, y1: top, y2: height - bottom }),
+    svg("text", { class: "label", x: (left + width - right) / 2, y: height - 10, "text-anchor": "middle" }, t("chart_x")),
+    svg("text", { class: "label", transform: `translate(16 ${(top + height - bottom) / 2}) rotate(-90)`, "text-anchor": "middle" }, t("chart_y")),
+    hold !== undefined &&
+      svg("g", { class: "marker", "data-threshold": hold },
+        svg("line", { x1: x(hold), x2: x(hold), y1: top, y2: height - bottom }),
+        svg("text", { x: x(hold), y: top - 8, "text-anchor": "middle" }, t("chart_hold", { value: hold.toFixed(2) })),
+      ),
+    series,
+  );
+}
+
+function missesTable(misses) {
+  return h("section", { class: "misses" },
+    h("h3", {}, t("misses_heading")),
+    h("p", {}, t("misses_summary", { count: misses.count, held: misses.held })),
+    misses.lowest.length > 0 &&
+      h("table", { class: "audit" },
+        h("caption", {}, t("misses_lowest", { shown: misses.lowest.length })),
+        h("thead", {}, h("tr", {}, [t("comment"), t("score"), t("would_hold")].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, misses.lowest.map((miss) =>
+          h("tr", { "data-comment": miss.comment_id },
+            h("td", {}, h("button", { type: "button", class: "link", onclick: () => openComment(miss.comment_id) }, `#${miss.comment_id}`)),
+            h("td", {}, miss.score.toFixed(3)),
+            h("td", {}, t(miss.held ? "yes" : "no")),
+          ),
+        )),
+      ),
+  );
+}
+
 // Legal notices and appeals ------------------------------------------------------------------
 
 /** A page of cards filtered by status, oldest first, each with its own decision form. */
-function renderCases(main, { heading, path, statuses, card }) {
+function renderCases(main, { heading, help, path, statuses, query = (status) => ({ status }), card }) {
   const status = h("select", {}, statuses.map((value) => h("option", { value }, t(`status_${value}`))));
   const list = h("ul", { class: "cases" });
   const more = h("div");
@@ -981,7 +1505,7 @@ function renderCases(main, { heading, path, statuses, card }) {
       list.replaceChildren();
     }
     try {
-      const page = await api("GET", path, { query: { status: status.value, limit: 20, cursor } });
+      const page = await api("GET", path, { query: { ...query(status.value), limit: 20, cursor } });
       cursor = page.next_cursor;
       if (fresh && !page.items.length) append(list, h("li", {}, t("nothing_here")));
       for (const item of page.items) append(list, card(item, async (done) => {
@@ -997,7 +1521,7 @@ function renderCases(main, { heading, path, statuses, card }) {
     message.textContent = "";
     load(true);
   };
-  append(main, h("h1", {}, heading), h("div", { class: "filters" }, field(t("status"), status)), message, list, more);
+  append(main, h("h1", {}, heading), help && h("p", {}, help), h("div", { class: "filters" }, field(t("status"), status)), message, list, more);
   load(true);
 }
 
@@ -1088,6 +1612,138 @@ function renderNotices(main) {
 
 function renderAppeals(main) {
   renderCases(main, { heading: t("page_appeals"), path: "/v1/admin/appeals", statuses: ["open", "upheld", "reversed"], card: appealCard });
+}
+
+// Campaigns -----------------------------------------------------------------------------------
+
+/** How old an account is ("2 hours old"): what gives a campaign's accounts away. */
+function accountAge(createdAt, now = Date.now()) {
+  const minutes = Math.floor((now - Date.parse(createdAt)) / 60000);
+  if (minutes < 1) return t("age_new");
+  if (minutes < 60) return minutes === 1 ? t("age_minute") : t("age_minutes", { n: minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return hours === 1 ? t("age_hour") : t("age_hours", { n: hours });
+  const days = Math.floor(hours / 24);
+  return days === 1 ? t("age_day") : t("age_days", { n: days });
+}
+
+/** A status in words, or as the API wrote it where there are none. */
+function statusWord(prefix, status) {
+  const word = t(`${prefix}_${status}`);
+  return word === `${prefix}_${status}` ? status : word;
+}
+
+/** Why one item of a many-item action was refused (`invalid_transition`), in words. */
+function errorWord(code) {
+  for (const key of [`refusal_${code}`, `error_${code}`]) {
+    const word = t(key);
+    if (word !== key) return word;
+  }
+  return code;
+}
+
+function renderCampaigns(main) {
+  renderCases(main, {
+    heading: t("campaigns_heading"),
+    help: t("campaigns_help"),
+    path: "/v1/admin/campaigns",
+    statuses: ["open", "resolved"],
+    query: (status) => ({ resolved: status === "resolved" }),
+    card: (campaign) => campaignCard(campaign),
+  });
+}
+
+/** One campaign: its comments, its accounts with their ages, its articles, and the one action
+ * that ends it (after a confirm step), whose outcome then shows on the card. */
+function campaignCard(campaign) {
+  const card = h("li", { class: "case campaign", "aria-label": t("campaign_n", { id: campaign.id }), "data-campaign": campaign.id });
+  const when = (moment) => formatTime(moment, state.language);
+  let confirming = false;
+  let outcome = null; // {text, refused: [..]} once the action ran
+  const end = async (note, button) => {
+    button.disabled = true;
+    try {
+      const ended = await api("POST", `/v1/admin/campaigns/${campaign.id}/reject-and-ban`, { body: { note: note || null } });
+      const refused = [
+        ...ended.comments.filter((r) => !r.ok).map((r) => t("refused_comment", { id: r.id, error: errorWord(r.error) })),
+        ...ended.accounts.filter((r) => !r.ok).map((r) => t("refused_account", { id: r.user_id, error: errorWord(r.error) })),
+      ];
+      outcome = {
+        text: t("reject_and_ban_done", {
+          rejected: ended.comments.filter((r) => r.ok).length,
+          banned: ended.accounts.filter((r) => r.ok).length,
+          refused: refused.length,
+        }),
+        refused,
+      };
+      campaign = (await api("GET", `/v1/admin/campaigns/${campaign.id}`).catch(() => null)) ?? campaign;
+    } catch (error) {
+      outcome = { text: describe(error), refused: [], error: true };
+    }
+    confirming = false;
+    draw();
+    card.querySelector(".outcome")?.focus();
+  };
+  const confirmForm = () => {
+    const note = h("input", { name: "note", maxlength: 500 });
+    const submit = h("button", { type: "submit", class: "danger" }, t("reject_and_ban_confirm"));
+    return h(
+      "form",
+      { class: "reject-form", onsubmit: (event) => { event.preventDefault(); end(note.value.trim(), submit); } },
+      h("p", { class: "warning" }, t("reject_and_ban_warning", { comments: campaign.up_count, accounts: campaign.accounts.filter((a) => a.status !== "banned").length })),
+      field(t("note"), note),
+      submit,
+      h("button", { type: "button", onclick: () => { confirming = false; draw(); card.querySelector("button.danger")?.focus(); } }, t("cancel")),
+    );
+  };
+  const draw = () => {
+    const open = !campaign.resolved_at;
+    replace(
+      card,
+      h("h2", {}, t("campaign_n", { id: campaign.id })),
+      h("p", { class: "meta" },
+        h("span", { class: "counts" }, t("campaign_counts", { count: campaign.comment_count, up: campaign.up_count })),
+        h("span", {}, t("campaign_seen", { first: when(campaign.created_at), last: when(campaign.updated_at) })),
+        campaign.resolved_at && h("span", {}, t("campaign_resolved_at", { when: when(campaign.resolved_at) })),
+      ),
+      h("h3", {}, t("campaign_comments")),
+      h("ul", { class: "campaign-comments" }, campaign.comments.map((comment) =>
+        h("li", { "data-comment": comment.id },
+          h("span", { class: `status ${comment.status}` }, statusWord("comment_status", comment.status)),
+          " ",
+          h("span", { class: "text" }, comment.body),
+          " ",
+          h("small", {}, comment.author_name, " · ",
+            h("button", { type: "button", class: "link", onclick: () => openArticle(comment.article_id) }, comment.article_id),
+            " · ", when(comment.created_at)),
+        ),
+      )),
+      h("h3", {}, t("campaign_accounts")),
+      h("ul", { class: "campaign-accounts" }, campaign.accounts.map((account) =>
+        h("li", { "data-user": account.id },
+          h("button", { type: "button", class: "link", onclick: () => openUser(account.id) }, account.display_name),
+          " · ",
+          h("span", { class: "age" }, h("time", { datetime: account.created_at, title: when(account.created_at) }, accountAge(account.created_at))),
+          account.status !== "active" && [" · ", h("span", { class: `status ${account.status}` }, statusWord("account_status", account.status))],
+        ),
+      )),
+      h("h3", {}, t("campaign_articles")),
+      h("ul", { class: "campaign-articles" }, campaign.articles.map((article) =>
+        h("li", {}, h("button", { type: "button", class: "link", onclick: () => openArticle(article) }, article)),
+      )),
+      outcome && h("div", { class: outcome.error ? "outcome error" : "outcome", role: "status", tabindex: -1 },
+        h("p", {}, outcome.text),
+        outcome.refused.length > 0 && h("ul", { class: "refused" }, outcome.refused.map((line) => h("li", {}, line))),
+      ),
+      open && !confirming &&
+        h("div", { class: "decide" },
+          h("button", { type: "button", class: "danger", onclick: () => { confirming = true; draw(); card.querySelector("input[name=note]")?.focus(); } }, t("reject_and_ban")),
+        ),
+      open && confirming && confirmForm(),
+    );
+  };
+  draw();
+  return card;
 }
 
 // The keyboard -------------------------------------------------------------------------------
