@@ -140,17 +140,23 @@ def test_every_detoxify_family_exports_and_scores_as_detoxify(
     architecture: Architecture, tmp_path: Path
 ) -> None:
     """`unbiased` is RoBERTa, `multilingual` XLM-RoBERTa, the `-small` ones ALBERT: other
-    tokenizers, pad ids (RoBERTa's is 1) and position schemes than BERT's."""
+    tokenizers, pad ids (RoBERTa's is 1) and position schemes than BERT's. Exported in fp32:
+    what differs between families is the graph and its inputs, which fp32 holds to Detoxify's
+    arithmetic; int8's drift is a property of trained weights, and these random ones (their
+    byte-level BPE merges even tie-break differently from run to run) land over or under the
+    limit by luck. int8 within `MAX_DRIFT` is held on the fixed-vocabulary model above."""
     tiny = build_tiny_detoxify(
         tmp_path / "source", architecture=architecture, classifier_scale=SPREAD
     )
     source = DetoxifyScorer(checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
     out = tmp_path / "model"
-    manifest = export_detoxify(out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir)
+    manifest = export_detoxify(
+        out, checkpoint=tiny.checkpoint, config_dir=tiny.config_dir, precision="fp32"
+    )
 
     assert manifest.classes == source.class_names
     assert manifest.pad_token_id == source.tokenizer.pad_token_id
-    assert manifest.max_drift <= MAX_DRIFT
+    assert manifest.max_drift < 1e-4
     texts = ["ok", "You are a pathetic idiot", "정말 좋은 기사입니다", "the article " * 400]
     unquantized = OnnxScorer(out, model_file=FP32_MODEL, threads=2).score_batch(texts)
     assert unquantized == [pytest.approx(scores, abs=1e-4) for scores in source.score_batch(texts)]
