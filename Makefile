@@ -17,7 +17,7 @@ TORCH_INDEX ?=
 PIP = $(VENV)/bin/python -m pip --disable-pip-version-check --quiet
 export HF_HUB_DISABLE_TELEMETRY = 1
 
-.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-race bench-shadow bench-spam bench-export bench-scale evaluate train-korean train-english clean
+.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-race bench-shadow bench-spam bench-export bench-import bench-scale evaluate train-korean train-english clean
 
 # The console at /admin/ writes from the service's own origin, so the service must know it.
 run: export COMMENTMOD_PUBLIC_URL ?= http://$(HOST):$(PORT)
@@ -79,6 +79,12 @@ bench-shadow: $(VENV)/.installed
 # options: make bench-export BENCH_ARGS="--sizes 1000 100000 --backend postgresql".
 bench-export: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_export.py $(BENCH_ARGS)
+
+# 100,000 comments generated as Disqus, WordPress, Isso and JSON Lines, each imported into a
+# fresh database: comments/s and peak memory; exits 1 below 5,000 comments/s. Other options:
+# make bench-import BENCH_ARGS="--backend postgresql --comments 20000".
+bench-import: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_import.py $(BENCH_ARGS)
 
 # 2,000 distinct comments and a 200-comment campaign from 50 accounts, spam checks on and off in
 # alternating rounds: campaign held, no distinct comment held, POST p50 ratio, lookups' plans;

@@ -31,6 +31,20 @@ from service.comments import tallies
 from service.core.db import Database
 from service.core.ratelimit import Limits
 from service.core.settings import available_cores, get_settings
+from service.imports.export import export_jsonl
+from service.imports.service import (
+    ArticleIds,
+    ImportStopped,
+    Options,
+    Reader,
+    import_comments,
+    score_imported,
+)
+from service.imports.sources.disqus import read_disqus
+from service.imports.sources.isso import read_isso
+from service.imports.sources.jsonl import read_jsonl
+from service.imports.sources.records import MalformedSource
+from service.imports.sources.wordpress import read_wordpress
 from service.retention.service import RULES, Terms, due, prune
 
 RESCORABLE = (
@@ -339,6 +353,95 @@ def score_texts(texts: Sequence[str]) -> None:
             print(json.dumps(line, ensure_ascii=False))
 
 
+SOURCES = ("disqus", "wordpress", "isso", "jsonl")
+
+
+def _reader_of(source: str, path: Path) -> Reader:
+    """The source's reader, opened anew for each pass over the file."""
+    readers = {
+        "disqus": read_disqus,
+        "wordpress": read_wordpress,
+        "isso": read_isso,
+        "jsonl": read_jsonl,
+    }
+    return lambda: readers[source](path)
+
+
+def import_file(args: argparse.Namespace) -> None:
+    """`commentmod import SOURCE FILE`: writes it in batches as it reads; counts at the end. A
+    malformed file stops with where it is wrong; what came before is kept, and running the
+    fixed file again adds only the rest."""
+    path: Path = args.file
+    if not path.is_file():
+        raise SystemExit(f"error: no file {path}")
+    if args.source != "jsonl" and not (args.article_id or args.article_map):
+        raise SystemExit("error: say how threads become articles: --article-id or --article-map")
+    settings = get_settings()
+    database = Database.connect(settings.database_url, settings.database_timeouts)
+    tty = sys.stderr.isatty()
+
+    def progress(read: int) -> None:
+        if tty:
+            print(f"\r{path.name}: {read:,} entries read", end="", file=sys.stderr, flush=True)
+
+    try:
+        articles = (
+            ArticleIds.mapping_file(args.article_map)
+            if args.article_map
+            else ArticleIds(pattern=args.article_id)
+        )
+        options = Options(
+            source=args.source,
+            articles=articles,
+            unpublished=args.unpublished,
+            keep_emails=args.keep_emails,
+        )
+        outcome = import_comments(
+            database, _reader_of(args.source, path), options, progress=progress
+        )
+        if tty:
+            print(file=sys.stderr)
+        scored = 0
+        if args.score and outcome.comment_ids:
+            from service.app import load_scorer
+
+            scored = score_imported(
+                database, load_scorer(settings), outcome.comment_ids, settings.scoring_batch_size
+            )
+    except ImportStopped as stopped:
+        done = stopped.outcome.imported
+        kept = f"the {done} comment(s) before it were imported" if done else "nothing was imported"
+        raise SystemExit(
+            f"error: {path}: {stopped.malformed}; {kept}: fix the file and run the import again"
+            " (nothing is imported twice)"
+        ) from None
+    except MalformedSource as malformed:  # a mapping file
+        raise SystemExit(f"error: {malformed}; nothing was imported") from None
+    finally:
+        database.dispose()
+    skipped = ", ".join(f"{reason} {count}" for reason, count in sorted(outcome.skipped.items()))
+    print(f"imported {outcome.imported} comment(s), {outcome.authors} new author account(s)")
+    print(f"already imported before: {outcome.already}")
+    print(f"skipped: {skipped or 'none'}")
+    if args.score:
+        print(f"scored {scored} comment(s) (stored, not acted on)")
+
+
+def export_comments(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    database = Database.connect(settings.database_url, settings.database_timeouts)
+    try:
+        with (
+            nullcontext(sys.stdout)
+            if args.file == "-"
+            else Path(args.file).open("w", encoding="utf-8")
+        ) as out:
+            written = export_jsonl(database, out, article_id=args.article)
+    finally:
+        database.dispose()
+    print(f"exported {written} comment(s)", file=sys.stderr)
+
+
 def _texts_to_score(args: argparse.Namespace) -> list[str]:
     if args.file is None:
         return list(args.texts)
@@ -479,6 +582,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rescore_cmd.add_argument("--since", type=_moment, help="written since this day or time")
 
+    imports = commands.add_parser(
+        "import", help="bring comments in from Disqus, WordPress, Isso or JSON Lines"
+    ).add_subparsers(dest="source", required=True)
+    formats = {
+        "disqus": "a Disqus XML export",
+        "wordpress": "a WordPress export (WXR)",
+        "isso": "Isso's SQLite database",
+        "jsonl": "JSON Lines, as `commentmod export jsonl` writes them",
+    }
+    for source in SOURCES:
+        cmd = imports.add_parser(source, help=f"import {formats[source]}")
+        cmd.add_argument("file", type=Path)
+        placing = cmd.add_mutually_exclusive_group()
+        placing.add_argument(
+            "--article-id",
+            metavar="PATTERN",
+            help="a regular expression over the thread's URL; its group `id` (or first group) "
+            "is the article id",
+        )
+        placing.add_argument(
+            "--article-map",
+            type=Path,
+            metavar="FILE",
+            help="a JSON object, or lines of `<url or thread id>,<article id>`",
+        )
+        cmd.add_argument(
+            "--unpublished",
+            choices=["reject", "skip"],
+            default="reject",
+            help="spam, deleted and unapproved comments: imported as rejected, or not at all "
+            "(default: %(default)s)",
+        )
+        cmd.add_argument(
+            "--keep-emails", action="store_true", help="keep the authors' e-mail addresses"
+        )
+        cmd.add_argument(
+            "--score",
+            action="store_true",
+            help="score the imported comments with the configured model (stored, not acted on)",
+        )
+
+    exports = commands.add_parser("export", help="every comment, to move it").add_subparsers(
+        dest="export_format", required=True
+    )
+    jsonl = exports.add_parser("jsonl", help="as JSON Lines (what `import jsonl` reads)")
+    jsonl.add_argument("file", help="a file, or - for standard output")
+    jsonl.add_argument("--article", help="only this article's comments")
+
     users = commands.add_parser("users", help="manage users").add_subparsers(
         dest="users_command", required=True
     )
@@ -537,6 +688,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             check_counters(repair=args.counters_command == "repair")
         elif args.command == "retention":
             run_retention(dry_run=args.dry_run)
+        elif args.command == "import":
+            import_file(args)
+        elif args.command == "export":
+            export_comments(args)
         elif args.command == "users" and args.users_command == "create":
             print(create_user(args.name, Role(args.role)))
         elif args.command == "users" and args.users_command == "set-role":
