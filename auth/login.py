@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from auth.models import Identity, LoginAttempt, User
+from auth.models import Identity, LoginAttempt, User, UserStatus
 from auth.providers import Profile, ProviderClient
 from auth.sessions import hash_token
 from service.core.db import in_written_order, utcnow
@@ -37,6 +37,11 @@ class ProviderNotConfigured(NotFound):
     """This site offers no sign-in with that provider."""
 
     code = "provider_not_configured"
+
+
+class AccountErased(Exception):
+    """The account being signed in to (or linked to) was erased meanwhile: nothing is stored,
+    and the reader is sent back with `login_error=login_failed`."""
 
 
 class IdentityInUse(Conflict):
@@ -135,7 +140,18 @@ def check_login_attempt(
 
 def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None) -> User:
     """The user a provider profile signs in: found by (provider, subject), linked to the signed-in
-    user when linking, or created. Profile fields are refreshed on every login."""
+    user when linking, or created. Profile fields are refreshed on every login. The user row is
+    locked first: an erasure in progress is waited for, and an account it erased is never
+    signed in or renamed (its identity is gone, so the profile makes a new account)."""
+    user = _sign_in_once(session, profile, link_user_id=link_user_id)
+    if user is None:
+        user = _sign_in_once(session, profile, link_user_id=link_user_id)
+    if user is None:
+        raise AccountErased("The account was deleted while signing in.")
+    return user
+
+
+def _sign_in_once(session: Session, profile: Profile, *, link_user_id: int | None) -> User | None:
     identity = _identity_of(session, profile)
     if identity is None:
         try:
@@ -148,8 +164,15 @@ def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None
         raise IdentityInUse(
             f"This {profile.provider} account already belongs to another user; nothing was linked."
         )
-    user = session.get(User, identity.user_id)
-    assert user is not None
+    user = session.exec(
+        select(User)
+        .where(col(User.id) == identity.user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if user is None or user.status == UserStatus.ERASED:
+        session.expire_all()
+        return None
     identity.username = profile.username
     identity.email = profile.email
     identity.avatar_url = profile.avatar_url

@@ -22,6 +22,14 @@ class UserStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     BANNED = "banned"
+    ERASED = "erased"
+    """The reader left (`DELETE /v1/me`) or an admin erased the account on request: it keeps
+    only its id, the pseudonym the moderation records use, and `ERASED_NAME`."""
+
+
+ERASED_NAME = ""
+"""An erased account's display name: no live account has an empty one (a provider's missing
+name becomes "X user"), so lists know an erased author without another column."""
 
 
 class User(SQLModel, table=True):

@@ -90,7 +90,7 @@ def _set_session_cookie(
     )
 
 
-def _clear_session_cookie(response: Response, settings: Settings) -> None:
+def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(
         settings.session_cookie_name,
         domain=settings.session_cookie_domain,
@@ -210,7 +210,10 @@ async def finish_login(
             return None  # linking keeps the session the reader already has
         return issue_session(session, user, lifetime=lifetime, user_agent=user_agent)
 
-    token = await database.run(sign_in, writes=True)
+    try:
+        token = await database.run(sign_in, writes=True)
+    except login.AccountErased:
+        return back(login_error="login_failed")
     response = back()
     if token is not None:
         _set_session_cookie(response, token, settings)
@@ -254,7 +257,7 @@ def logout(
 ) -> None:
     """Revokes this session (the token stops working everywhere) and clears the cookie."""
     revoke_session(session, auth.session)
-    _clear_session_cookie(response, settings)
+    clear_session_cookie(response, settings)
 
 
 @router.get("/me", responses=error_responses(NotAuthenticated))
@@ -293,4 +296,4 @@ def logout_everywhere(
     """Signs out every browser and API client of this account."""
     assert auth.user.id is not None
     revoke_all_sessions(session, auth.user.id)
-    _clear_session_cookie(response, settings)
+    clear_session_cookie(response, settings)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 
-from auth.models import AuthSession, User
+from auth.models import AuthSession, User, UserStatus
 from service.core.db import utcnow
 
 TOKEN_PREFIX = "cm_"
@@ -60,6 +60,8 @@ def resolve_session(session: Session, token: str) -> tuple[AuthSession, User] | 
     auth_session, user = row
     now = utcnow()
     if auth_session.revoked_at is not None or auth_session.expires_at <= now:
+        return None
+    if user.status == UserStatus.ERASED:  # a sign-in that raced the erasure
         return None
     return auth_session, user
 

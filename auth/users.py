@@ -3,11 +3,12 @@
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from sqlmodel import Session
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from auth.models import MODERATING_ROLES, User, UserStatus
 from service.core.db import utcnow
-from service.core.errors import Forbidden, NotFound
+from service.core.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 
 
 class UserNotFound(NotFound):
@@ -29,6 +30,26 @@ class UserSuspended(Forbidden):
     fields: ClassVar[Mapping[str, Any]] = {"until": str | None}
 
 
+class UserErased(Conflict):
+    """The account was erased: nothing more can be done to it."""
+
+    code = "user_erased"
+
+
+_AUTHOR_STATUS = (
+    select(User.status).where(col(User.id) == bindparam("user_id")).with_for_update(read=True)
+)
+
+
+def ensure_not_erased(session: Session, user_id: int) -> None:
+    """For a transaction that stores what an author wrote: it shares the author's row lock, so an
+    erasure in progress is waited for, and then nothing is stored for an erased account (a
+    post whose earlier phases ran before the erasure)."""
+    status = session.exec(_AUTHOR_STATUS, params={"user_id": user_id}).first()
+    if status is None or status == UserStatus.ERASED:
+        raise NotAuthenticated("This account was deleted.")
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -43,8 +64,11 @@ def suspended_now(user: User) -> bool:
     )
 
 
+LOCKED_OUT = frozenset({UserStatus.BANNED, UserStatus.ERASED})
+
+
 def in_good_standing(user: User) -> bool:
-    return user.status != UserStatus.BANNED and not suspended_now(user)
+    return user.status not in LOCKED_OUT and not suspended_now(user)
 
 
 def can_moderate(user: User) -> bool:

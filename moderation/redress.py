@@ -52,6 +52,9 @@ MEASURE_EXPIRED_REASON = "temporary_measure_expired"
 RESTORED_REASON = "restored"
 APPEAL_REVERSED_REASON = "appeal_reversed"
 DELETED_BY_MODERATOR = "deleted_by_moderator"
+ERASED_REASON = "erased"
+"""A comment deleted because its author's account was erased, on the author's request: the
+author's move, not a restriction."""
 WITHDRAWN_REASON = "withdrawn_by_author"
 """A notice's ground when the author deleted the comment while the measure hid it."""
 LEGAL_REASONS = frozenset({LEGAL_NOTICE_REASON, TEMPORARY_MEASURE_REASON, MEASURE_EXPIRED_REASON})

@@ -55,6 +55,8 @@ from service.notifications.router import router as notifications_router
 from service.openapi import install_openapi
 from service.policy.router import admin_router as policy_admin
 from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
+from service.privacy.erasure import continue_erasure_of, unfinished_erasures
+from service.privacy.router import admin_router as privacy_admin
 from service.privacy.router import router as privacy_router
 from service.quality.router import admin_router as quality_admin
 from service.quality.shadow import ShadowScoring
@@ -125,7 +127,8 @@ async def housekeeping(
 ) -> None:
     """At start-up, then every `interval` seconds (0: only at start-up): decide the comments
     held while the model was unavailable, prune what has had its time (`service.retention`,
-    at most every `PRUNE_EVERY` seconds), and end the temporary measures whose period is over."""
+    at most every `PRUNE_EVERY` seconds), end the temporary measures whose period is over, and
+    finish erased accounts' comments (those held back by a notice or appeal now settled)."""
     pruned_at = -math.inf
 
     async def prune_if_due() -> None:
@@ -133,6 +136,15 @@ async def housekeeping(
         if time.monotonic() - pruned_at >= PRUNE_EVERY:
             await prune(database, terms)
             pruned_at = time.monotonic()
+
+    async def finish_erasures() -> None:
+        for user_id in await database.run(unfinished_erasures):
+            while True:  # batch after batch, each its own unit of work
+                progress = await database.run(
+                    partial(continue_erasure_of, user_id=user_id), writes=True
+                )
+                if progress is None or progress.finished or not progress.deleted:
+                    break
 
     async def end_measures_due() -> None:
         if await database.run(measures_due):
@@ -149,6 +161,7 @@ async def housekeeping(
         ),
         "retention": prune_if_due,
         "temporary measures": end_measures_due,
+        "erasures": finish_erasures,
     }
     while True:
         for name, step in steps.items():  # one failing step does not hold up the others
@@ -184,6 +197,7 @@ def admin_api() -> APIRouter:
         quality_admin,
         campaigns_admin,
         abuse_admin,
+        privacy_admin,
     )
     for feature in features:
         admin.include_router(feature)

@@ -17,9 +17,11 @@ from service.comments.models import ArticleQueueTally, Comment, CommentRevision,
 from service.core.db import metadata
 from service.core.ratelimit import RateLimitHit
 from service.idempotency.models import IdempotencyRecord
+from service.imports.models import ImportedAuthor, ImportedComment
 from service.notices.models import Notice
 from service.notifications.models import Notification
 from service.policy.models import SiteSettings, WordListEntry
+from service.privacy.models import Erasure
 from service.quality.models import ShadowScore
 from service.reports.models import Report
 from service.statements.models import StatementOfReasons
@@ -39,9 +41,12 @@ __all__ = [
     "CommentLabel",
     "CommentRevision",
     "DailyCount",
+    "Erasure",
     "ExternalCheckCount",
     "IdempotencyRecord",
     "Identity",
+    "ImportedAuthor",
+    "ImportedComment",
     "LoginAttempt",
     "Notice",
     "Notification",

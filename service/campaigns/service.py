@@ -153,7 +153,7 @@ def reject_and_ban(
     with database.session(writes=True) as session:
         for user_id in accounts:
             user = session.get(User, user_id)
-            if user is not None and user.status == UserStatus.BANNED:
+            if user is not None and user.status in (UserStatus.BANNED, UserStatus.ERASED):
                 banned.append(BanResult(user_id, ok=True))
                 continue
             try:

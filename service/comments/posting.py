@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from auth.deps import Authenticated, Caller, record_use_if_due
 from auth.models import User
 from auth.sessions import needs_recording
-from auth.users import can_moderate, ensure_can_post
+from auth.users import can_moderate, ensure_can_post, ensure_not_erased
 from moderation.policy import TOXIC, Decision, decide
 from moderation.scoring.bounded import BoundedScorer
 from moderation.scoring.scorers import Scores
@@ -182,6 +182,7 @@ def store_new(
     external_outcome: str | None = None,
 ) -> Comment:
     retry.reserve(session)  # a copy of this request that got here first wins; this one replays
+    ensure_not_erased(session, author_id)
     allowance.take(session)
     ensure_still_open(session, article_id)
     matches: list[Match] = []

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, StrictBool
 
-from auth.models import User
+from auth.models import ERASED_NAME, User
 from moderation.statuses import CommentStatus
 from service.comments.models import Comment, CommentWithAuthor
 from service.core.pagination import Page
@@ -29,8 +29,19 @@ class CommentEdit(BaseModel):
 
 
 class AuthorPublic(Schema):
-    id: int
+    id: int | None
+    """None for a deleted account: nothing links to a profile."""
     display_name: str
+    """Empty for a deleted account (the box shows "Deleted account")."""
+    deleted: bool = False
+    """The account was deleted by its owner (`DELETE /v1/me`), or erased on their request."""
+
+    @classmethod
+    def of(cls, author_id: int, display_name: str, *, to_moderators: bool) -> "AuthorPublic":
+        """Moderators keep a deleted account's id: the pseudonym its records use."""
+        if display_name == ERASED_NAME:
+            return cls(id=author_id if to_moderators else None, display_name="", deleted=True)
+        return cls(id=author_id, display_name=display_name)
 
 
 class CommentPublic(Schema):
@@ -54,6 +65,8 @@ class CommentPublic(Schema):
         """A comment as readers see it; why it is held or rejected, only to its author."""
         comment = row.comment
         own = viewer_id is not None and comment.author_id == viewer_id
+        if comment.status == CommentStatus.DELETED:
+            return cls(**_placeholder(row))
         return cls(**_shown(row, with_reason=own and comment.status != CommentStatus.PUBLISHED))
 
     @classmethod
@@ -62,14 +75,16 @@ class CommentPublic(Schema):
         return cls.for_viewer(CommentWithAuthor(comment, author.display_name), author.id)
 
 
-def _shown(row: CommentWithAuthor, *, with_reason: bool) -> dict[str, Any]:
+def _shown(
+    row: CommentWithAuthor, *, with_reason: bool, to_moderators: bool = False
+) -> dict[str, Any]:
     comment = row.comment
     assert comment.id is not None
     return {
         "id": comment.id,
         "article_id": comment.article_id,
         "parent_id": comment.parent_id if row.parent_shown else None,
-        "author": AuthorPublic(id=comment.author_id, display_name=row.author_name),
+        "author": AuthorPublic.of(comment.author_id, row.author_name, to_moderators=to_moderators),
         "body": comment.body,
         "status": comment.status,
         "status_reason": comment.status_reason if with_reason else None,
@@ -77,6 +92,22 @@ def _shown(row: CommentWithAuthor, *, with_reason: bool) -> dict[str, Any]:
         "reply_count": row.reply_count,
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
+    }
+
+
+def _placeholder(row: CommentWithAuthor) -> dict[str, Any]:
+    """A deleted comment that has replies: listed where it was, so the conversation under it
+    still reads, with nothing of what it said or who said it."""
+    comment = row.comment
+    return {
+        "id": comment.id,
+        "article_id": comment.article_id,
+        "parent_id": comment.parent_id if row.parent_shown else None,
+        "author": AuthorPublic(id=None, display_name="", deleted=True),
+        "body": "",
+        "status": CommentStatus.DELETED,
+        "reply_count": row.reply_count,
+        "created_at": comment.created_at,
     }
 
 
@@ -110,7 +141,7 @@ class CommentAdmin(CommentPublic):
     def of(cls, row: CommentWithAuthor) -> "CommentAdmin":
         comment = row.comment
         return cls(
-            **_shown(row, with_reason=True),
+            **_shown(row, with_reason=True, to_moderators=True),
             scores=comment.scores,
             toxicity=comment.toxicity,
             model_id=comment.model_id,

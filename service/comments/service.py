@@ -90,13 +90,19 @@ def _visible_clause(comment: Any, viewer_id: int | None) -> ColumnElement[bool]:
     return or_(visible, own)
 
 
-def _parent_shown(viewer_id: int | None) -> Exists:
-    parent = aliased(Comment)
-    return (
-        exists()
-        .where(col(parent.id) == col(Comment.parent_id), _visible_clause(parent, viewer_id))
-        .correlate(Comment)
+def _has_published_reply(comment: Any) -> Exists:
+    reply = aliased(Comment)
+    return exists().where(
+        col(reply.parent_id) == comment.id, col(reply.status) == CommentStatus.PUBLISHED
     )
+
+
+def _parent_shown(viewer_id: int | None) -> Exists:
+    """A deleted parent is shown too when it is listed as a placeholder (`placeholders`)."""
+    parent = aliased(Comment)
+    placeholder = and_(col(parent.status) == CommentStatus.DELETED, _has_published_reply(parent))
+    shown = or_(_visible_clause(parent, viewer_id), placeholder)
+    return exists().where(col(parent.id) == col(Comment.parent_id), shown).correlate(Comment)
 
 
 def article_page_query(
@@ -114,9 +120,42 @@ def article_page_query(
 def article_page(
     session: Session, *, article_id: str, viewer_id: int | None, limit: int, cursor: str | None
 ) -> Page[CommentWithAuthor]:
+    """The page, with the placeholders of deleted comments that have replies in its range of
+    ids (beyond `limit`), so a conversation keeps its place when its first comment goes."""
     query = article_page_query(article_id, viewer_id=viewer_id, limit=limit, cursor=cursor)
     rows = [CommentWithAuthor(*row) for row in session.exec(query).all()]
-    return NEWEST_FIRST.page(rows, limit)
+    page = NEWEST_FIRST.page(rows, limit)
+    lowest = page.items[-1].comment.id if page.next_cursor and page.items else None
+    held = placeholders(session, article_id, cursor=cursor, above=lowest, viewer_id=viewer_id)
+    if not held:
+        return page
+    merged = sorted([*page.items, *held], key=lambda row: row.comment.id or 0, reverse=True)
+    return Page(merged, page.next_cursor)
+
+
+def placeholders(
+    session: Session,
+    article_id: str,
+    *,
+    cursor: str | None,
+    above: int | None,
+    viewer_id: int | None,
+) -> list[CommentWithAuthor]:
+    """Deleted comments of the article with a published reply, after `cursor` and above the
+    id `above`: one range scan of `ix_comment_article_id_status_id`."""
+    query = select(Comment, _reply_count(), _parent_shown(viewer_id)).where(
+        Comment.article_id == article_id,
+        col(Comment.status) == CommentStatus.DELETED,
+        _has_published_reply(Comment),
+    )
+    if cursor is not None:
+        query = query.where(NEWEST_FIRST.after(cursor))
+    if above is not None:
+        query = query.where(col(Comment.id) > above)
+    return [
+        CommentWithAuthor(comment, "", replies, shown)
+        for comment, replies, shown in session.exec(query).all()
+    ]
 
 
 def own_comments(

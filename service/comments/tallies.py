@@ -70,7 +70,7 @@ def _write_moves(session: OrmSession) -> None:
     if moves:
         assert isinstance(session, Session)
         session.flush()  # the rows first: the counters' row locks are the last thing taken
-        session.info[CHANGED_ARTICLES] = write_moves(session, moves)
+        session.info.setdefault(CHANGED_ARTICLES, set()).update(write_moves(session, moves))
 
 
 _ARTICLES = table_of(Article)

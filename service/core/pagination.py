@@ -80,6 +80,10 @@ class Keyset(Generic[Row]):
             return ordered
         return ordered.where(self._after(self._decode(cursor)))
 
+    def after(self, cursor: str) -> ColumnElement[bool]:
+        """The rows strictly after the cursor, for a query that fills a page beside `apply`'s."""
+        return self._after(self._decode(cursor))
+
     def page(self, rows: Sequence[Row], limit: int) -> Page[Row]:
         """Cuts the extra row and makes the cursor of the next page from the last one kept."""
         items = list(rows[:limit])

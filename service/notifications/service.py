@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select, update
 
+from auth.models import User, UserStatus
 from service.core.db import insert_row, utcnow
 from service.core.pagination import Keyset, Page, SortKey
 from service.notifications.models import Notification, NotificationKind
@@ -21,8 +22,12 @@ def notify(
     message: str,
     comment_id: int | None = None,
     **detail: Any,
-) -> Notification:
-    """Told if, and only if, what it tells is committed."""
+) -> Notification | None:
+    """Told if, and only if, what it tells is committed; an erased account is told nothing
+    (a decision on a comment it left behind)."""
+    recipient = session.get(User, user_id)
+    if recipient is None or recipient.status == UserStatus.ERASED:
+        return None
     return insert_row(
         session,
         Notification(

@@ -1,13 +1,65 @@
-"""The export's document: what a reader gets of everything kept about them (GDPR Art. 15 and
-20, PIPA Art. 35). Each section names its fields, so a column added to a table later is not
-exported by accident (a token's hash, a moderator's id)."""
+"""What the privacy routes accept and answer. The export's document: what a reader gets of
+everything kept about them (GDPR Art. 15 and 20, PIPA Art. 35); each section names its fields,
+so a column added to a table later is not exported by accident (a token's hash, a moderator's
+id). Leaving: the reader's choice for their comments, and what was done (GDPR Art. 17, PIPA
+Art. 36)."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from auth.models import Role, UserStatus
 from moderation.statuses import CommentStatus
-from service.core.schemas import Schema
+from service.core.schemas import RequiredReason, Schema
+
+
+class CommentsOnLeaving(StrEnum):
+    ANONYMIZE = "anonymize"
+    """Kept where they are, under a deleted account: no name, no link to a profile."""
+    DELETE = "delete"
+    """Deleted, text and earlier versions; a deleted comment with replies stays as a
+    placeholder, so the conversation under it still reads."""
+
+
+class LeaveRequest(BaseModel):
+    # no unknown keys: a misspelt `comments` must not quietly choose the default of what
+    # cannot be undone
+    model_config = ConfigDict(extra="forbid")
+
+    comments: CommentsOnLeaving = CommentsOnLeaving.ANONYMIZE
+
+
+class EraseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comments: CommentsOnLeaving = CommentsOnLeaving.ANONYMIZE
+    reason: RequiredReason
+    """How the request came, by reference ("letter of 2026-12-01, ref. 17"), without the
+    requester's name or address: the audit log keeps it, and keeps ids only of people."""
+
+
+class HeldBackComment(Schema):
+    comment_id: int
+    why: Literal["legal_notice", "appeal"]
+    """`legal_notice`: a notice about it is still open (a temporary measure included);
+    `appeal`: an appeal about it is open. Deleted once settled."""
+
+
+class ErasureReport(Schema):
+    """What leaving did. The account itself is gone at once; comments held back by the law
+    are deleted by the service once their notice or appeal is settled."""
+
+    comments: CommentsOnLeaving
+    comments_deleted: int
+    comments_kept: int
+    """Still shown to readers, under a deleted account (the `anonymize` choice)."""
+    held_back: list[HeldBackComment]
+    finished: bool
+    """False while comments are held back, or more remain than one go deletes (then within
+    the hour)."""
+
 
 FORMAT = "commentmod-export/1"
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session
 
 from auth.deps import MODERATORS_ONLY, Moderator
-from auth.users import UserNotFound, get_user
+from auth.users import UserErased, UserNotFound, get_user
 from service.abuse.service import counts_today
 from service.audit.service import sanction_history
 from service.comments.schemas import CommentAdmin, CommentAdminPage
@@ -33,7 +33,7 @@ from service.users.service import InvalidUntil, Sanction
 
 admin_router = APIRouter(dependencies=MODERATORS_ONLY)
 
-SANCTION_ERRORS = (Forbidden, UserNotFound, Unprocessable)
+SANCTION_ERRORS = (Forbidden, UserNotFound, UserErased, Unprocessable)
 
 
 @dataclass(frozen=True)

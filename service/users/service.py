@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from auth.models import MODERATING_ROLES, Role, User, UserStatus
-from auth.users import get_user
+from auth.users import UserErased, get_user
 from service.audit.service import record
 from service.core.db import utcnow
 from service.core.errors import Forbidden, Unprocessable
@@ -30,6 +30,8 @@ class InvalidUntil(Unprocessable):
 def _check_authority(*, moderator: User, target: User) -> None:
     if target.id == moderator.id:
         raise Forbidden("You cannot sanction yourself.")
+    if target.status == UserStatus.ERASED:
+        raise UserErased(f"User {target.id} was erased.")
     if target.role in MODERATING_ROLES and moderator.role != Role.ADMIN:
         raise Forbidden("Only an admin can sanction a moderator or an admin.")
 

@@ -33,6 +33,16 @@ const TEXTS = {
     provider_facebook: "Log in with Facebook",
     signed_in_as: "Signed in as {name}",
     sign_out: "Sign out",
+    delete_account: "Delete my account",
+    leave_text: "Your name, picture, linked accounts, sessions and notifications are deleted at once. This cannot be undone.",
+    leave_export: "Download my data first",
+    leave_anonymize: "Keep my comments, shown as from a deleted account",
+    leave_delete: "Delete my comments too (replies to them stay)",
+    leave_confirm: "Delete my account",
+    left: "Your account was deleted.",
+    left_held_back: "Comments under an open legal notice or appeal ({count}) are deleted once it is settled.",
+    deleted_account: "Deleted account",
+    deleted_comment: "This comment was deleted.",
     comment: "Comment",
     reply_to: "Reply to {name}",
     placeholder: "Share your thoughts",
@@ -108,6 +118,16 @@ const TEXTS = {
     provider_facebook: "페이스북으로 로그인",
     signed_in_as: "{name} 님으로 로그인됨",
     sign_out: "로그아웃",
+    delete_account: "회원 탈퇴",
+    leave_text: "이름, 사진, 연결된 계정, 로그인 세션과 알림이 바로 삭제됩니다. 되돌릴 수 없습니다.",
+    leave_export: "먼저 내 데이터 내려받기",
+    leave_anonymize: "내 댓글은 '탈퇴한 회원'의 댓글로 남기기",
+    leave_delete: "내 댓글도 삭제하기 (답글은 남습니다)",
+    leave_confirm: "탈퇴하기",
+    left: "탈퇴가 완료되었습니다.",
+    left_held_back: "법적 신고나 이의 제기가 진행 중인 댓글 {count}개는 처리가 끝나면 삭제됩니다.",
+    deleted_account: "탈퇴한 회원",
+    deleted_comment: "삭제된 댓글입니다.",
     comment: "댓글",
     reply_to: "{name} 님에게 답글",
     placeholder: "의견을 남겨 주세요",
@@ -195,6 +215,8 @@ button, .button {
   display: inline-block;
 }
 button.primary, .button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+button.danger { background: var(--danger); border-color: var(--danger); color: #fff; }
+.comment.deleted > .body { color: var(--muted); font-style: italic; }
 button:disabled { opacity: .5; cursor: not-allowed; }
 button:focus-visible, a:focus-visible, textarea:focus-visible, select:focus-visible {
   outline: 3px solid var(--accent); outline-offset: 2px;
@@ -286,7 +308,8 @@ class CommentThread extends HTMLElement {
     const generation = ++this.generation; // an older load still in flight drops its answers
     this.language = pickLanguage(this.getAttribute("lang"));
     this.t = translator(TEXTS, this.language);
-    this.api = apiClient((this.getAttribute("api") || SERVICE).replace(/\/$/, ""));
+    this.base = (this.getAttribute("api") || SERVICE).replace(/\/$/, "");
+    this.api = apiClient(this.base);
     this.comments.clear();
     this.order = [];
     this.cursor = null;
@@ -424,7 +447,7 @@ class CommentThread extends HTMLElement {
 
   writeForm({ parent = null } = {}) {
     const t = this.t;
-    const label = parent ? t("reply_to", { name: parent.author.display_name }) : t("comment");
+    const label = parent ? t("reply_to", { name: this.authorName(parent) }) : t("comment");
     const textarea = h("textarea", { name: "body", "aria-label": label, placeholder: t("placeholder") });
     textarea.value = this.draft || "";
     const counter = h("span", { class: "counter", "aria-live": "polite" });
@@ -547,7 +570,10 @@ class CommentThread extends HTMLElement {
       parts.push(
         h("p", { class: "who" },
           t("signed_in_as", { name: this.me.display_name }),
-          h("button", { type: "button", class: "link", onclick: () => this.signOut() }, t("sign_out")),
+          h("span", {},
+            h("button", { type: "button", class: "link", onclick: () => this.signOut() }, t("sign_out")),
+            h("button", { type: "button", class: "link", onclick: () => this.leave() }, t("delete_account")),
+          ),
         ),
       );
       if (this.replyingTo === null && this.editing === null) parts.push(this.writeForm());
@@ -591,9 +617,17 @@ class CommentThread extends HTMLElement {
 
   renderComment(comment, byParent) {
     const t = this.t;
+    const replies = byParent.get(comment.id) || [];
+    const replyList = () => replies.length > 0 && h("ol", { class: "replies", "aria-label": t("replies", { name: this.authorName(comment) }) },
+      replies.map((reply) => this.renderComment(reply, byParent)));
+    if (comment.status === "deleted") {
+      return h("li", { class: "comment deleted", "data-id": comment.id },
+        h("p", { class: "body" }, t("deleted_comment")),
+        replyList(),
+      );
+    }
     const own = this.me && comment.author.id === this.me.id;
     const editable = own && Date.now() - Date.parse(comment.created_at) < EDIT_WINDOW_MS;
-    const replies = byParent.get(comment.id) || [];
     let body;
     if (this.editing === comment.id) {
       const textarea = h("textarea", { "aria-label": t("edit") });
@@ -613,7 +647,7 @@ class CommentThread extends HTMLElement {
       "li",
       { class: "comment", "data-id": comment.id },
       h("p", { class: "meta" },
-        h("span", { class: "author" }, comment.author.display_name),
+        h("span", { class: "author" }, this.authorName(comment)),
         h("time", { datetime: comment.created_at }, formatTime(comment.created_at, this.language)),
         comment.edited_at && h("span", {}, t("edited")),
       ),
@@ -629,9 +663,49 @@ class CommentThread extends HTMLElement {
         !own && h("button", { type: "button", class: "link", onclick: () => this.report(comment) }, t("report")),
       ),
       this.replyingTo === comment.id && this.writeForm({ parent: comment }),
-      replies.length > 0 && h("ol", { class: "replies", "aria-label": t("replies", { name: comment.author.display_name }) },
-        replies.map((reply) => this.renderComment(reply, byParent))),
+      replyList(),
     );
+  }
+
+  authorName(comment) {
+    return comment.author.deleted ? this.t("deleted_account") : comment.author.display_name;
+  }
+
+  leave() {
+    const t = this.t;
+    const choice = (value, label, checked) =>
+      h("p", {}, h("label", {}, h("input", { type: "radio", name: "comments", value, checked }), " ", label));
+    const dialog = h(
+      "dialog",
+      { "aria-label": t("delete_account") },
+      h("form", { method: "dialog" },
+        h("h3", {}, t("delete_account")),
+        h("p", {}, t("leave_text")),
+        h("p", {}, h("a", { href: `${this.base}/v1/me/export`, target: "_blank", rel: "noopener" }, t("leave_export"))),
+        choice("anonymize", t("leave_anonymize"), true),
+        choice("delete", t("leave_delete"), false),
+        h("div", { class: "actions" },
+          h("button", { value: "cancel" }, t("cancel")),
+          h("button", { value: "leave", class: "danger" }, t("leave_confirm")),
+        ),
+      ),
+    );
+    dialog.addEventListener("close", async () => {
+      dialog.remove();
+      if (dialog.returnValue !== "leave") return;
+      const comments = dialog.querySelector("input[name=comments]:checked").value;
+      try {
+        const report = await this.api("DELETE", "/v1/me", { body: { comments } });
+        this.me = null;
+        await this.load();
+        const held = report.held_back.length;
+        this.say(held ? `${t("left")} ${t("left_held_back", { count: held })}` : t("left"));
+      } catch (error) {
+        this.say(this.describe(error), true);
+      }
+    });
+    this.shadowRoot.append(dialog);
+    dialog.showModal();
   }
 
   async signOut() {

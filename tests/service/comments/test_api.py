@@ -23,7 +23,11 @@ def test_a_civil_comment_is_published(client: TestClient, reader: SignedIn) -> N
     assert comment["body"] == CIVIL
     assert comment["article_id"] == ARTICLE
     assert comment["parent_id"] is None
-    assert comment["author"] == {"id": reader.id, "display_name": "Min-jun Reader"}
+    assert comment["author"] == {
+        "id": reader.id,
+        "display_name": "Min-jun Reader",
+        "deleted": False,
+    }
     assert set(comment) == {
         "id",
         "article_id",

@@ -50,7 +50,9 @@ function userOf(id) {
 
 async function nameOf(actorId) {
   if (actorId === null || actorId === undefined) return t("the_system");
-  return (await userOf(actorId))?.display_name ?? t("someone");
+  const actor = await userOf(actorId);
+  if (!actor) return t("someone");
+  return actor.status === "erased" ? t("deleted_account") : actor.display_name;
 }
 
 function field(label, control) {
@@ -487,7 +489,7 @@ function renderItem(item, index) {
       "data-id": item.id,
       tabindex: -1,
       "aria-current": current ? "true" : false,
-      "aria-label": `#${item.id} ${item.author.display_name}`,
+      "aria-label": `#${item.id} ${authorName(item)}`,
       onfocusin: () => {
         if (state.current !== index) moveTo(index, { focus: false });
       },
@@ -559,7 +561,7 @@ function authorLine(item) {
   return h(
     "span",
     { class: "author" },
-    h("button", { type: "button", class: "link", onclick: () => openUser(item.author.id) }, item.author.display_name),
+    h("button", { type: "button", class: "link", onclick: () => openUser(item.author.id) }, authorName(item)),
     " ",
     counts,
   );
@@ -750,13 +752,15 @@ async function openUser(userId) {
     then(reason.value.trim());
   };
   const c = user.comment_counts;
+  const erased = user.status === "erased";
   openDrawer(
-    `${t("user")}: ${user.display_name}`,
+    `${t("user")}: ${erased ? t("deleted_account") : user.display_name}`,
     h("p", {}, `${t("status")}: ${user.status}${user.suspended_until ? ` (${formatTime(user.suspended_until, state.language)})` : ""}${user.premoderated ? ` · ${t("premoderate")}` : ""} · ${user.role}`),
     h("p", {}, t("author_counts", { published: c.published ?? 0, held: c.held ?? 0, rejected: c.rejected ?? 0 })),
     user.history && recordLine(user.history),
     user.caps_today && capsLine(user.caps_today),
-    mayAct
+    erased && h("p", {}, t("account_erased")),
+    mayAct && !erased
       ? h(
           "form",
           { class: "sanctions-form", onsubmit: (e) => e.preventDefault() },
@@ -777,7 +781,8 @@ async function openUser(userId) {
               : h("button", { type: "button", onclick: () => sanction("POST", "/premoderate", { reason: reason.value }) }, t("premoderate")),
           ),
         )
-      : h("p", {}, t("cannot_sanction_staff")),
+      : !erased && h("p", {}, t("cannot_sanction_staff")),
+    state.me.role === "admin" && !erased && user.id !== state.me.id && eraseForm(user, message),
     message,
     h("h3", {}, t("sanctions")),
     user.sanctions.length
@@ -787,6 +792,43 @@ async function openUser(userId) {
     h("ul", { class: "history" }, history.items.map((comment) =>
       h("li", {}, h("span", { class: `status ${comment.status}` }, comment.status), " ", comment.body, " ", h("small", {}, `${comment.article_id} · ${formatTime(comment.created_at, state.language)}`)),
     )),
+  );
+}
+
+/** A deleted account has no name: it is said as such. */
+function authorName(comment) {
+  return comment.author.deleted ? t("deleted_account") : comment.author.display_name;
+}
+
+/** An admin erases an account on a request received by other means: how the request came is
+ * kept in the audit log (a reference, not the requester's details); a confirmation first. */
+function eraseForm(user, message) {
+  const reason = h("input", { name: "erase_reason", maxlength: 200 });
+  const comments = h("select", { name: "erase_comments" },
+    h("option", { value: "anonymize" }, t("erase_keep")),
+    h("option", { value: "delete" }, t("erase_delete")),
+  );
+  const erase = () => {
+    const why = reason.value.trim();
+    if (!why) {
+      message.textContent = t("erase_reason_needed");
+      return reason.focus();
+    }
+    if (!confirm(t("confirm_erase"))) return;
+    api("POST", `/v1/admin/users/${user.id}/erase`, { body: { comments: comments.value, reason: why } })
+      .then(async (report) => {
+        await openUser(user.id);
+        const held = report.held_back.length;
+        const said = app.querySelector(".drawer-message");
+        if (said) said.textContent = held ? `${t("erased")} ${t("erased_held_back", { count: held })}` : t("erased");
+      })
+      .catch((error) => { message.textContent = describe(error); });
+  };
+  return h("form", { class: "erase-form", "aria-label": t("erase_title"), onsubmit: (e) => e.preventDefault() },
+    h("h3", {}, t("erase_title")),
+    field(t("erase_reason"), reason),
+    field(t("erase_comments"), comments),
+    h("button", { type: "button", class: "danger", onclick: erase }, t("erase")),
   );
 }
 
@@ -884,7 +926,7 @@ async function openComment(commentId) {
       h("span", {}, `${t("model")}: ${detail.model_id ?? "—"}`),
       h("span", {}, `${t("article")}: ${detail.article_id}`),
       h("span", {}, `${t("posted")}: ${when(detail.created_at)}`),
-      h("span", {}, detail.author.display_name),
+      h("span", {}, authorName(detail)),
     ),
     h("h3", {}, t("comment_actions")),
     h("ul", { class: "history" }, detail.actions.map((a) =>
@@ -1721,7 +1763,7 @@ function campaignCard(campaign) {
       h("h3", {}, t("campaign_accounts")),
       h("ul", { class: "campaign-accounts" }, campaign.accounts.map((account) =>
         h("li", { "data-user": account.id },
-          h("button", { type: "button", class: "link", onclick: () => openUser(account.id) }, account.display_name),
+          h("button", { type: "button", class: "link", onclick: () => openUser(account.id) }, account.status === "erased" ? t("deleted_account") : account.display_name),
           " · ",
           h("span", { class: "age" }, h("time", { datetime: account.created_at, title: when(account.created_at) }, accountAge(account.created_at))),
           account.status !== "active" && [" · ", h("span", { class: `status ${account.status}` }, statusWord("account_status", account.status))],
