@@ -187,6 +187,8 @@ def _schema(base_url: str, auth: dict[str, Any], *, stateful: bool = True) -> Ba
             "seed": SEED,
             "base-url": base_url,
             "workers": 1,
+            # A slow answer on a loaded CI machine is not a server error; a hang still is.
+            "request-timeout": 30,
             "checks": {"enabled": True},
             "generation": {"max-examples": FUZZ_EXAMPLES, "mode": "all", "database": "none"},
             "phases": {"stateful": {"enabled": stateful}},
