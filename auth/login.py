@@ -44,6 +44,12 @@ class AccountErased(Exception):
     and the reader is sent back with `login_error=login_failed`."""
 
 
+class AccountBarred(Exception):
+    """The provider account belonged to a reader who left while banned or suspended: it makes
+    no new account until the bar ends, and the reader is sent back with
+    `login_error=account_barred`."""
+
+
 class IdentityInUse(Conflict):
     """The provider account already belongs to another user."""
 
@@ -142,7 +148,8 @@ def sign_in_with(session: Session, profile: Profile, *, link_user_id: int | None
     """The user a provider profile signs in: found by (provider, subject), linked to the signed-in
     user when linking, or created. Profile fields are refreshed on every login. The user row is
     locked first: an erasure in progress is waited for, and an account it erased is never
-    signed in or renamed (its identity is gone, so the profile makes a new account)."""
+    signed in or renamed (its identity is gone, so the profile makes a new account; kept, when
+    the reader left under a ban, it is refused)."""
     user = _sign_in_once(session, profile, link_user_id=link_user_id)
     if user is None:
         user = _sign_in_once(session, profile, link_user_id=link_user_id)
@@ -172,6 +179,8 @@ def _sign_in_once(session: Session, profile: Profile, *, link_user_id: int | Non
     ).first()
     if user is None or user.status == UserStatus.ERASED:
         session.expire_all()
+        if user is not None and _identity_of(session, profile) is not None:
+            raise AccountBarred(f"This {profile.provider} account left while barred.")
         return None
     identity.username = profile.username
     identity.email = profile.email

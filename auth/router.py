@@ -214,6 +214,8 @@ async def finish_login(
         token = await database.run(sign_in, writes=True)
     except login.AccountErased:
         return back(login_error="login_failed")
+    except login.AccountBarred:
+        return back(login_error="account_barred")
     response = back()
     if token is not None:
         _set_session_cookie(response, token, settings)

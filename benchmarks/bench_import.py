@@ -237,6 +237,7 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=5_000.0)
     add_pg_arguments(parser, "commentmod_bench_import")
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=SAWarning)  # SQLite's expression index
     context = multiprocessing.get_context("spawn")
     failed = False
     print(f"{args.comments:,} comments per format, into {args.backend}")

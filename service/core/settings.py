@@ -136,6 +136,10 @@ class Settings(BaseSettings):
     or are signed out; a live one is kept."""
     retention_notifications_days: int = Field(365, ge=1, le=3650)
     """A reader's notifications, read or not, are kept this long."""
+    retention_banned_sign_in_days: int = Field(365, ge=1, le=3650)
+    """A banned reader who leaves: their linked provider accounts (provider and its user id,
+    nothing else) are kept this long and refused at sign-in, so a new account does not lift
+    the ban. A suspended reader's are kept until the suspension ends."""
     retention_webhook_days: int = Field(30, ge=1, le=3650)
     """Webhook events (which carry comment texts, names and notifiers' e-mail addresses) and
     their deliveries are kept this long after the delivery finished."""

@@ -13,13 +13,14 @@ comments than one unit of work should carry."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, update
 from sqlmodel import Session, col, select
 
 from auth.models import ERASED_NAME, AuthSession, Identity, LoginAttempt, Role, User, UserStatus
-from auth.users import UserErased, get_user
+from auth.users import UserErased, get_user, suspended_now
 from moderation.redress import ERASED_REASON, AppealStatus, NoticeStatus
 from moderation.statuses import CommentStatus
 from service.abuse.models import CommentBand, CommentFingerprint, DailyCount
@@ -61,6 +62,9 @@ class Progress:
     """Comments readers still see, under a deleted account (the `anonymize` choice)."""
     held_back: Sequence[HeldBack]
     finished: bool
+    barred_until: datetime | None
+    """Left under a ban or suspension: the provider accounts stay refused at sign-in until
+    then (`Erasure.barred_until`)."""
 
 
 def _settled(comment: Any) -> ColumnElement[bool]:
@@ -85,32 +89,54 @@ def _to_do(erasure: Erasure) -> ColumnElement[bool]:
 
 
 def erase_account(
-    session: Session, *, user_id: int, delete_comments: bool, actor_id: int, reason: str
+    session: Session,
+    *,
+    user_id: int,
+    delete_comments: bool,
+    actor_id: int,
+    reason: str,
+    ban_barred_for: timedelta,
 ) -> Progress:
     """Erases the account and does the first batch of its comments. `actor_id` is who acted
-    (the reader, or the admin who received the request); `reason` goes to the audit log."""
+    (the reader, or the admin who received the request); `reason` goes to the audit log. A
+    banned reader's provider accounts stay barred for `ban_barred_for`, a suspended one's until
+    the suspension ends: leaving is a right, a way round a ban is not."""
     user = session.exec(select(User).where(col(User.id) == user_id).with_for_update()).first()
     if user is None:
         user = get_user(session, user_id)  # raises UserNotFound
     if user.status == UserStatus.ERASED:
         raise UserErased(f"User {user_id} was erased already.")
-    _scrub_account(session, user)
-    erasure = Erasure(user_id=user_id, delete_comments=delete_comments)
+    barred_until = _barred_until(user, ban_barred_for)
+    _scrub_account(session, user, keep_sign_in=barred_until is not None)
+    erasure = Erasure(user_id=user_id, delete_comments=delete_comments, barred_until=barred_until)
     session.add(erasure)
+    detail: dict[str, str] = {"comments": "delete" if delete_comments else "anonymize"}
+    if barred_until is not None:
+        detail["sign_in_barred_until"] = barred_until.isoformat()
     record(
         session,
         action="user_erased",
         reason=reason,
         actor_id=actor_id,
         subject_user_id=user_id,
-        detail={"comments": "delete" if delete_comments else "anonymize"},
+        detail=detail,
     )
     _show_anonymous(session, user_id)
     session.flush()
     return continue_erasure(session, erasure)
 
 
-def _scrub_account(session: Session, user: User) -> None:
+def _barred_until(user: User, ban_barred_for: timedelta) -> datetime | None:
+    if user.status == UserStatus.BANNED:
+        return utcnow() + ban_barred_for
+    if suspended_now(user):
+        return user.suspended_until
+    return None
+
+
+def _scrub_account(session: Session, user: User, *, keep_sign_in: bool) -> None:
+    """Everything about the account goes but its id; with `keep_sign_in`, its linked provider
+    accounts stay as the provider and its user id (no name, e-mail or picture), to be refused."""
     user_id = user.id
     user.display_name = ERASED_NAME
     user.avatar_url = None
@@ -120,7 +146,6 @@ def _scrub_account(session: Session, user: User) -> None:
     user.premoderated = False
     session.add(user)
     owned: list[tuple[Any, Any]] = [
-        (Identity, Identity.user_id),
         (AuthSession, AuthSession.user_id),
         (LoginAttempt, LoginAttempt.link_user_id),
         (Notification, Notification.user_id),
@@ -131,6 +156,13 @@ def _scrub_account(session: Session, user: User) -> None:
     ]
     for table, column in owned:
         session.execute(delete(table).where(col(column) == user_id))
+    identities = col(Identity.user_id) == user_id
+    if keep_sign_in:
+        session.execute(
+            update(Identity).where(identities).values(username=None, email=None, avatar_url=None)
+        )
+    else:
+        session.execute(delete(Identity).where(identities))
 
 
 def _show_anonymous(session: Session, user_id: int) -> None:
@@ -182,6 +214,7 @@ def continue_erasure(session: Session, erasure: Erasure, *, limit: int = ERASE_A
         kept=_kept(session, erasure),
         held_back=held_back,
         finished=finished,
+        barred_until=erasure.barred_until,
     )
 
 

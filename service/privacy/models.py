@@ -17,3 +17,7 @@ class Erasure(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     """Set when no comment of the account is left to delete or scrub."""
+    barred_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    """A reader banned or suspended when they left: until then their linked provider accounts
+    (provider and its user id only) are kept and refused at sign-in, so leaving and signing up
+    again does not lift the ban; then the retention sweep removes them."""

@@ -1,7 +1,7 @@
 """A reader's own data (under /v1/me): taking it, and leaving; an admin's erasure on a
 request received by other means (under /v1/admin)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -87,6 +87,7 @@ def _report(choice: CommentsOnLeaving, progress: Progress) -> ErasureReport:
         comments_kept=progress.kept,
         held_back=[HeldBackComment(comment_id=h.comment_id, why=h.why) for h in progress.held_back],
         finished=progress.finished,
+        sign_in_barred_until=progress.barred_until,
     )
 
 
@@ -112,6 +113,7 @@ def leave(
         delete_comments=choice == CommentsOnLeaving.DELETE,
         actor_id=user.id,
         reason="The account's owner deleted it.",
+        ban_barred_for=timedelta(days=settings.retention_banned_sign_in_days),
     )
     clear_session_cookie(response, settings)
     return _report(choice, progress)
@@ -122,7 +124,7 @@ def leave(
     responses=error_responses(Forbidden, UserNotFound, UserErased, Unprocessable),
 )
 def erase_user(
-    user_id: Id, payload: EraseRequest, admin: Admin, session: SessionDep
+    user_id: Id, payload: EraseRequest, admin: Admin, session: SessionDep, settings: SettingsDep
 ) -> ErasureReport:
     """Admins only: erases an account as `DELETE /v1/me` would, for a request the newsroom
     received by other means (a letter, an e-mail); `reason` says which, and the audit log keeps
@@ -136,5 +138,6 @@ def erase_user(
         delete_comments=payload.comments == CommentsOnLeaving.DELETE,
         actor_id=admin.id,
         reason=payload.reason,
+        ban_barred_for=timedelta(days=settings.retention_banned_sign_in_days),
     )
     return _report(payload.comments, progress)

@@ -59,6 +59,9 @@ class ErasureReport(Schema):
     finished: bool
     """False while comments are held back, or more remain than one go deletes (then within
     the hour)."""
+    sign_in_barred_until: datetime | None = None
+    """Set when the account was banned or suspended: its linked X or Facebook accounts cannot
+    sign in (nor make a new account) until then, so leaving does not lift the ban."""
 
 
 FORMAT = "commentmod-export/1"

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from auth.models import AuthSession, LoginAttempt
+from auth.models import AuthSession, Identity, LoginAttempt
 from service.abuse.models import CommentBand, CommentFingerprint, DailyCount
 from service.abuse.service import KEPT_BANDS, KEPT_DAILY_COUNTS, KEPT_FINGERPRINTS
 from service.core.db import Database, table_of, utcnow
@@ -35,6 +35,7 @@ from service.core.settings import Settings
 from service.idempotency.models import IdempotencyRecord
 from service.idempotency.service import RETENTION as IDEMPOTENCY_RETENTION
 from service.notifications.models import Notification
+from service.privacy.models import Erasure
 from service.webhooks.models import WebhookDelivery, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ _EVENTS = table_of(WebhookEvent)
 _BANDS = table_of(CommentBand)
 _FINGERPRINTS = table_of(CommentFingerprint)
 _DAILY_COUNTS = table_of(DailyCount)
+_IDENTITIES = table_of(Identity)
+_ERASURES = table_of(Erasure)
 
 
 def _sessions_over(now: datetime, terms: Terms) -> ColumnElement[bool]:
@@ -108,9 +111,18 @@ def _events_over(now: datetime, terms: Terms) -> ColumnElement[bool]:
     )
 
 
+def _bars_over(now: datetime, _: Terms) -> ColumnElement[bool]:
+    """The provider accounts of a reader who left under a ban or suspension, once the bar
+    ends (`Erasure.barred_until`, set from the ban setting when the reader left): only an
+    erased account has an erasure, so a live account's sign-in is never touched."""
+    ended = select(_ERASURES.c.user_id).where(_ERASURES.c.barred_until <= now)
+    return _IDENTITIES.c.user_id.in_(ended)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("sessions", _SESSIONS, _sessions_over),
     Rule("login_attempts", _LOGIN_ATTEMPTS, lambda now, _: _LOGIN_ATTEMPTS.c.expires_at < now),
+    Rule("barred_sign_ins", _IDENTITIES, _bars_over),
     Rule(
         "notifications",
         _NOTIFICATIONS,

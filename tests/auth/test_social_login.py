@@ -1,9 +1,10 @@
 """Social login through provider-faithful fakes: the browser round trip, accounts, sessions and
 every way a login can be abused."""
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -16,8 +17,9 @@ from sqlmodel import Session, select
 from auth.models import AuthSession, Identity, LoginAttempt, User, UserStatus
 from moderation.scoring.scorers import Scorer
 from service.app import create_app
-from service.core.db import utcnow
+from service.core.db import Database, utcnow
 from service.core.settings import Settings
+from service.retention.service import prune
 from tests.support.factories import FRONTEND_ORIGIN, SignedIn
 from tests.support.fake_providers import (
     FACEBOOK_CLIENT,
@@ -25,6 +27,7 @@ from tests.support.fake_providers import (
     FakeProviders,
     ProviderAccount,
 )
+from tests.support.retention import TERMS
 
 PUBLIC_URL = "https://comments.example-news.kr"
 ARTICLE_URL = f"{FRONTEND_ORIGIN}/national/2026/11/27/article.html"
@@ -547,3 +550,66 @@ def test_a_profile_is_made_fit_to_store(
     with Session(engine) as session:
         identity = session.exec(select(Identity)).one()
     assert identity.email is None
+
+
+def leave_and_sign_in_again(
+    client: TestClient, provider_site: TestClient, engine: Engine, **standing: object
+) -> tuple[dict[str, object], httpx2.Response]:
+    """Signs in with X, is given `standing` (a ban, a suspension), leaves, and signs in again."""
+    sign_in(client, provider_site, "twitter")
+    if standing:
+        with Session(engine) as session:
+            session.execute(update(User).values(**standing))
+            session.commit()
+    left = client.request("DELETE", "/v1/me", headers=CSRF_HEADERS)
+    assert left.status_code == 200, left.text
+    return left.json(), sign_in(client, provider_site, "twitter")
+
+
+def test_leaving_in_good_standing_lets_the_same_account_sign_up_afresh(
+    client: TestClient, provider_site: TestClient, engine: Engine
+) -> None:
+    report, landed = leave_and_sign_in_again(client, provider_site, engine)
+
+    assert report["sign_in_barred_until"] is None
+    assert landed.headers["location"] == ARTICLE_URL
+    me = client.get("/v1/me").json()
+    assert me["status"] == "active"
+    assert me["display_name"] == "Kim Min-jun"
+
+
+def test_leaving_under_a_ban_does_not_lift_it_until_the_bar_ends(
+    client: TestClient, provider_site: TestClient, engine: Engine, database: Database
+) -> None:
+    report, landed = leave_and_sign_in_again(
+        client, provider_site, engine, status=UserStatus.BANNED
+    )
+
+    barred_until = datetime.fromisoformat(str(report["sign_in_barred_until"]))
+    assert barred_until - utcnow() > timedelta(days=364)
+    assert query_of(landed.headers["location"])["login_error"] == ["account_barred"]
+    assert client.cookies.get(COOKIE) is None
+    with Session(engine) as session:
+        assert len(session.exec(select(User)).all()) == 1  # no second account
+        kept = session.exec(select(Identity)).one()
+    assert (kept.provider, kept.subject) == ("twitter", "1449127")
+    assert (kept.username, kept.email, kept.avatar_url) == (None, None, None)
+
+    early = asyncio.run(prune(database, TERMS, now=barred_until - timedelta(seconds=1)))
+    assert "barred_sign_ins" not in early
+    assert asyncio.run(prune(database, TERMS, now=barred_until))["barred_sign_ins"] == 1
+    again = sign_in(client, provider_site, "twitter")
+    assert again.headers["location"] == ARTICLE_URL
+    assert client.get("/v1/me").json()["status"] == "active"
+
+
+def test_leaving_while_suspended_bars_the_account_until_the_suspension_ends(
+    client: TestClient, provider_site: TestClient, engine: Engine
+) -> None:
+    ends = (utcnow() + timedelta(days=3)).replace(microsecond=0)
+    report, landed = leave_and_sign_in_again(
+        client, provider_site, engine, status=UserStatus.SUSPENDED, suspended_until=ends
+    )
+
+    assert datetime.fromisoformat(str(report["sign_in_barred_until"])) == ends
+    assert query_of(landed.headers["location"])["login_error"] == ["account_barred"]

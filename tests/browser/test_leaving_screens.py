@@ -95,3 +95,33 @@ def test_an_admin_erases_an_account_from_the_user_drawer(
     expect(erased).to_contain_text("Account erased.")
     expect(erased.get_by_role("form", name="Erase on request")).to_have_count(0)
     assert errors.seen == []
+
+
+def test_a_reader_who_left_while_banned_is_told_why_signing_in_again_fails(
+    newsroom: Newsroom, browser: Any, admin: SignedIn
+) -> None:
+    page = browser.new_context(viewport={"width": 900, "height": 900}).new_page()
+    errors = PageErrors(page)
+    page.goto(newsroom.article)
+    box = page.locator("commentmod-thread")
+    box.get_by_role("link", name="Log in with X (Twitter)").click()
+    page.wait_for_url(newsroom.article)
+    me = page.request.get(f"{newsroom.api}/v1/me").json()
+    banned = page.request.post(
+        f"{newsroom.api}/v1/admin/users/{me['id']}/ban",
+        headers=admin.headers,
+        data={"reason": "Abuse of other readers"},
+    )
+    assert banned.ok, banned.text()
+    page.reload()
+    box.get_by_role("button", name="Delete my account").click()
+    box.get_by_role("dialog", name="Delete my account").get_by_role(
+        "button", name="Delete my account"
+    ).click()
+    expect(box.get_by_text("Your account was deleted.")).to_be_visible()
+
+    box.get_by_role("link", name="Log in with X (Twitter)").click()
+
+    expect(box.get_by_text("it cannot sign in again until the bar ends")).to_be_visible()
+    expect(box.get_by_role("link", name="Log in with X (Twitter)")).to_be_visible()
+    assert errors.seen == []

@@ -80,6 +80,8 @@ const TEXTS = {
     nudge_edit: "Edit",
     nudge_post_anyway: "Post anyway",
     login_error: "Signing in did not work. Please try again.",
+    login_error_account_barred:
+      "This account was deleted while it was barred from commenting; it cannot sign in again until the bar ends.",
     // Every refusal, in words.
     error_comment_too_long: "Your comment is {length} characters; the limit is 250.",
     error_comment_empty: "Write something before posting.",
@@ -165,6 +167,8 @@ const TEXTS = {
     nudge_edit: "수정",
     nudge_post_anyway: "그래도 게시",
     login_error: "로그인하지 못했습니다. 다시 시도해 주세요.",
+    login_error_account_barred:
+      "댓글 작성이 제한된 상태에서 탈퇴한 계정이라 제한 기간이 끝날 때까지 다시 로그인할 수 없습니다.",
     error_comment_too_long: "댓글이 {length}자입니다. 250자까지 쓸 수 있습니다.",
     error_comment_empty: "내용을 입력한 뒤 게시해 주세요.",
     error_comment_invalid_characters: "게시할 수 없는 문자가 들어 있습니다.",
@@ -316,7 +320,8 @@ class CommentThread extends HTMLElement {
     this.replyingTo = this.editing = this.draftKey = this.editDraft = null;
     this.draft = "";
     const loginError = new URL(location.href).searchParams.get("login_error");
-    this.message = loginError ? { text: this.t("login_error"), error: true } : null;
+    const loginText = loginError === "account_barred" ? "login_error_account_barred" : "login_error";
+    this.message = loginError ? { text: this.t(loginText), error: true } : null;
     this.render();
     const [me, providers, count] = await Promise.all([
       this.api("GET", "/v1/me").catch(() => null),

@@ -78,6 +78,7 @@ def test_leaving_keeps_the_comments_under_a_deleted_account_by_default(
         "comments_kept": 1,
         "held_back": [],
         "finished": True,
+        "sign_in_barred_until": None,
     }
     assert client.get("/v1/me", headers=reader.headers).status_code == 401
     shown = {item["id"]: item for item in listed(client)}
@@ -230,6 +231,29 @@ def test_an_admin_erases_an_account_on_request_with_a_reason(
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "user_erased")).one()
     assert (event.actor_id, event.subject_user_id) == (admin.id, reader.id)
     assert event.reason == "Letter of 2026-12-01, ref. PIPA-17"
+
+
+def test_an_admin_erasing_a_banned_account_keeps_its_sign_in_barred(
+    client: TestClient, engine: Engine, reader: SignedIn, admin: SignedIn
+) -> None:
+    banned = client.post(
+        f"/v1/admin/users/{reader.id}/ban", json={"reason": "spam"}, headers=admin.headers
+    )
+    assert banned.status_code == 200, banned.text
+    body = {"comments": "anonymize", "reason": "E-mail of 2026-12-03"}
+
+    erased = client.post(f"/v1/admin/users/{reader.id}/erase", json=body, headers=admin.headers)
+
+    assert erased.status_code == 200, erased.text
+    barred_until = erased.json()["sign_in_barred_until"]
+    assert barred_until is not None
+    with Session(engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "user_erased")).one()
+        erasure = session.get(Erasure, reader.id)
+    assert event.detail is not None
+    assert event.detail["sign_in_barred_until"] == barred_until.replace("Z", "+00:00")
+    assert erasure is not None
+    assert erasure.barred_until is not None
 
 
 def test_a_moderator_still_sees_whose_comments_they_were_by_pseudonym(
