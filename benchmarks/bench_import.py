@@ -1,13 +1,13 @@
 """How fast does a newsroom move in? 100,000 comments generated in each format (a Disqus XML
 export, a WordPress WXR file, an Isso database, JSON Lines), each imported into a fresh,
-migrated database as `commentmod import` does it: the whole file checked first, then written in
+migrated database as `commentmod import` does it: the file read once, streaming, and written in
 batches of 1,000.
 
 Run with `make bench-import` (or `.venv/bin/python benchmarks/bench_import.py`); `--backend
 postgresql` imports into a scratch PostgreSQL database instead of a SQLite file, `--comments`
 changes the size. Each import runs in a child process, so its peak resident memory (the child's
 VmHWM) is the import's own; printed with what it grew by over the process with the service
-loaded. Prints, per format, comments per second (the check pass
+loaded. Prints, per format, comments per second (reading
 included) and the peak; exits 1 when an import stored other than every comment, or when one
 runs below `--floor` comments per second (5,000 by default).
 """
