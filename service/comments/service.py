@@ -120,17 +120,16 @@ def article_page_query(
 def article_page(
     session: Session, *, article_id: str, viewer_id: int | None, limit: int, cursor: str | None
 ) -> Page[CommentWithAuthor]:
-    """The page, with the placeholders of deleted comments that have replies in its range of
-    ids (beyond `limit`), so a conversation keeps its place when its first comment goes."""
+    """The page, with the placeholders of deleted comments that have replies, in their place
+    by id, so a conversation keeps its place when its first comment goes; `limit` holds for
+    both together (the next page starts after the last one kept, whichever it was)."""
     query = article_page_query(article_id, viewer_id=viewer_id, limit=limit, cursor=cursor)
     rows = [CommentWithAuthor(*row) for row in session.exec(query).all()]
-    page = NEWEST_FIRST.page(rows, limit)
-    lowest = page.items[-1].comment.id if page.next_cursor and page.items else None
-    held = placeholders(session, article_id, cursor=cursor, above=lowest, viewer_id=viewer_id)
+    held = placeholders(session, article_id, cursor=cursor, limit=limit, viewer_id=viewer_id)
     if not held:
-        return page
-    merged = sorted([*page.items, *held], key=lambda row: row.comment.id or 0, reverse=True)
-    return Page(merged, page.next_cursor)
+        return NEWEST_FIRST.page(rows, limit)
+    merged = sorted([*rows, *held], key=lambda row: row.comment.id or 0, reverse=True)
+    return NEWEST_FIRST.page(merged, limit)
 
 
 def placeholders(
@@ -138,20 +137,18 @@ def placeholders(
     article_id: str,
     *,
     cursor: str | None,
-    above: int | None,
+    limit: int,
     viewer_id: int | None,
 ) -> list[CommentWithAuthor]:
-    """Deleted comments of the article with a published reply, after `cursor` and above the
-    id `above`: one range scan of `ix_comment_article_id_status_id`."""
+    """Deleted comments of the article with a published reply, after `cursor`, newest first, a
+    page and one more at most (what `article_page` merges can hold no more): one range scan
+    of `ix_comment_article_id_status_id`."""
     query = select(Comment, _reply_count(), _parent_shown(viewer_id)).where(
         Comment.article_id == article_id,
         col(Comment.status) == CommentStatus.DELETED,
         _has_published_reply(Comment),
     )
-    if cursor is not None:
-        query = query.where(NEWEST_FIRST.after(cursor))
-    if above is not None:
-        query = query.where(col(Comment.id) > above)
+    query = NEWEST_FIRST.apply(query, limit=limit, cursor=cursor)
     return [
         CommentWithAuthor(comment, "", replies, shown)
         for comment, replies, shown in session.exec(query).all()

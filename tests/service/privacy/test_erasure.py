@@ -319,3 +319,28 @@ def test_a_placeholder_is_listed_once_on_the_page_its_id_falls_in(
             break
 
     assert seen == [reply, *reversed(middle), first]
+
+
+def test_placeholders_count_toward_the_page_limit(
+    client: TestClient, reader: SignedIn, other_reader: SignedIn
+) -> None:
+    """A reader who deletes many answered comments does not swell a page beyond `limit`."""
+    answered = [published(client, reader, f"Point {n} on the harbour budget.") for n in range(5)]
+    replies = [
+        published(client, other_reader, f"An answer to point {n}.", parent_id=parent)
+        for n, parent in enumerate(answered)
+    ]
+    leave(client, reader, comments="delete")
+
+    pages: list[list[int]] = []
+    cursor = None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = client.get(f"/v1/articles/{ARTICLE}/comments", params=params).json()
+        pages.append([item["id"] for item in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert [len(page) for page in pages] == [3, 3, 3, 1]
+    assert [id_ for page in pages for id_ in page] == sorted([*answered, *replies], reverse=True)
