@@ -14,15 +14,22 @@ from tests.support.factories import SignedIn
 newsroom = test_screens.newsroom
 
 
-def test_a_reader_leaves_from_the_box_and_the_thread_keeps_its_place(
-    newsroom: Newsroom, browser: Any, other_reader: SignedIn, artefacts: Path
-) -> None:
+def signed_in_with_x(newsroom: Newsroom, browser: Any) -> tuple[Any, PageErrors, Any]:
+    """The article page, signed in from the box through the fake X: the page, its script
+    errors and the box."""
     page = browser.new_context(viewport={"width": 900, "height": 900}).new_page()
     errors = PageErrors(page)
     page.goto(newsroom.article)
     box = page.locator("commentmod-thread")
     box.get_by_role("link", name="Log in with X (Twitter)").click()
     page.wait_for_url(newsroom.article)
+    return page, errors, box
+
+
+def test_a_reader_leaves_from_the_box_and_the_thread_keeps_its_place(
+    newsroom: Newsroom, browser: Any, other_reader: SignedIn, artefacts: Path
+) -> None:
+    page, errors, box = signed_in_with_x(newsroom, browser)
     box.get_by_role("textbox", name="Comment").fill("The export controls deserve a follow-up.")
     box.get_by_role("button", name="Post", exact=True).click()
     mine = box.locator("li.comment").first
@@ -100,12 +107,7 @@ def test_an_admin_erases_an_account_from_the_user_drawer(
 def test_a_reader_who_left_while_banned_is_told_why_signing_in_again_fails(
     newsroom: Newsroom, browser: Any, admin: SignedIn
 ) -> None:
-    page = browser.new_context(viewport={"width": 900, "height": 900}).new_page()
-    errors = PageErrors(page)
-    page.goto(newsroom.article)
-    box = page.locator("commentmod-thread")
-    box.get_by_role("link", name="Log in with X (Twitter)").click()
-    page.wait_for_url(newsroom.article)
+    page, errors, box = signed_in_with_x(newsroom, browser)
     me = page.request.get(f"{newsroom.api}/v1/me").json()
     banned = page.request.post(
         f"{newsroom.api}/v1/admin/users/{me['id']}/ban",
