@@ -1,8 +1,9 @@
 """Leaving: an account erased on its owner's request (`DELETE /v1/me`, or an admin acting on a
 request received by other means).
 
-The account is erased in one unit of work: its name, picture, linked sign-in accounts,
-sessions, notifications, retry records and the spam checks' traces of it go; its id stays, the
+The account is erased in one unit of work: its name, picture, linked sign-in accounts (kept
+as provider and id only while a ban or suspension bars them), sessions, notifications, retry
+records and the spam checks' traces of it go; its id stays, the
 pseudonym by which reports, statements, appeals and the audit log still refer to it. Its
 comments either stay, shown under a deleted account, or are deleted (text, earlier versions,
 fingerprints and labels with them) through the one status writer, so counts and cached pages
