@@ -3,9 +3,8 @@ request received by other means).
 
 The account is erased in one unit of work: its name, picture, linked sign-in accounts (kept
 as provider and id only while a ban or suspension bars them), sessions, notifications, retry
-records and the spam checks' traces of it go; its id stays, the
-pseudonym by which reports, statements, appeals and the audit log still refer to it. Its
-comments either stay, shown under a deleted account, or are deleted (text, earlier versions,
+records and the spam checks' traces of it go; its id stays, the pseudonym by which reports,
+statements, appeals and the audit log still refer to it. Its comments either stay, shown under a deleted account, or are deleted (text, earlier versions,
 fingerprints and labels with them) through the one status writer, so counts and cached pages
 follow. A comment under a running legal notice (its temporary measure included) or an open
 appeal is what the newsroom must still answer for: it is held back, said so in the answer, and
