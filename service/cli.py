@@ -27,7 +27,7 @@ from moderation.scoring.fetch import (
     fetch_detoxify,
 )
 from moderation.statuses import CommentStatus
-from service.comments import tallies
+from service.comments import reactions, tallies
 from service.core.db import Database
 from service.core.ratelimit import Limits
 from service.core.settings import available_cores, get_settings
@@ -141,10 +141,14 @@ def _positive(value: str) -> int:
 
 
 def check_counters(*, repair: bool) -> None:
-    """Prints each counter that disagrees with a recount of the comments; `repair` rewrites
-    them (in one transaction, comments locked against writes meanwhile on PostgreSQL)."""
+    """Prints each counter that disagrees with a recount of the comments (or, for likes and
+    dislikes, of the reactions); `repair` rewrites them (in one transaction, comments locked
+    against writes meanwhile on PostgreSQL)."""
     with _unit_of_work() as session:
-        found = tallies.repair(session) if repair else tallies.drift(session)
+        if repair:
+            found = tallies.repair(session) + reactions.repair_reaction_counts(session)
+        else:
+            found = tallies.drift(session) + reactions.reaction_drift(session)
     for difference in found:
         print(difference)
     if not found:

@@ -45,8 +45,8 @@ class DuplicateComment(Conflict):
 
 
 class DailyLimitReached(AppError):
-    """A daily cap of the site (`scope`: comments, replies or per_article) is reached; it
-    resets at `resets_at`, the site's next midnight."""
+    """A daily cap of the site (`scope`: comments, replies, per_article or reactions) is
+    reached; it resets at `resets_at`, the site's next midnight."""
 
     status_code = 429
     code = "daily_limit_reached"
@@ -57,6 +57,7 @@ class DailyLimitReached(AppError):
             "comments": "comments today",
             "replies": "replies today",
             "per_article": "comments on this article today",
+            "reactions": "likes and dislikes today",
         }[scope]
         super().__init__(
             f"You have reached the limit of {limit} {what}.",

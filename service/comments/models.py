@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Column, ColumnElement, Index, String, Text, func, literal_column
 from sqlmodel import Field, SQLModel, col
@@ -38,6 +39,15 @@ class Comment(SQLModel, table=True):
     model_id: str | None = Field(default=None, max_length=MODEL_ID_LENGTH)
     open_reports: int = 0
     """Reports since the last moderator decision; past the threshold the comment is `reported`."""
+    likes: int = 0
+    dislikes: int = 0
+    """Every reaction, as readers see the counts (kept with each reaction, like the comment
+    counts)."""
+    ranked_likes: int = 0
+    ranked_dislikes: int = 0
+    """Only the reactions that count toward ranking: not from accounts younger than the
+    site's `reactions.ranking_min_account_age_hours` when they reacted, nor from accounts
+    banned since."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     statement_id: int | None = Field(default=None, sa_type=BigId)
@@ -66,6 +76,29 @@ Index(
     toxicity_sort_key().desc(),
     col(Comment.id),
 )
+
+
+class ReactionKind(StrEnum):
+    LIKE = "like"
+    DISLIKE = "dislike"
+
+
+class Reaction(SQLModel, table=True):
+    """A reader's like or dislike of a comment: one per reader per comment."""
+
+    __table_args__ = (
+        # A reader's reactions: the daily cap's day, the export, an erasure, a ban.
+        Index("ix_reaction_user_id_created_at", "user_id", "created_at"),
+        # A comment's reaction timeline in the console.
+        Index("ix_reaction_comment_id_created_at", "comment_id", "created_at"),
+    )
+
+    comment_id: int = Field(primary_key=True, foreign_key="comment.id", sa_type=BigId)
+    user_id: int = Field(primary_key=True, foreign_key="user.id", sa_type=BigId)
+    kind: ReactionKind = Field(sa_type=String(10))
+    ranked: bool
+    """Counted in the comment's `ranked_likes` or `ranked_dislikes`."""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class CommentRevision(SQLModel, table=True):
@@ -120,3 +153,5 @@ class CommentWithAuthor:
     author_name: str
     reply_count: int = 0
     parent_shown: bool = True
+    my_reaction: ReactionKind | None = None
+    """The viewer's own reaction to it (lists for a signed-in reader)."""

@@ -18,7 +18,7 @@ from service.abuse.deps import ScreeningDep
 from service.abuse.service import AccountTooNew, DailyLimitReached, DuplicateComment
 from service.articles.schemas import ArticleId
 from service.articles.service import ArticleClosed
-from service.comments import service
+from service.comments import reactions, service
 from service.comments.errors import (
     TEXT_RULE_ERRORS,
     CommentNotFound,
@@ -29,12 +29,15 @@ from service.comments.errors import (
 )
 from service.comments.page_cache import PublicPages, Rendered
 from service.comments.posting import CommentWriter
+from service.comments.reactions import OwnComment
 from service.comments.schemas import (
     CommentCount,
     CommentCreate,
     CommentEdit,
     CommentPage,
     CommentPublic,
+    ReactionPublic,
+    ReactionPut,
 )
 from service.core.deps import DatabaseDep, LimitsDep, ScoringDep, SessionDep, SettingsDep
 from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, error_responses
@@ -227,3 +230,41 @@ def my_comments(
 )
 def delete_comment(comment_id: Id, user: CurrentUser, session: SessionDep) -> None:
     service.delete_comment(session, comment_id=comment_id, user=user)
+
+
+REACTION_ERRORS = (*AUTHENTICATION_ERRORS, CommentNotFound, OwnComment, Unprocessable)
+
+
+@router.put(
+    "/comments/{comment_id}/reaction",
+    responses=error_responses(*REACTION_ERRORS, UserBanned, UserSuspended, DailyLimitReached),
+)
+def react(
+    comment_id: Id,
+    payload: ReactionPut,
+    user: CurrentUser,
+    session: SessionDep,
+    policy: PolicyDep,
+    settings: SettingsDep,
+) -> ReactionPublic:
+    """Likes or dislikes a published comment of another reader: one reaction per reader per
+    comment (again the same way changes nothing; the other way changes it). New reactions
+    count against the site's daily cap (`daily_caps.reactions`; moderators have none):
+    429 `daily_limit_reached` with `scope` `reactions`. Banned and suspended readers cannot
+    react."""
+    state = reactions.react(
+        session,
+        comment_id=comment_id,
+        reader=user,
+        kind=payload.kind,
+        settings=policy.current(session).settings,
+        zone=settings.site_timezone,
+    )
+    return ReactionPublic.of(state)
+
+
+@router.delete("/comments/{comment_id}/reaction", responses=error_responses(*REACTION_ERRORS))
+def take_back_reaction(comment_id: Id, user: CurrentUser, session: SessionDep) -> ReactionPublic:
+    """Takes your reaction back (none there: nothing changes); the place it took under the
+    daily cap is not given back."""
+    return ReactionPublic.of(reactions.take_back(session, comment_id=comment_id, reader=user))

@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from auth.models import ERASED_NAME, User
 from moderation.statuses import CommentStatus
-from service.comments.models import Comment, CommentWithAuthor
+from service.comments.models import Comment, CommentWithAuthor, ReactionKind
+from service.comments.reactions import ReactionState
 from service.core.pagination import Page
 from service.core.schemas import JsonId, Schema
 
@@ -57,6 +58,10 @@ class CommentPublic(Schema):
     """To the author of a restricted comment: its statement of reasons
     (`GET /v1/me/statements/{id}`), which says how to appeal."""
     reply_count: int = 0
+    likes: int = 0
+    dislikes: int = 0
+    my_reaction: ReactionKind | None = None
+    """The signed-in reader's own reaction (null for an anonymous reader, or none)."""
     created_at: datetime
     edited_at: datetime | None = None
 
@@ -90,6 +95,9 @@ def _shown(
         "status_reason": comment.status_reason if with_reason else None,
         "statement_id": comment.statement_id if with_reason else None,
         "reply_count": row.reply_count,
+        "likes": comment.likes,
+        "dislikes": comment.dislikes,
+        "my_reaction": row.my_reaction,
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
     }
@@ -121,6 +129,30 @@ class CommentPage(Schema):
         return cls(
             items=[CommentPublic.for_viewer(row, viewer_id) for row in page.items],
             next_cursor=page.next_cursor,
+        )
+
+
+class ReactionPut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ReactionKind
+
+
+class ReactionPublic(Schema):
+    """The comment's counts after the change, and the reader's reaction now."""
+
+    comment_id: int
+    likes: int
+    dislikes: int
+    my_reaction: ReactionKind | None
+
+    @classmethod
+    def of(cls, state: ReactionState) -> "ReactionPublic":
+        return cls(
+            comment_id=state.comment_id,
+            likes=state.likes,
+            dislikes=state.dislikes,
+            my_reaction=state.my_reaction,
         )
 
 

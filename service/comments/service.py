@@ -2,7 +2,7 @@
 author and an article that the policy weighs."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from service.audit.service import record
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.labels import forget_label, record_label
 from service.comments.models import Comment, CommentRevision, CommentWithAuthor
+from service.comments.reactions import my_reactions
 from service.comments.tallies import count_move, standing_of
 from service.core.db import in_written_order, table_of, utcnow
 from service.core.errors import Forbidden
@@ -126,10 +127,16 @@ def article_page(
     query = article_page_query(article_id, viewer_id=viewer_id, limit=limit, cursor=cursor)
     rows = [CommentWithAuthor(*row) for row in session.exec(query).all()]
     held = placeholders(session, article_id, cursor=cursor, limit=limit, viewer_id=viewer_id)
-    if not held:
-        return NEWEST_FIRST.page(rows, limit)
     merged = sorted([*rows, *held], key=lambda row: row.comment.id or 0, reverse=True)
-    return NEWEST_FIRST.page(merged, limit)
+    page = NEWEST_FIRST.page(merged if held else rows, limit)
+    if viewer_id is None:
+        return page
+    ids = [row.comment.id or 0 for row in page.items]
+    mine = my_reactions(session, user_id=viewer_id, comment_ids=ids)
+    if not mine:
+        return page
+    rows = [replace(row, my_reaction=mine.get(row.comment.id or 0)) for row in page.items]
+    return Page(rows, page.next_cursor)
 
 
 def placeholders(

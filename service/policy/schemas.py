@@ -88,6 +88,15 @@ class DailyCaps(Schema):
     replies: Cap | None = 40
     per_article: Cap | None = 3
     """Comments (not replies) per article per day."""
+    reactions: Cap | None = 50
+    """Likes and dislikes given per day (a changed mind is not a new one)."""
+
+
+class ReactionSettings(Schema):
+    ranking_min_account_age_hours: Hours = 24
+    """Reactions from accounts younger than this when they reacted do not count toward the
+    `best` order (nor do those of accounts banned since); 0: every account counts. Readers
+    see every reaction in the counts."""
 
 
 class HistoryHold(Schema):
@@ -123,6 +132,7 @@ class ModerationSettings(Schema):
     links: LinkSettings = LinkSettings()
     repeats: RepeatSettings = RepeatSettings()
     daily_caps: DailyCaps = DailyCaps()
+    reactions: ReactionSettings = ReactionSettings()
     history_hold: HistoryHold | None = HistoryHold()
     new_account_cooldown_minutes: CooldownMinutes = 0
     """An account younger than this cannot post (`403 account_too_new`); 0: off."""
@@ -158,11 +168,16 @@ class RepeatsUpdate(Patch):
 
 
 class DailyCapsUpdate(Patch):
-    nullable = frozenset({"comments", "replies", "per_article"})
+    nullable = frozenset({"comments", "replies", "per_article", "reactions"})
 
     comments: Cap | None = None
     replies: Cap | None = None
     per_article: Cap | None = None
+    reactions: Cap | None = None
+
+
+class ReactionSettingsUpdate(Patch):
+    ranking_min_account_age_hours: Hours | None = None
 
 
 class HistoryHoldUpdate(Patch):
@@ -181,7 +196,15 @@ class ExternalModerationUpdate(Patch):
 
 
 MERGED_SETTINGS = frozenset(
-    {"hold_thresholds", "links", "repeats", "daily_caps", "history_hold", "external_moderation"}
+    {
+        "hold_thresholds",
+        "links",
+        "repeats",
+        "daily_caps",
+        "reactions",
+        "history_hold",
+        "external_moderation",
+    }
 )
 """Settings whose updates merge into the value in force: a field left out keeps its value."""
 
@@ -202,6 +225,7 @@ class SettingsUpdate(Patch):
     links: LinksUpdate | None = None
     repeats: RepeatsUpdate | None = None
     daily_caps: DailyCapsUpdate | None = None
+    reactions: ReactionSettingsUpdate | None = None
     history_hold: HistoryHoldUpdate | None = None
     """null turns the history phase off."""
     new_account_cooldown_minutes: CooldownMinutes | None = None

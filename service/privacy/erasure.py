@@ -2,14 +2,15 @@
 request received by other means).
 
 The account is erased in one unit of work: its name, picture, linked sign-in accounts (kept
-as provider and id only while a ban or suspension bars them), sessions, notifications, retry
-records and the spam checks' traces of it go; its id stays, the pseudonym by which reports,
-statements, appeals and the audit log still refer to it. Its comments either stay, shown under a deleted account, or are deleted (text, earlier versions,
-fingerprints and labels with them) through the one status writer, so counts and cached pages
-follow. A comment under a running legal notice (its temporary measure included) or an open
-appeal is what the newsroom must still answer for: it is held back, said so in the answer, and
-deleted by the housekeeping sweep once settled. The sweep also finishes an account with more
-comments than one unit of work should carry."""
+as provider and id only while a ban or suspension bars them), sessions, notifications,
+reactions, retry records and the spam checks' traces of it go; its id stays, the pseudonym by
+which reports, statements, appeals and the audit log still refer to it. Its comments either
+stay, shown under a deleted account, or are deleted (text, earlier versions, fingerprints and
+labels with them) through the one status writer, so counts and cached pages follow. A comment
+under a running legal notice (its temporary measure included) or an open appeal is what the
+newsroom must still answer for: it is held back, said so in the answer, and deleted by the
+housekeeping sweep once settled. The sweep also finishes an account with more comments than
+one unit of work should carry."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from service.articles.models import Article
 from service.audit.service import record
 from service.comments.labels import forget_label
 from service.comments.models import Comment, CommentRevision
+from service.comments.reactions import forget_reactions
 from service.comments.service import change_status
 from service.comments.tallies import CHANGED_ARTICLES
 from service.core.db import utcnow
@@ -138,6 +140,7 @@ def _scrub_account(session: Session, user: User, *, keep_sign_in: bool) -> None:
     """Everything about the account goes but its id; with `keep_sign_in`, its linked provider
     accounts stay as the provider and its user id (no name, e-mail or picture), to be refused."""
     user_id = user.id
+    assert user_id is not None
     user.display_name = ERASED_NAME
     user.avatar_url = None
     user.role = Role.READER
@@ -156,6 +159,7 @@ def _scrub_account(session: Session, user: User, *, keep_sign_in: bool) -> None:
     ]
     for table, column in owned:
         session.execute(delete(table).where(col(column) == user_id))
+    forget_reactions(session, user_id)
     identities = col(Identity.user_id) == user_id
     if keep_sign_in:
         session.execute(

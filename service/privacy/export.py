@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from auth.models import AuthSession, Identity, User
 from service.appeals.models import Appeal
-from service.comments.models import Comment, CommentRevision
+from service.comments.models import Comment, CommentRevision, Reaction
 from service.core.db import Database, table_of
 from service.core.schemas import Schema
 from service.notices.models import Notice
@@ -31,6 +31,7 @@ from service.privacy.schemas import (
     ExportedNotification,
     ExportedProfile,
     ExportedProvider,
+    ExportedReaction,
     ExportedReport,
     ExportedSession,
     ExportedStatement,
@@ -53,16 +54,21 @@ class Section:
     owner: str
     """The column that names the reader."""
     item: type[Schema]
+    key: str = "id"
+    """The column the section is read in order of, a page at a time (unique per reader)."""
 
 
-def _section(name: str, model: type[SQLModel], owner: str, item: type[Schema]) -> Section:
-    return Section(name, table_of(model), owner, item)
+def _section(
+    name: str, model: type[SQLModel], owner: str, item: type[Schema], key: str = "id"
+) -> Section:
+    return Section(name, table_of(model), owner, item, key)
 
 
 SECTIONS = (
     _section("providers", Identity, "user_id", ExportedProvider),
     _section("sessions", AuthSession, "user_id", ExportedSession),
     _section("comments", Comment, "author_id", ExportedComment),
+    _section("reactions", Reaction, "user_id", ExportedReaction, key="comment_id"),
     _section("reports", Report, "reporter_id", ExportedReport),
     _section("notices", Notice, "notifier_id", ExportedNotice),
     _section("statements", StatementOfReasons, "user_id", ExportedStatement),
@@ -93,15 +99,16 @@ def _revisions(session: Session, comment_ids: list[int]) -> dict[int, list[dict[
 
 
 def read_page(session: Session, section: Section, *, user_id: int, after: int) -> list[Any]:
-    """The next `PAGE` rows of the section after id `after`, in its exported shape (a comment
-    with its earlier versions)."""
+    """The next `PAGE` rows of the section after `after` (its key), in its exported shape (a
+    comment with its earlier versions)."""
     table = section.table
+    key = table.c[section.key]
     rows = [
         dict(row)
         for row in session.execute(
             select(table)
-            .where(table.c[section.owner] == user_id, table.c.id > after)
-            .order_by(table.c.id)
+            .where(table.c[section.owner] == user_id, key > after)
+            .order_by(key)
             .limit(PAGE)
         ).mappings()
     ]
@@ -135,7 +142,7 @@ def document(database: Database, user: User, *, now: datetime) -> Iterator[bytes
             if rows:
                 items = (section.item.model_validate(row).model_dump(mode="json") for row in rows)
                 yield (b"" if first else b",") + b",".join(_json(item) for item in items)
-                first, after = False, rows[-1]["id"]
+                first, after = False, rows[-1][section.key]
             if len(rows) < PAGE:
                 break
         yield b"]"

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from auth.models import Role, UserStatus
 from moderation.statuses import CommentStatus
+from service.comments.models import ReactionKind
 from service.core.schemas import RequiredReason, Schema
 
 
@@ -119,6 +120,14 @@ class ExportedComment(Schema):
     revisions: list[ExportedRevision]
 
 
+class ExportedReaction(Schema):
+    """A like or dislike the reader gave a comment."""
+
+    comment_id: int
+    kind: ReactionKind
+    created_at: datetime
+
+
 class ExportedReport(Schema):
     """A report the reader made about a comment."""
 
@@ -198,6 +207,7 @@ class DataExport(Schema):
     providers: list[ExportedProvider]
     sessions: list[ExportedSession]
     comments: list[ExportedComment]
+    reactions: list[ExportedReaction]
     reports: list[ExportedReport]
     notices: list[ExportedNotice]
     statements: list[ExportedStatement]

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from auth.models import MODERATING_ROLES, Role, User, UserStatus
 from auth.users import UserErased, get_user
 from service.audit.service import record
+from service.comments.reactions import stop_ranking
 from service.core.db import utcnow
 from service.core.errors import Forbidden, Unprocessable
 from service.statements.service import state_sanction
@@ -50,6 +51,7 @@ def apply_sanction(
     detail: dict[str, Any] | None = None
     if sanction == Sanction.BAN:
         target.status, target.suspended_until = UserStatus.BANNED, None
+        stop_ranking(session, user_id)
     elif sanction == Sanction.SUSPEND:
         if until is None or until <= utcnow():
             raise InvalidUntil("A suspension needs an `until` in the future.")

@@ -59,6 +59,7 @@ def test_the_counters_command_finds_and_repairs_drift(
     with database.session(writes=True) as session:  # behind the counters' back
         session.execute(update(Article).values(published_count=7))
         session.execute(update(Comment).values(status="rejected"))
+        session.execute(update(Comment).where(Comment.body == "b").values(likes=3))
 
     with pytest.raises(SystemExit) as failed:
         main(["counters", "check"])
@@ -68,5 +69,6 @@ def test_the_counters_command_finds_and_repairs_drift(
     assert failed.value.code == 1
     assert "published count of article a-1: stored 7, counted 0" in found
     assert "('a-1', <Queue.HELD: 'held'>, 0): stored 2, counted 0" in found
-    assert repaired.endswith("repaired 5 counter(s)")
+    assert "stored 3, counted 0" in found  # a comment's likes, recounted from its reactions
+    assert repaired.endswith("repaired 6 counter(s)")
     assert run(capsys, "counters", "check") == "counters agree with the comments"

@@ -20,6 +20,7 @@ from moderation.scoring.korean import KoreanScorer
 from moderation.scoring.routing import RoutedScorer
 from moderation.scoring.scorers import Scorer
 from service.app import create_app
+from service.comments.reactions import reaction_drift
 from service.comments.tallies import drift
 from service.core.db import Database, make_engine
 from service.core.settings import Settings
@@ -51,7 +52,7 @@ def assert_counters_agree(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            found = drift(session)
+            found = drift(session) + reaction_drift(session)
         assert not found, "counters drifted:\n" + "\n".join(found)
     finally:
         engine.dispose()

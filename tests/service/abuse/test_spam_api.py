@@ -95,7 +95,13 @@ def test_defaults_are_the_products(client: TestClient, moderator: SignedIn) -> N
         "coordinated_window_minutes": 60,
         "similarity": 0.9,
     }
-    assert shown["daily_caps"] == {"comments": 20, "replies": 40, "per_article": 3}
+    assert shown["daily_caps"] == {
+        "comments": 20,
+        "replies": 40,
+        "per_article": 3,
+        "reactions": 50,
+    }
+    assert shown["reactions"] == {"ranking_min_account_age_hours": 24}
     assert shown["history_hold"] == {"days": 30, "min_decided": 5, "rejected_rate": 0.3}
     assert shown["new_account_cooldown_minutes"] == 0
     assert shown["external_moderation"] is None

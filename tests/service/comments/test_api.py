@@ -38,6 +38,9 @@ def test_a_civil_comment_is_published(client: TestClient, reader: SignedIn) -> N
         "status_reason",
         "statement_id",
         "reply_count",
+        "likes",
+        "dislikes",
+        "my_reaction",
         "created_at",
         "edited_at",
     }

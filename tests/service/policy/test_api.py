@@ -212,6 +212,7 @@ def test_the_document_offers_no_null_where_it_is_refused(client: TestClient) -> 
         "links": False,
         "repeats": False,
         "daily_caps": False,
+        "reactions": False,
         "history_hold": True,
         "new_account_cooldown_minutes": False,
         "external_moderation": True,

@@ -50,6 +50,10 @@ def test_an_export_holds_what_is_kept_about_the_reader_and_nothing_of_others(
     theirs = published(client, other_reader, "Another reader's reply, not mine.", parent_id=mine)
     reply = published(client, reader, "My answer to that reply.", parent_id=theirs)
     assert report(client, reader, theirs, reason="spam").status_code == 201
+    liked = client.put(
+        f"/v1/comments/{theirs}/reaction", json={"kind": "like"}, headers=reader.headers
+    )
+    assert liked.status_code == 200, liked.text
     noticed = client.post(f"/v1/comments/{theirs}/notices", json=NOTICE, headers=reader.headers)
     assert noticed.status_code == 201, noticed.text
     rejected = client.post(
@@ -79,6 +83,7 @@ def test_an_export_holds_what_is_kept_about_the_reader_and_nothing_of_others(
     assert first["model_id"]
     assert document["comments"][1]["status"] == "rejected"
     assert [(r["comment_id"], r["reason"]) for r in document["reports"]] == [(theirs, "spam")]
+    assert [(r["comment_id"], r["kind"]) for r in document["reactions"]] == [(theirs, "like")]
     assert [n["notifier_email"] for n in document["notices"]] == ["minseo@example.kr"]
     assert [s["comment_id"] for s in document["statements"]] == [reply]
     assert [a["comment_id"] for a in document["appeals"]] == [reply]

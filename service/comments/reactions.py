@@ -1,0 +1,248 @@
+"""Likes and dislikes: one per reader per comment, counted on the comment in the transaction
+that makes or takes it back (lists read the counts off the comment row, as they read reply
+counts), under a daily cap per reader.
+
+The comment row is locked for the change (`FOR NO KEY UPDATE`: replies and reports may still
+refer to it meanwhile), so the same reader reacting from two tabs at once counts once and the
+counts never drift from the reactions. `ranked_likes` and `ranked_dislikes` count only what
+may rank a comment: not reactions from accounts younger than the site's setting when they
+reacted, nor from accounts banned since (`stop_ranking`)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, update
+from sqlmodel import Session, col, select
+
+from auth.models import User
+from auth.users import can_moderate, ensure_can_post
+from moderation.statuses import CommentStatus
+from service.abuse.service import Cap, SiteDay, take_caps
+from service.articles.models import Article
+from service.comments.errors import CommentNotFound
+from service.comments.models import Comment, Reaction, ReactionKind
+from service.comments.tallies import CHANGED_ARTICLES
+from service.core.db import utcnow
+from service.core.errors import Forbidden
+from service.policy.schemas import ModerationSettings
+
+
+class OwnComment(Forbidden):
+    """Readers react to others' comments, not to their own."""
+
+    code = "own_comment"
+
+
+@dataclass(frozen=True)
+class ReactionState:
+    comment_id: int
+    likes: int
+    dislikes: int
+    my_reaction: ReactionKind | None
+
+
+_COUNTS = {
+    ReactionKind.LIKE: ("likes", "ranked_likes"),
+    ReactionKind.DISLIKE: ("dislikes", "ranked_dislikes"),
+}
+
+
+def react(
+    session: Session,
+    *,
+    comment_id: int,
+    reader: User,
+    kind: ReactionKind,
+    settings: ModerationSettings,
+    zone: str,
+) -> ReactionState:
+    """Likes or dislikes the comment; reacting the same way again changes nothing, the other
+    way changes the reaction (neither takes a place under the daily cap again)."""
+    ensure_can_post(reader)
+    assert reader.id is not None
+    comment = _locked(session, comment_id, reader)
+    reaction = session.get(Reaction, (comment_id, reader.id))
+    if reaction is not None and reaction.kind == kind:
+        return _state(comment, kind)
+    if reaction is None:
+        limit = settings.daily_caps.reactions
+        if limit is not None and not can_moderate(reader):
+            cap = Cap("reactions", "reactions", limit)
+            take_caps(session, user_id=reader.id, caps=[cap], day=SiteDay.now(zone))
+        age = timedelta(hours=settings.reactions.ranking_min_account_age_hours)
+        reaction = Reaction(
+            comment_id=comment_id,
+            user_id=reader.id,
+            kind=kind,
+            ranked=utcnow() - reader.created_at >= age,
+        )
+    else:
+        _count(comment, reaction, -1)
+        reaction.kind = kind
+    _count(comment, reaction, +1)
+    session.add(reaction)
+    session.add(comment)
+    _show_changed(session, comment.article_id)
+    return _state(comment, kind)
+
+
+def take_back(session: Session, *, comment_id: int, reader: User) -> ReactionState:
+    """Removes the reader's reaction, if any (taking back what is not there changes nothing).
+    A banned or suspended reader may still take one back."""
+    assert reader.id is not None
+    comment = _locked(session, comment_id, reader)
+    reaction = session.get(Reaction, (comment_id, reader.id))
+    if reaction is not None:
+        _count(comment, reaction, -1)
+        session.delete(reaction)
+        session.add(comment)
+        _show_changed(session, comment.article_id)
+    return _state(comment, None)
+
+
+def _locked(session: Session, comment_id: int, reader: User) -> Comment:
+    """The published comment, locked for its counts; another's only."""
+    comment = session.exec(
+        select(Comment)
+        .where(col(Comment.id) == comment_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
+    if comment is None:
+        raise CommentNotFound(comment_id)
+    if comment.author_id == reader.id:
+        raise OwnComment("You cannot react to your own comment.")
+    if comment.status != CommentStatus.PUBLISHED:
+        raise CommentNotFound(comment_id)
+    return comment
+
+
+def _count(comment: Comment, reaction: Reaction, delta: int) -> None:
+    shown, ranked = _COUNTS[reaction.kind]
+    setattr(comment, shown, getattr(comment, shown) + delta)
+    if reaction.ranked:
+        setattr(comment, ranked, getattr(comment, ranked) + delta)
+
+
+def _state(comment: Comment, mine: ReactionKind | None) -> ReactionState:
+    assert comment.id is not None
+    return ReactionState(comment.id, comment.likes, comment.dislikes, mine)
+
+
+def _show_changed(session: Session, *article_ids: str) -> None:
+    """The counts are on the public pages: their cached copies are versioned anew."""
+    session.execute(
+        update(Article)
+        .where(col(Article.id).in_(sorted(set(article_ids))))
+        .values(version=Article.version + 1)
+    )
+    session.info.setdefault(CHANGED_ARTICLES, set()).update(article_ids)
+
+
+def my_reactions(
+    session: Session, *, user_id: int, comment_ids: Iterable[int]
+) -> dict[int, ReactionKind]:
+    """The reader's reactions among these comments (a page's worth)."""
+    wanted = sorted(set(comment_ids))
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Reaction.comment_id, Reaction.kind).where(
+            col(Reaction.user_id) == user_id, col(Reaction.comment_id).in_(wanted)
+        )
+    ).all()
+    return {comment_id: ReactionKind(kind) for comment_id, kind in rows}
+
+
+def _remove_from_counts(session: Session, user_id: int, *, only_ranked: bool) -> set[str]:
+    """Takes the reader's reactions off their comments' counts (all of them, or only the
+    ranked counts); returns the articles changed. One statement per count, whatever the
+    number of reactions."""
+    changed: set[str] = set()
+    for kind, (shown, ranked) in _COUNTS.items():
+        theirs: ColumnElement[bool] = and_(
+            col(Reaction.user_id) == user_id, col(Reaction.kind) == kind
+        )
+        counts = [ranked] if only_ranked else [shown, ranked]
+        for name in counts:
+            which = theirs if name == shown else and_(theirs, col(Reaction.ranked))
+            reacted = select(Reaction.comment_id).where(which)
+            column = getattr(Comment, name)
+            session.execute(
+                update(Comment)
+                .where(col(Comment.id).in_(reacted))
+                .values({name: column - 1})
+                .execution_options(synchronize_session=False)
+            )
+        articles = select(Comment.article_id).where(
+            col(Comment.id).in_(select(Reaction.comment_id).where(theirs))
+        )
+        changed.update(session.execute(articles.distinct()).scalars())
+    return changed
+
+
+def stop_ranking(session: Session, user_id: int) -> None:
+    """A banned reader's reactions no longer rank comments (their counts stay, as given)."""
+    changed = _remove_from_counts(session, user_id, only_ranked=True)
+    session.execute(
+        update(Reaction)
+        .where(col(Reaction.user_id) == user_id, col(Reaction.ranked))
+        .values(ranked=False)
+    )
+    if changed:
+        _show_changed(session, *changed)
+
+
+def forget_reactions(session: Session, user_id: int) -> None:
+    """A departed reader's reactions go, and their comments' counts with them."""
+    changed = _remove_from_counts(session, user_id, only_ranked=False)
+    session.execute(delete(Reaction).where(col(Reaction.user_id) == user_id))
+    if changed:
+        _show_changed(session, *changed)
+
+
+def _recounted() -> list[tuple[str, Any]]:
+    """Each count on the comment, with its recount from the reactions (a correlated
+    subquery)."""
+    recounts = []
+    for kind, (shown, ranked) in _COUNTS.items():
+        for name in (shown, ranked):
+            counted = (
+                select(func.count())
+                .select_from(Reaction)
+                .where(col(Reaction.comment_id) == Comment.id, col(Reaction.kind) == kind)
+                .correlate(Comment)
+            )
+            if name == ranked:
+                counted = counted.where(col(Reaction.ranked))
+            recounts.append((name, counted.scalar_subquery()))
+    return recounts
+
+
+def reaction_drift(session: Session) -> list[str]:
+    """Comments whose counts disagree with their reactions (empty: none), for `commentmod
+    counters check`."""
+    found = []
+    for name, recount in _recounted():
+        column = getattr(Comment, name)
+        rows = session.exec(
+            select(Comment.id, column, recount).where(column != recount).order_by(col(Comment.id))
+        ).all()
+        found += [f"{name} of comment {cid}: stored {n}, counted {c}" for cid, n, c in rows]
+    return found
+
+
+def repair_reaction_counts(session: Session) -> list[str]:
+    """Rewrites the counts that drifted from the reactions; returns what was wrong."""
+    found = reaction_drift(session)
+    for name, recount in _recounted():
+        column = getattr(Comment, name)
+        session.execute(
+            update(Comment)
+            .where(column != recount)
+            .values({name: recount})
+            .execution_options(synchronize_session=False)
+        )
+    return found
