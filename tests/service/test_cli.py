@@ -2,7 +2,7 @@
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import update
+from sqlmodel import col, update
 
 from service.articles.models import Article
 from service.cli import main
@@ -59,7 +59,7 @@ def test_the_counters_command_finds_and_repairs_drift(
     with database.session(writes=True) as session:  # behind the counters' back
         session.execute(update(Article).values(published_count=7))
         session.execute(update(Comment).values(status="rejected"))
-        session.execute(update(Comment).where(Comment.body == "b").values(likes=3))
+        session.execute(update(Comment).where(col(Comment.body) == "b").values(likes=3))
 
     with pytest.raises(SystemExit) as failed:
         main(["counters", "check"])

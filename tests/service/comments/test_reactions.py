@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from auth.models import User
 from service.comments.models import Comment, Reaction
@@ -44,7 +44,9 @@ def counts(engine: Engine, comment_id: int) -> tuple[int, int, int, int]:
 def age(engine: Engine, who: SignedIn, *, days: float) -> None:
     with Session(engine) as session:
         session.execute(
-            update(User).where(User.id == who.id).values(created_at=utcnow() - timedelta(days=days))
+            update(User)
+            .where(col(User.id) == who.id)
+            .values(created_at=utcnow() - timedelta(days=days))
         )
         session.commit()
 
@@ -179,7 +181,7 @@ def test_a_drifted_count_is_found_and_repaired(
     comment = published(client, reader, "A thoughtful piece on the election law.")
     react(client, other_reader, comment, "like")
     with Session(engine) as session:
-        session.execute(update(Comment).where(Comment.id == comment).values(likes=7))
+        session.execute(update(Comment).where(col(Comment.id) == comment).values(likes=7))
         session.commit()
 
     with Session(engine) as session:
