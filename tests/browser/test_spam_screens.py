@@ -260,6 +260,8 @@ def test_an_admin_saves_a_deny_list_and_a_daily_cap_on_the_settings_page(
     caps = region(page, "Daily caps")
     expect(caps.get_by_label("Comments a day", exact=True)).to_have_value("20")
     caps.get_by_label("Comments a day", exact=True).fill("5")
+    expect(caps.get_by_label("Likes and dislikes a day", exact=True)).to_have_value("50")
+    caps.get_by_label("Likes and dislikes a day", exact=True).fill("30")
     caps.get_by_label("Comments on one article a day: no cap").check()
     expect(caps.get_by_label("Comments on one article a day", exact=True)).to_be_disabled()
     caps.get_by_role("button", name="Save").click()
@@ -276,15 +278,30 @@ def test_an_admin_saves_a_deny_list_and_a_daily_cap_on_the_settings_page(
     history.get_by_label("Hold new comments from authors often rejected").uncheck()
     history.get_by_role("button", name="Save").click()
     expect(history.get_by_role("status")).to_have_text("Saved.")
+
+    newcomers = region(page, "New accounts")
+    ranking = newcomers.get_by_label(
+        "Likes from accounts younger than this do not rank comments (hours, 0: all count)"
+    )
+    expect(ranking).to_have_value("24")
+    ranking.fill("48")
+    newcomers.get_by_role("button", name="Save").click()
+    expect(newcomers.get_by_role("status")).to_have_text("Saved.")
     page.screenshot(path=artefacts / "console-spam-settings.png", full_page=True)
 
     stored = calls(browser).get(f"{newsroom.api}/v1/admin/settings", headers=admin.headers)
     settings = stored.json()
     assert settings["links"]["deny_domains"] == ["spam.example.com", "bad.example.org"]
     assert settings["links"]["action"] == "hold_for_new_commenters"  # the rest of the group kept
-    assert settings["daily_caps"] == {"comments": 5, "replies": 40, "per_article": None}
+    assert settings["daily_caps"] == {
+        "comments": 5,
+        "replies": 40,
+        "per_article": None,
+        "reactions": 30,
+    }
     assert settings["repeats"]["coordinated_accounts"] == 3  # the refused change left nothing
     assert settings["history_hold"] is None
+    assert settings["reactions"] == {"ranking_min_account_age_hours": 48}
     expect(deny).to_have_value("spam.example.com\nbad.example.org")  # as the service keeps them
     assert errors.seen == []
 

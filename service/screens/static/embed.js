@@ -105,6 +105,11 @@ const TEXTS = {
     error_edit_window_closed: "Comments can be edited only for a few minutes after posting.",
     error_already_reported: "You have already reported this comment.",
     error_cannot_report_own: "You cannot report your own comment.",
+    error_own_comment: "You cannot react to your own comment.",
+    error_daily_limit_reactions: "You can like or dislike up to {limit} comments a day.",
+    like: "Like",
+    dislike: "Dislike",
+    reactions: "Reactions",
     error_comment_not_found: "This comment is no longer available.",
     error_database_unavailable: "Comments are unavailable right now. Please try again shortly.",
     error_network_error: "The comment service cannot be reached. Check your connection.",
@@ -191,6 +196,11 @@ const TEXTS = {
     error_edit_window_closed: "댓글은 게시 후 몇 분 안에만 수정할 수 있습니다.",
     error_already_reported: "이미 신고한 댓글입니다.",
     error_cannot_report_own: "본인 댓글은 신고할 수 없습니다.",
+    error_own_comment: "본인 댓글에는 공감할 수 없습니다.",
+    error_daily_limit_reactions: "하루 최대 {limit}개의 댓글에 공감 또는 비공감할 수 있습니다.",
+    like: "공감",
+    dislike: "비공감",
+    reactions: "공감/비공감",
     error_comment_not_found: "더 이상 볼 수 없는 댓글입니다.",
     error_database_unavailable: "지금은 댓글을 불러올 수 없습니다. 잠시 후 다시 시도해 주세요.",
     error_network_error: "댓글 서비스에 연결할 수 없습니다. 연결을 확인해 주세요.",
@@ -250,6 +260,9 @@ ol.replies li.comment { border-top: none; padding-bottom: .25em; }
 .body { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25em 0; }
 .notice { font-size: .9em; color: var(--muted); background: var(--commentmod-notice, #f1f3f4); padding: .25em .5em; border-radius: var(--radius); }
 .actions { display: flex; gap: .25em; flex-wrap: wrap; }
+.reactions { display: flex; gap: .5em; font-size: .9em; color: var(--muted); }
+button.reaction { padding: .1em .6em; }
+button.reaction[aria-pressed="true"] { border-color: var(--accent); color: var(--accent); font-weight: 600; }
 dialog { border: 1px solid var(--border); border-radius: var(--radius); max-width: 28em; color: inherit; background: var(--commentmod-dialog, #fff); }
 dialog::backdrop { background: rgb(0 0 0 / .35); }
 dialog .actions { justify-content: flex-end; margin-top: 1em; }
@@ -369,7 +382,7 @@ class CommentThread extends HTMLElement {
       case "rate_limited":
         return this.t("error_rate_limited", { seconds: error.retryAfter ?? 60 });
       case "daily_limit_reached": {
-        const scope = ["comments", "replies", "per_article"].includes(body.scope) ? body.scope : "comments";
+        const scope = ["comments", "replies", "per_article", "reactions"].includes(body.scope) ? body.scope : "comments";
         const limit = this.t(`error_daily_limit_${scope}`, { limit: body.limit ?? "" });
         const resets = body.resets_at ? this.t("error_daily_limit_resets", { time: clockTime(body.resets_at, this.language) }) : "";
         return [limit, resets].filter(Boolean).join(" ");
@@ -660,6 +673,7 @@ class CommentThread extends HTMLElement {
       comment.status === "rejected" && h("p", { class: "notice" }, t("not_published", { reason: comment.status_reason || "" })),
       comment.status === "blocked" && h("p", { class: "notice" }, t("blocked")),
       body,
+      comment.status === "published" && this.reactionBar(comment, own),
       this.me && this.editing !== comment.id && h("p", { class: "actions" },
         comment.status === "published" && !comment.parent_id &&
           h("button", { type: "button", class: "link", onclick: () => { this.replyingTo = comment.id; this.draft = ""; this.render(); } }, t("reply")),
@@ -670,6 +684,41 @@ class CommentThread extends HTMLElement {
       this.replyingTo === comment.id && this.writeForm({ parent: comment }),
       replyList(),
     );
+  }
+
+  /** Likes and dislikes (공감/비공감) with their counts: buttons for a signed-in reader on
+   * another's comment (pressed when theirs), plain counts otherwise. */
+  reactionBar(comment, own) {
+    const t = this.t;
+    const one = (kind, count) => {
+      const text = `${t(kind)} ${count}`;
+      if (!this.me || own) return h("span", {}, text);
+      return h("button", {
+        type: "button",
+        class: "reaction",
+        "aria-pressed": String(comment.my_reaction === kind),
+        onclick: () => this.react(comment, kind),
+      }, text);
+    };
+    return h("p", { class: "reactions", role: "group", "aria-label": t("reactions") },
+      one("like", comment.likes ?? 0), one("dislike", comment.dislikes ?? 0));
+  }
+
+  /** The same kind again takes the reaction back; the other kind changes it. */
+  async react(comment, kind) {
+    const takingBack = comment.my_reaction === kind;
+    try {
+      const state = await this.api(
+        takingBack ? "DELETE" : "PUT",
+        `/v1/comments/${comment.id}/reaction`,
+        takingBack ? {} : { body: { kind } },
+      );
+      const { likes, dislikes, my_reaction } = state;
+      this.comments.set(comment.id, { ...comment, likes, dislikes, my_reaction });
+      this.render();
+    } catch (error) {
+      this.say(this.describe(error), true);
+    }
   }
 
   authorName(comment) {

@@ -1116,7 +1116,7 @@ function repeatsGroup(settings) {
 /** Each cap a number, or none: the "no cap" box, or an empty field, means null. */
 function capsGroup(settings) {
   const caps = settings.daily_caps ?? {};
-  const rows = ["comments", "replies", "per_article"].map((name) => {
+  const rows = ["comments", "replies", "per_article", "reactions"].map((name) => {
     const label = t(`cap_${name}`);
     const input = numberInput(`cap_${name}`, caps[name], { min: 1, max: 10000, required: false });
     input.disabled = caps[name] === null || caps[name] === undefined;
@@ -1166,9 +1166,13 @@ function historyGroup(settings) {
 
 function cooldownGroup(settings) {
   const minutes = numberInput("new_account_cooldown_minutes", settings.new_account_cooldown_minutes ?? 0, { min: 0, max: 43200 });
+  const hours = numberInput("ranking_min_account_age_hours", settings.reactions?.ranking_min_account_age_hours ?? 24, { min: 0, max: 720 });
   return {
-    controls: [field(t("cooldown_minutes"), minutes)],
-    body: () => ({ new_account_cooldown_minutes: Number(minutes.value) }),
+    controls: [field(t("cooldown_minutes"), minutes), field(t("ranking_age_hours"), hours)],
+    body: () => ({
+      new_account_cooldown_minutes: Number(minutes.value),
+      reactions: { ranking_min_account_age_hours: Number(hours.value) },
+    }),
   };
 }
 
