@@ -22,6 +22,7 @@ from moderation.statuses import CommentStatus
 from service.abuse.service import Cap, SiteDay, take_caps
 from service.articles.models import Article
 from service.comments.errors import CommentNotFound
+from service.comments.locks import locked_comment
 from service.comments.models import Comment, Reaction, ReactionKind
 from service.comments.tallies import CHANGED_ARTICLES
 from service.core.db import utcnow
@@ -104,14 +105,7 @@ def take_back(session: Session, *, comment_id: int, reader: User) -> ReactionSta
 
 def _locked(session: Session, comment_id: int, reader: User) -> Comment:
     """The published comment, locked for its counts; another's only."""
-    comment = session.exec(
-        select(Comment)
-        .where(col(Comment.id) == comment_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).first()
-    if comment is None:
-        raise CommentNotFound(comment_id)
+    comment = locked_comment(session, comment_id)
     if comment.author_id == reader.id:
         raise OwnComment("You cannot react to your own comment.")
     if comment.status != CommentStatus.PUBLISHED:

@@ -36,6 +36,7 @@ from moderation.redress import (
 from moderation.statuses import CommentStatus
 from service.audit.service import record
 from service.comments.errors import CommentNotFound
+from service.comments.locks import locked_comment
 from service.comments.models import Comment
 from service.comments.service import change_status, get_visible_comment
 from service.core.db import insert_row, utcnow
@@ -86,21 +87,6 @@ class NoticeDecision:
     action: NoticeAction
     ground: str
     explanation: str
-
-
-def locked_comment(session: Session, comment_id: int) -> Comment:
-    """The comment, its row locked until commit (PostgreSQL; SQLite has one writer at a time):
-    a notice filed, an objection, a decision and the end of a measure on one comment take
-    turns, so none of them acts on notices another has just changed."""
-    comment = session.exec(
-        select(Comment)
-        .where(col(Comment.id) == comment_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).first()
-    if comment is None:
-        raise CommentNotFound(comment_id)
-    return comment
 
 
 def new_reference() -> str:
