@@ -60,18 +60,22 @@ def react(
     zone: str,
 ) -> ReactionState:
     """Likes or dislikes the comment; reacting the same way again changes nothing, the other
-    way changes the reaction (neither takes a place under the daily cap again)."""
+    way changes the reaction (neither takes a place under the daily cap again; two tabs
+    reacting at once may both take one)."""
     ensure_can_post(reader)
     assert reader.id is not None
+    key = (comment_id, reader.id)
+    limit = settings.daily_caps.reactions
+    if limit is not None and not can_moderate(reader) and session.get(Reaction, key) is None:
+        # The cap's row before the comment's, the order posting takes them in: two
+        # transactions never wait on each other in a cycle. (A refusal below rolls it back.)
+        cap = Cap("reactions", "reactions", limit)
+        take_caps(session, user_id=reader.id, caps=[cap], day=SiteDay.now(zone))
     comment = _locked(session, comment_id, reader)
-    reaction = session.get(Reaction, (comment_id, reader.id))
+    reaction = session.get(Reaction, key, populate_existing=True)  # as of the lock
     if reaction is not None and reaction.kind == kind:
         return _state(comment, kind)
     if reaction is None:
-        limit = settings.daily_caps.reactions
-        if limit is not None and not can_moderate(reader):
-            cap = Cap("reactions", "reactions", limit)
-            take_caps(session, user_id=reader.id, caps=[cap], day=SiteDay.now(zone))
         age = timedelta(hours=settings.reactions.ranking_min_account_age_hours)
         reaction = Reaction(
             comment_id=comment_id,
@@ -94,7 +98,7 @@ def take_back(session: Session, *, comment_id: int, reader: User) -> ReactionSta
     A banned or suspended reader may still take one back."""
     assert reader.id is not None
     comment = _locked(session, comment_id, reader)
-    reaction = session.get(Reaction, (comment_id, reader.id))
+    reaction = session.get(Reaction, (comment_id, reader.id), populate_existing=True)
     if reaction is not None:
         _count(comment, reaction, -1)
         session.delete(reaction)

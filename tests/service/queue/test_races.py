@@ -26,10 +26,14 @@ FLOOD = 2000
 
 @pytest.fixture
 def client(settings: Settings, scorer: Scorer) -> Iterator[TestClient]:
-    """The app with the page cache off: every bystander's read goes to the database."""
-    with TestClient(
-        create_app(settings.model_copy(update={"read_cache": False}), scorer=scorer)
-    ) as test_client:
+    """The app with the page cache off: every bystander's read goes to the database. Its
+    statement time-out is 30 s: here eight threads share one interpreter lock on a shared CI
+    machine, so a batch holding its rows can take seconds that a served worker does in
+    milliseconds, and a lock waited out past 5 s would be the machine's doing. What these tests
+    are about, refusals from the order locks are taken in (deadlocks, lock failures), still
+    fails them at once."""
+    update = {"read_cache": False, "database_statement_timeout": 30.0}
+    with TestClient(create_app(settings.model_copy(update=update), scorer=scorer)) as test_client:
         yield test_client
 
 
