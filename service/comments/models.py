@@ -87,7 +87,7 @@ class Reaction(SQLModel, table=True):
     """A reader's like or dislike of a comment: one per reader per comment."""
 
     __table_args__ = (
-        # A reader's reactions: the daily cap's day, the export, an erasure, a ban.
+        # A reader's reactions: the export, an erasure, a ban.
         Index("ix_reaction_user_id_created_at", "user_id", "created_at"),
         # A comment's reaction timeline in the console.
         Index("ix_reaction_comment_id_created_at", "comment_id", "created_at"),
