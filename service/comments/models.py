@@ -39,6 +39,8 @@ class Comment(SQLModel, table=True):
     model_id: str | None = Field(default=None, max_length=MODEL_ID_LENGTH)
     open_reports: int = 0
     """Reports since the last moderator decision; past the threshold the comment is `reported`."""
+    published_replies: int = 0
+    """Its published replies, kept with each reply's move (`tallies.write_moves`)."""
     likes: int = 0
     dislikes: int = 0
     """Every reaction, as readers see the counts (kept with each reaction, like the comment
@@ -48,6 +50,9 @@ class Comment(SQLModel, table=True):
     """Only the reactions that count toward ranking: not from accounts younger than the
     site's `reactions.ranking_min_account_age_hours` when they reacted, nor from accounts
     banned since."""
+    best_score: float = 0.0
+    """The rank of "best first": `moderation.ranking.wilson_lower_bound` of the ranked counts,
+    kept with them."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     statement_id: int | None = Field(default=None, sa_type=BigId)
@@ -70,12 +75,39 @@ Index(
     col(Comment.id),
 )
 
+# The article page's other orders, read straight off an index: most liked (by rank) and most
+# answered, each newest first among equals.
+Index(
+    "ix_comment_article_id_status_best_score_id",
+    col(Comment.article_id),
+    col(Comment.status),
+    col(Comment.best_score).desc(),
+    col(Comment.id).desc(),
+)
+Index(
+    "ix_comment_article_id_status_published_replies_id",
+    col(Comment.article_id),
+    col(Comment.status),
+    col(Comment.published_replies).desc(),
+    col(Comment.id).desc(),
+)
+
 Index(
     "ix_comment_status_toxicity",
     col(Comment.status),
     toxicity_sort_key().desc(),
     col(Comment.id),
 )
+
+
+class CommentSort(StrEnum):
+    """The article page's orders: `best` by rank (`Comment.best_score`), `replies` by
+    published replies; newest first among equals."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    BEST = "best"
+    REPLIES = "replies"
 
 
 class ReactionKind(StrEnum):

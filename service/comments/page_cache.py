@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from service.articles.models import Article
 from service.comments import service
+from service.comments.models import CommentSort
 from service.comments.schemas import CommentCount, CommentPage
 from service.core.db import Database, DatabaseUnavailable
 
@@ -56,12 +57,14 @@ def article_version(session: Session, article_id: str) -> int:
     return version or 0
 
 
-def render_page(session: Session, article_id: str, limit: int) -> tuple[bytes, int]:
+def render_page(
+    session: Session, article_id: str, limit: int, sort: CommentSort
+) -> tuple[bytes, int]:
     """The anonymous first page and the version it shows, read in one unit of work (the version
     first: the page is at least that new)."""
     version = article_version(session, article_id)
     page = service.article_page(
-        session, article_id=article_id, viewer_id=None, limit=limit, cursor=None
+        session, article_id=article_id, viewer_id=None, limit=limit, cursor=None, sort=sort
     )
     return CommentPage.of(page, None).model_dump_json().encode(), version
 
@@ -143,9 +146,10 @@ class PublicPages:
         for article_id in article_ids:
             self._versions.pop(article_id, None)
 
-    async def page(self, article_id: str, limit: int) -> Rendered:
+    async def page(self, article_id: str, limit: int, sort: CommentSort) -> Rendered:
         return await self._answer(
-            ("page", article_id, limit), lambda session: render_page(session, article_id, limit)
+            (f"page-{sort}", article_id, limit),
+            lambda session: render_page(session, article_id, limit, sort),
         )
 
     async def count(self, article_id: str) -> Rendered:

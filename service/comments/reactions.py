@@ -6,18 +6,21 @@ The comment row is locked for the change (`FOR NO KEY UPDATE`: replies and repor
 refer to it meanwhile), so the same reader reacting from two tabs at once counts once and the
 counts never drift from the reactions. `ranked_likes` and `ranked_dislikes` count only what
 may rank a comment: not reactions from accounts younger than the site's setting when they
-reacted, nor from accounts banned since (`stop_ranking`)."""
+reacted, nor from accounts banned since (`stop_ranking`); `best_score`, the comment's rank
+in "best first", moves with them."""
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, update
 from sqlmodel import Session, col, select
 
 from auth.models import User
 from auth.users import can_moderate, ensure_can_post
+from moderation.ranking import wilson_lower_bound
 from moderation.statuses import CommentStatus
 from service.abuse.service import Cap, SiteDay, take_caps
 from service.articles.models import Article
@@ -25,7 +28,7 @@ from service.comments.errors import CommentNotFound
 from service.comments.locks import locked_comment
 from service.comments.models import Comment, Reaction, ReactionKind
 from service.comments.tallies import CHANGED_ARTICLES
-from service.core.db import utcnow
+from service.core.db import table_of, utcnow
 from service.core.errors import Forbidden
 from service.policy.schemas import ModerationSettings
 
@@ -44,6 +47,7 @@ class ReactionState:
     my_reaction: ReactionKind | None
 
 
+_COMMENTS = table_of(Comment)
 _COUNTS = {
     ReactionKind.LIKE: ("likes", "ranked_likes"),
     ReactionKind.DISLIKE: ("dislikes", "ranked_dislikes"),
@@ -122,6 +126,7 @@ def _count(comment: Comment, reaction: Reaction, delta: int) -> None:
     setattr(comment, shown, getattr(comment, shown) + delta)
     if reaction.ranked:
         setattr(comment, ranked, getattr(comment, ranked) + delta)
+        comment.best_score = wilson_lower_bound(comment.ranked_likes, comment.ranked_dislikes)
 
 
 def _state(comment: Comment, mine: ReactionKind | None) -> ReactionState:
@@ -178,7 +183,34 @@ def _remove_from_counts(session: Session, user_id: int, *, only_ranked: bool) ->
             col(Comment.id).in_(select(Reaction.comment_id).where(theirs))
         )
         changed.update(session.execute(articles.distinct()).scalars())
+    _rerank(session, select(Reaction.comment_id).where(col(Reaction.user_id) == user_id))
     return changed
+
+
+def _rerank(session: Session, comment_ids: Any, *, write: bool = True) -> list[str]:
+    """Sets `best_score` from the ranked counts of these comments (a subquery), where it
+    differs (unless not to `write`); returns what differed, in words."""
+    rows = session.exec(
+        select(Comment.id, Comment.ranked_likes, Comment.ranked_dislikes, Comment.best_score)
+        .where(col(Comment.id).in_(comment_ids))
+        .order_by(col(Comment.id))
+    ).all()
+    wrong = {
+        comment_id: (stored, wilson_lower_bound(up, down))
+        for comment_id, up, down, stored in rows
+        if not math.isclose(stored, wilson_lower_bound(up, down), abs_tol=1e-12)
+    }
+    if wrong and write:
+        session.execute(
+            update(_COMMENTS)
+            .where(_COMMENTS.c.id == bindparam("comment"))
+            .values(best_score=bindparam("score")),
+            [{"comment": cid, "score": score} for cid, (_, score) in wrong.items()],
+        )
+    return [
+        f"best_score of comment {cid}: stored {stored:.6f}, counted {score:.6f}"
+        for cid, (stored, score) in wrong.items()
+    ]
 
 
 def stop_ranking(session: Session, user_id: int) -> None:
@@ -229,7 +261,16 @@ def reaction_drift(session: Session) -> list[str]:
             select(Comment.id, column, recount).where(column != recount).order_by(col(Comment.id))
         ).all()
         found += [f"{name} of comment {cid}: stored {n}, counted {c}" for cid, n, c in rows]
-    return found
+    return found + _rerank(session, _ranked_or_scored(), write=False)
+
+
+def _ranked_or_scored() -> Any:
+    """The comments with a rank or with ranked reactions (where a rank can be wrong)."""
+    return select(Comment.id).where(
+        (col(Comment.best_score) != 0)
+        | (col(Comment.ranked_likes) != 0)
+        | (col(Comment.ranked_dislikes) != 0)
+    )
 
 
 def repair_reaction_counts(session: Session) -> list[str]:
@@ -243,4 +284,5 @@ def repair_reaction_counts(session: Session) -> list[str]:
             .values({name: recount})
             .execution_options(synchronize_session=False)
         )
+    _rerank(session, _ranked_or_scored())
     return found

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from auth.deps import (
     AUTHENTICATION_ERRORS,
@@ -27,6 +27,7 @@ from service.comments.errors import (
     ParentUnavailable,
     ToxicComment,
 )
+from service.comments.models import CommentSort
 from service.comments.page_cache import PublicPages, Rendered
 from service.comments.posting import CommentWriter
 from service.comments.reactions import OwnComment
@@ -163,6 +164,13 @@ def _send(rendered: Rendered, request: Request, cache_control: str) -> Response:
     return Response(rendered.body, media_type="application/json", headers=headers)
 
 
+SORT_HELP = (
+    "`newest` (default) or `oldest` first; `best`: most liked first, by the lower bound of "
+    "the share of likes (Wilson, 95 %), from accounts that count toward ranking; `replies`: "
+    "most answered first. Newest first among equals."
+)
+
+
 @router.get(
     "/articles/{article_id}/comments",
     response_model=CommentPage,
@@ -176,20 +184,28 @@ async def list_comments(
     settings: SettingsDep,
     limit: Limit = 20,
     cursor: Cursor = None,
+    sort: Annotated[CommentSort, Query(description=SORT_HELP)] = CommentSort.NEWEST,
 ) -> Response:
-    """Published comments, newest first, with reply counts for threading; a signed-in author
-    also sees their own held and rejected ones, with the reason. Anonymous first pages are
-    served from memory and may be cached for a second (`Cache-Control`); send the `ETag` back
-    in `If-None-Match` to get 304 when nothing changed."""
+    """Published comments in the order asked (newest first by default), with reply counts
+    for threading; a signed-in author also sees their own held and rejected ones, with the
+    reason. Anonymous first pages are served from memory and may be cached for a second
+    (`Cache-Control`); send the `ETag` back in `If-None-Match` to get 304 when nothing
+    changed. Keep `sort` the same from page to page: a cursor continues the order it came
+    from."""
     if not presented.token and cursor is None:
-        rendered = await pages.page(article_id, limit)
+        rendered = await pages.page(article_id, limit, sort)
         return _send(rendered, request, settings.public_cache_control)
     database = pages.database
     viewer = await anyio.to_thread.run_sync(optional_user, request, database, settings, presented)
     viewer_id = viewer.id if viewer else None
     page = await database.run(
         lambda session: service.article_page(
-            session, article_id=article_id, viewer_id=viewer_id, limit=limit, cursor=cursor
+            session,
+            article_id=article_id,
+            viewer_id=viewer_id,
+            limit=limit,
+            cursor=cursor,
+            sort=sort,
         )
     )
     body = CommentPage.of(page, viewer_id).model_dump_json().encode()

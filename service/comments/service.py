@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, bindparam, exists, func, or_
+from sqlalchemy import ColumnElement, Exists, and_, bindparam, exists, func, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -26,7 +26,7 @@ from service.articles.models import Article
 from service.audit.service import record
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.labels import forget_label, record_label
-from service.comments.models import Comment, CommentRevision, CommentWithAuthor
+from service.comments.models import Comment, CommentRevision, CommentSort, CommentWithAuthor
 from service.comments.reactions import my_reactions
 from service.comments.tallies import count_move, standing_of
 from service.core.db import in_written_order, table_of, utcnow
@@ -72,16 +72,6 @@ def with_author(session: Session, comment: Comment) -> CommentWithAuthor:
     return CommentWithAuthor(comment, author.display_name if author else "")
 
 
-def _reply_count() -> ScalarSelect[int]:
-    reply = aliased(Comment)
-    return (
-        select(func.count())
-        .where(reply.parent_id == Comment.id, reply.status == CommentStatus.PUBLISHED)
-        .correlate(Comment)
-        .scalar_subquery()
-    )
-
-
 def _visible_clause(comment: Any, viewer_id: int | None) -> ColumnElement[bool]:
     """In SQL: published, or the viewer's own held or rejected comment."""
     visible = comment.status == CommentStatus.PUBLISHED
@@ -91,52 +81,99 @@ def _visible_clause(comment: Any, viewer_id: int | None) -> ColumnElement[bool]:
     return or_(visible, own)
 
 
-def _has_published_reply(comment: Any) -> Exists:
-    reply = aliased(Comment)
-    return exists().where(
-        col(reply.parent_id) == comment.id, col(reply.status) == CommentStatus.PUBLISHED
-    )
-
-
 def _parent_shown(viewer_id: int | None) -> Exists:
     """A deleted parent is shown too when it is listed as a placeholder (`placeholders`)."""
     parent = aliased(Comment)
-    placeholder = and_(col(parent.status) == CommentStatus.DELETED, _has_published_reply(parent))
+    placeholder = and_(
+        col(parent.status) == CommentStatus.DELETED, col(parent.published_replies) > 0
+    )
     shown = or_(_visible_clause(parent, viewer_id), placeholder)
     return exists().where(col(parent.id) == col(Comment.parent_id), shown).correlate(Comment)
 
 
-def article_page_query(
-    article_id: str, *, viewer_id: int | None, limit: int, cursor: str | None
-) -> Select[Comment, str, int, bool]:
-    """Published comments newest first, plus the viewer's own held or rejected ones."""
-    query = (
-        select(Comment, User.display_name, _reply_count(), _parent_shown(viewer_id))
-        .join(User, col(User.id) == Comment.author_id)
-        .where(Comment.article_id == article_id, _visible_clause(Comment, viewer_id))
+ARTICLE_ORDERS: dict[CommentSort, Keyset[CommentWithAuthor]] = {
+    CommentSort.NEWEST: NEWEST_FIRST,
+    CommentSort.OLDEST: Keyset((SortKey(col(Comment.id), int),), lambda row: [row.comment.id or 0]),
+    CommentSort.BEST: Keyset(
+        (
+            SortKey(col(Comment.best_score), float, descending=True),
+            SortKey(col(Comment.id), int, descending=True),
+        ),
+        lambda row: [row.comment.best_score, row.comment.id or 0],
+    ),
+    CommentSort.REPLIES: Keyset(
+        (
+            SortKey(col(Comment.published_replies), int, descending=True, largest=2**31 - 1),
+            SortKey(col(Comment.id), int, descending=True),
+        ),
+        lambda row: [row.comment.published_replies, row.comment.id or 0],
+    ),
+}
+"""Each read off its own index (`ix_comment_article_id_status_*`), newest first among equals.
+A cursor is the last comment's key: a comment whose counts did not change between two pages
+is neither repeated nor skipped, whatever moved around it; one whose rank changed meanwhile
+may move past the cursor (shown again, or not until a reload, as a new comment would be)."""
+
+
+def article_page_queries(
+    article_id: str,
+    *,
+    viewer_id: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: CommentSort = CommentSort.NEWEST,
+) -> list[Select[Comment, str, int, bool]]:
+    """The page's sources, each a range of one index in the page's order: the published
+    comments, and the viewer's own held or rejected ones (few) when signed in."""
+    order = ARTICLE_ORDERS[sort]
+    shown = select(
+        Comment, User.display_name, col(Comment.published_replies), _parent_shown(viewer_id)
+    ).join(User, col(User.id) == Comment.author_id)
+    published = shown.where(
+        Comment.article_id == article_id, col(Comment.status) == CommentStatus.PUBLISHED
     )
-    return NEWEST_FIRST.apply(query, limit=limit, cursor=cursor)
+    queries = [published]
+    if viewer_id is not None:
+        queries.append(
+            shown.where(
+                Comment.author_id == viewer_id,
+                Comment.article_id == article_id,
+                col(Comment.status).in_(sorted(OWN_VISIBLE)),
+            )
+        )
+    return [order.apply(query, limit=limit, cursor=cursor) for query in queries]
 
 
 def article_page(
-    session: Session, *, article_id: str, viewer_id: int | None, limit: int, cursor: str | None
+    session: Session,
+    *,
+    article_id: str,
+    viewer_id: int | None,
+    limit: int,
+    cursor: str | None,
+    sort: CommentSort = CommentSort.NEWEST,
 ) -> Page[CommentWithAuthor]:
-    """The page, with the placeholders of deleted comments that have replies, in their place
-    by id, so a conversation keeps its place when its first comment goes; `limit` holds for
-    both together (the next page starts after the last one kept, whichever it was)."""
-    query = article_page_query(article_id, viewer_id=viewer_id, limit=limit, cursor=cursor)
-    rows = [CommentWithAuthor(*row) for row in session.exec(query).all()]
-    held = placeholders(session, article_id, cursor=cursor, limit=limit, viewer_id=viewer_id)
-    merged = sorted([*rows, *held], key=lambda row: row.comment.id or 0, reverse=True)
-    page = NEWEST_FIRST.page(merged if held else rows, limit)
+    """The page in the order asked, with the placeholders of deleted comments that have
+    replies in their place, so a conversation keeps its place when its first comment goes.
+    Each source fetches a page and one more at most, they are merged, and `limit` holds for
+    all together (the next page starts after the last one kept, whichever it was)."""
+    order = ARTICLE_ORDERS[sort]
+    queries = article_page_queries(
+        article_id, viewer_id=viewer_id, limit=limit, cursor=cursor, sort=sort
+    )
+    rows = [CommentWithAuthor(*row) for query in queries for row in session.exec(query).all()]
+    rows += placeholders(
+        session, article_id, cursor=cursor, limit=limit, viewer_id=viewer_id, sort=sort
+    )
+    page = order.page(order.ordered(rows), limit)
     if viewer_id is None:
         return page
     ids = [row.comment.id or 0 for row in page.items]
     mine = my_reactions(session, user_id=viewer_id, comment_ids=ids)
     if not mine:
         return page
-    rows = [replace(row, my_reaction=mine.get(row.comment.id or 0)) for row in page.items]
-    return Page(rows, page.next_cursor)
+    items = [replace(row, my_reaction=mine.get(row.comment.id or 0)) for row in page.items]
+    return Page(items, page.next_cursor)
 
 
 def placeholders(
@@ -146,16 +183,16 @@ def placeholders(
     cursor: str | None,
     limit: int,
     viewer_id: int | None,
+    sort: CommentSort = CommentSort.NEWEST,
 ) -> list[CommentWithAuthor]:
-    """Deleted comments of the article with a published reply, after `cursor`, newest first, a
-    page and one more at most (what `article_page` merges can hold no more): one range scan
-    of `ix_comment_article_id_status_id`."""
-    query = select(Comment, _reply_count(), _parent_shown(viewer_id)).where(
+    """Deleted comments of the article with a published reply, after `cursor` in the page's
+    order, a page and one more at most: one range of the order's index."""
+    query = select(Comment, col(Comment.published_replies), _parent_shown(viewer_id)).where(
         Comment.article_id == article_id,
         col(Comment.status) == CommentStatus.DELETED,
-        _has_published_reply(Comment),
+        col(Comment.published_replies) > 0,
     )
-    query = NEWEST_FIRST.apply(query, limit=limit, cursor=cursor)
+    query = ARTICLE_ORDERS[sort].apply(query, limit=limit, cursor=cursor)
     return [
         CommentWithAuthor(comment, "", replies, shown)
         for comment, replies, shown in session.exec(query).all()
@@ -166,7 +203,7 @@ def own_comments(
     session: Session, *, author: User, limit: int, cursor: str | None
 ) -> Page[CommentWithAuthor]:
     """The author's comments on every article, newest first, deleted ones left out."""
-    query = select(Comment, _reply_count(), _parent_shown(author.id)).where(
+    query = select(Comment, col(Comment.published_replies), _parent_shown(author.id)).where(
         Comment.author_id == author.id, col(Comment.status) != CommentStatus.DELETED
     )
     query = NEWEST_FIRST.apply(query, limit=limit, cursor=cursor)
@@ -250,7 +287,7 @@ def change_status(
         # Tracked like any change, so a rolled-back savepoint (bulk decisions) expires it again.
         setattr(comment, name, value)
     move = Move(before, standing_of(comment), rewritten="body" in fields)
-    count_move(session, comment.article_id, move)
+    count_move(session, comment.article_id, move, parent_id=comment.parent_id)
     if "body" in fields:
         forget_label(session, comment.id)
     elif actor_id is not None and actor_id != comment.author_id:

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy
 from sqlalchemy import bindparam, case, delete, event, func, text, update
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.orm import SessionTransaction, aliased
 from sqlmodel import Session, col, select
 
 from moderation.queues import Move, Queue, Standing
@@ -32,13 +32,18 @@ CHANGED_ARTICLES = "changed_articles"
 """`session.info` key: the articles whose public pages a committed transaction changed."""
 
 
-def count_move(session: Session, article_id: str, move: Move) -> None:
-    """Counts a comment's move in the transaction that makes it (written at commit)."""
-    session.info.setdefault(_MOVES, []).append((article_id, move))
+def count_move(
+    session: Session, article_id: str, move: Move, *, parent_id: int | None = None
+) -> None:
+    """Counts a comment's move in the transaction that makes it (written at commit); a reply
+    names its parent, whose count of published replies moves with it."""
+    session.info.setdefault(_MOVES, []).append((article_id, move, parent_id))
 
 
 def count_new(session: Session, comment: Comment) -> None:
-    count_move(session, comment.article_id, Move(None, standing_of(comment)))
+    count_move(
+        session, comment.article_id, Move(None, standing_of(comment)), parent_id=comment.parent_id
+    )
 
 
 def standing_of(comment: Comment) -> Standing:
@@ -84,6 +89,13 @@ _MOVE_ARTICLE = (
 )
 """Run with every comment stored, so built once."""
 
+_COMMENTS = table_of(Comment)
+_MOVE_REPLIES = (
+    update(_COMMENTS)
+    .where(_COMMENTS.c.id == bindparam("parent"))
+    .values(published_replies=_COMMENTS.c.published_replies + bindparam("delta"))
+)
+
 
 @dataclass
 class _ArticleChange:
@@ -92,17 +104,24 @@ class _ArticleChange:
     queues: Counter[tuple[Queue, int]] = field(default_factory=Counter)
 
 
-def write_moves(session: Session, moves: Iterable[tuple[str, Move]]) -> set[str]:
-    """Applies the moves to the counters; returns the articles whose public view changed."""
+def write_moves(session: Session, moves: Iterable[tuple[str, Move, int | None]]) -> set[str]:
+    """Applies the moves to the counters; returns the articles whose public view changed.
+    The parents' rows first (comment rows before counter rows, as every writer takes them)."""
     articles: dict[str, _ArticleChange] = defaultdict(_ArticleChange)
     site: Counter[tuple[Queue, int]] = Counter()
-    for article_id, move in moves:
+    replies: Counter[int] = Counter()
+    for article_id, move, parent_id in moves:
+        if parent_id is not None:
+            replies[parent_id] += move.published_delta
         change = articles[article_id]
         change.published += move.published_delta
         change.bumped = change.bumped or move.public_change
         deltas = move.queue_deltas()
         change.queues.update(deltas)
         site.update(deltas)
+    parents = [{"parent": p, "delta": d} for p, d in sorted(replies.items()) if d]
+    if parents:
+        session.execute(_MOVE_REPLIES, parents[0] if len(parents) == 1 else parents)
     touched = [
         {"article": article_id, "delta": change.published, "bump": int(change.bumped)}
         for article_id, change in sorted(articles.items())
@@ -257,9 +276,46 @@ def counted_from_comments(session: Session) -> Counts:
     return Counts(dict(published), dict(article_queues), dict(site_queues))
 
 
+def _published_replies() -> Any:
+    """A comment's published replies, counted (a correlated subquery)."""
+    reply = aliased(Comment)
+    return (
+        select(func.count())
+        .where(col(reply.parent_id) == Comment.id, col(reply.status) == CommentStatus.PUBLISHED)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+
+
+def reply_drift(session: Session) -> list[str]:
+    counted = _published_replies()
+    rows = session.exec(
+        select(Comment.id, Comment.published_replies, counted)
+        .where(col(Comment.published_replies) != counted)
+        .order_by(col(Comment.id))
+    ).all()
+    return [f"published replies of comment {c}: stored {n}, counted {k}" for c, n, k in rows]
+
+
+def recount_replies(session: Session, parent_ids: Iterable[int] | None = None) -> None:
+    """Sets the parents' counts of published replies from their replies (all comments' when
+    None): after a bulk load that wrote rows without moves."""
+    counted = _published_replies()
+    query = update(Comment).where(col(Comment.published_replies) != counted)
+    if parent_ids is not None:
+        wanted = sorted(set(parent_ids))
+        if not wanted:
+            return
+        query = query.where(col(Comment.id).in_(wanted))
+    session.execute(
+        query.values(published_replies=counted).execution_options(synchronize_session=False)
+    )
+
+
 def drift(session: Session) -> list[str]:
     """Where the stored counters disagree with the comments (empty: none)."""
-    return stored_counts(session).differences(counted_from_comments(session))
+    found = stored_counts(session).differences(counted_from_comments(session))
+    return found + reply_drift(session)
 
 
 def repair(session: Session) -> list[str]:
@@ -270,8 +326,11 @@ def repair(session: Session) -> list[str]:
         session.execute(text("LOCK TABLE comment IN SHARE MODE"))
     truth = counted_from_comments(session)
     found = stored_counts(session).differences(truth)
+    replies = reply_drift(session)
+    if replies:
+        recount_replies(session)
     if not found:
-        return found
+        return replies
     session.execute(update(Article).values(published_count=0))
     if truth.published:
         table = _ARTICLES
@@ -299,4 +358,4 @@ def repair(session: Session) -> list[str]:
             for (q, lv), c in sorted(truth.site_queues.items())
         ],
     )
-    return found
+    return found + replies

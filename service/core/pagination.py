@@ -5,7 +5,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -89,6 +89,17 @@ class Keyset(Generic[Row]):
         items = list(rows[:limit])
         more = len(rows) > limit
         return Page(items, _encode(self.key_of(items[-1])) if more else None)
+
+    def ordered(self, rows: Iterable[Row]) -> list[Row]:
+        """Rows from several queries of this order, merged into it (each key's values are
+        numbers, so a descending key sorts by its negation)."""
+        signs = [-1 if key.descending else 1 for key in self.keys]
+        return sorted(
+            rows,
+            key=lambda row: [
+                sign * value for sign, value in zip(signs, self.key_of(row), strict=True)
+            ],
+        )
 
     def _after(self, values: Sequence[int | float]) -> ColumnElement[bool]:
         """(k1, k2, ...) strictly after the cursor's key in this order, as an OR of prefixes

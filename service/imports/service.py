@@ -9,7 +9,8 @@ or an interrupted import, is simply run again. Authors become accounts that cann
 linked provider), one per author key; e-mail addresses are kept only when asked. Threads become
 articles by the newsroom's rule (`ArticleIds`). A reply whose parent comes later in the file, or
 in an earlier batch, is linked at the end; one whose parent was not imported stays top-level.
-Counts and queue tallies move as for any new comment (`count_move`, at each commit)."""
+Counts and queue tallies move as for any new comment (`count_move`, at each commit); the
+parents' reply counts are recounted for the replies each batch wrote or linked."""
 
 import json
 import re
@@ -30,7 +31,7 @@ from moderation.statuses import CommentStatus
 from service.articles.models import Article
 from service.comments.models import Comment
 from service.comments.service import scored_fields
-from service.comments.tallies import count_move
+from service.comments.tallies import count_move, recount_replies
 from service.core.db import Database, dialect_insert, table_of, utcnow
 from service.imports.models import ImportedAuthor, ImportedComment
 from service.imports.sources.records import (
@@ -270,6 +271,7 @@ def _write(
         )
         count_move(session, article, Move(None, Standing(status, reason)))
     _insert_rows(session, _COMMENTS, values)
+    recount_replies(session, [row["parent_id"] for row in values if row["parent_id"]])
     _insert_rows(
         session,
         _IMPORTED,
@@ -417,6 +419,7 @@ def _link_orphans(session: Session, orphans: list[tuple[int, str]], options: Opt
         ]
         if linked:
             session.execute(_SET_PARENT, linked)
+            recount_replies(session, [row["parent"] for row in linked])
 
 
 def score_imported(database: Database, scorer: Scorer, comment_ids: list[int], batch: int) -> int:

@@ -172,15 +172,20 @@ def review_many(
 
 
 def _lock_in_id_order(session: Session, ids: list[int]) -> None:
-    """Loads a batch's comments and locks their rows in one statement, in id order: two
-    moderators deciding overlapping sets in different orders would otherwise each hold a row
-    the other waits for (a deadlock, which PostgreSQL ends by failing one of them). Every
-    writer of several comment rows takes them in id order."""
+    """Loads a batch's comments and locks their rows, and their parents' (whose reply counts
+    a decision moves at commit), in one statement, in id order: two moderators deciding
+    overlapping sets in different orders would otherwise each hold a row the other waits for
+    (a deadlock, which PostgreSQL ends by failing one of them). Every writer of several
+    comment rows takes them in id order."""
+    parents = select(Comment.parent_id).where(
+        col(Comment.id).in_(ids), col(Comment.parent_id).is_not(None)
+    )
     session.exec(
         select(Comment)
-        .where(col(Comment.id).in_(ids))
+        .where(col(Comment.id).in_(ids) | col(Comment.id).in_(parents))
         .order_by(col(Comment.id))
         .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).all()
 
 
@@ -267,16 +272,18 @@ def _up_by(author_id: int) -> ColumnElement[bool]:
 
 
 def _oldest_up(session: Session, *, author_id: int, after: int, limit: int) -> list[Comment]:
-    """The author's held and published comments after id `after`, oldest first, locked in
-    that order (see `_lock_in_id_order`)."""
+    """The author's held and published comments after id `after`, oldest first, locked with
+    their parents (`_lock_in_id_order`; a comment decided elsewhere meanwhile is refused by
+    its decision, as it is read once locked)."""
     query = (
         select(Comment)
         .where(_up_by(author_id), col(Comment.id) > after)
         .order_by(col(Comment.id))
         .limit(limit)
-        .with_for_update(key_share=True)
     )
-    return list(session.exec(query).all())
+    batch = list(session.exec(query).all())
+    _lock_in_id_order(session, [comment.id or 0 for comment in batch])
+    return batch
 
 
 PREVIEW_SAMPLE = 20_000

@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe, and can be rolled back."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,14 +9,15 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import ClauseElement, insert, inspect, text
+from sqlalchemy import ClauseElement, insert, inspect, text, update
 from sqlmodel import select
 
 from auth.models import User
 from moderation.queues import Queue
+from moderation.ranking import wilson_lower_bound
 from service.articles.models import Article
-from service.comments.models import Comment
-from service.comments.service import article_page_query
+from service.comments.models import Comment, CommentSort, CommentWithAuthor
+from service.comments.service import ARTICLE_ORDERS, article_page_queries
 from service.comments.tallies import drift, queue_counts, repair
 from service.core.db import make_engine, session_scope, utcnow
 from service.queue.schemas import QueueSort
@@ -33,7 +35,7 @@ def test_upgrade_head_matches_the_models(database_url: str) -> None:
 
 
 @pytest.fixture
-def busy_database(database_url: str) -> str:
+def busy_database(database_url: str) -> Iterator[str]:
     """Thousands of comments over many articles, analysed, so the planner's choice is a real one."""
     engine = make_engine(database_url)
     statuses = ["published"] * 18 + ["held", "rejected"]  # most comments are published
@@ -59,11 +61,13 @@ def busy_database(database_url: str) -> str:
             insert(Comment),
             [
                 {
-                    "article_id": f"a-{i % 100}",
+                    "article_id": "a-1" if i % 2 == 0 else f"a-{i % 100}",  # one busy article
                     "author_id": i % 50 + 1,
                     "body": "text",
                     "status": statuses[i % 20],
                     "toxicity": (i % 97) / 97,
+                    "best_score": (i % 13) / 13,
+                    "parent_id": i - 99 if i >= 100 and i % 5 == 0 else None,
                     "open_reports": (i % 4)
                     if i % 50 == 0 and statuses[i % 20] == "published"
                     else 0,
@@ -76,8 +80,10 @@ def busy_database(database_url: str) -> str:
         repair(session)  # a bulk load, counted afterwards as `commentmod counters repair` does
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
+    yield database_url
+    with engine.begin() as connection:  # ranks without reactions: gone before the counters check
+        connection.execute(update(Comment).values(best_score=0))
     engine.dispose()
-    return database_url
 
 
 def _plan(database_url: str, query: ClauseElement) -> str:
@@ -111,11 +117,44 @@ def test_queue_queries_use_their_index(
     assert "TEMP B-TREE" not in plan  # SQLite: the same
 
 
-@pytest.mark.parametrize("viewer_id", [None, 7])
-def test_the_article_page_query_uses_its_index(busy_database: str, viewer_id: int | None) -> None:
-    query = article_page_query("a-1", viewer_id=viewer_id, limit=20, cursor=None)
+ORDER_INDEXES = {
+    CommentSort.NEWEST: "ix_comment_article_id_status_id",
+    CommentSort.OLDEST: "ix_comment_article_id_status_id",
+    CommentSort.BEST: "ix_comment_article_id_status_best_score_id",
+    CommentSort.REPLIES: "ix_comment_article_id_status_published_replies_id",
+}
 
-    assert "ix_comment_article_id_status_id" in _plan(busy_database, query)
+
+ID_ORDERS = {CommentSort.NEWEST, CommentSort.OLDEST}
+
+
+@pytest.mark.parametrize("sort", list(CommentSort))
+@pytest.mark.parametrize("after_a_page", [False, True])
+def test_each_order_of_the_article_page_reads_its_index_in_order(
+    busy_database: str, sort: CommentSort, after_a_page: bool
+) -> None:
+    """The published comments (the page's bulk) come off the order's index already in order,
+    first page or later: O(page) at any size, nothing sorted."""
+    cursor = None
+    if after_a_page:
+        last = Comment(id=4_000, article_id="a-1", author_id=1, body="x", best_score=0.75)
+        row = CommentWithAuthor(last, "")
+        cursor = ARTICLE_ORDERS[sort].page([row, row], 1).next_cursor
+    published, *_ = article_page_queries("a-1", viewer_id=None, limit=20, cursor=cursor, sort=sort)
+
+    plan = _plan(busy_database, published)
+
+    # For id orders the primary key is an index in order too: for an article with half the
+    # comments PostgreSQL may walk it instead.
+    assert ORDER_INDEXES[sort] in plan or (sort in ID_ORDERS and "pk_comment" in plan)
+    assert "Sort" not in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_a_signed_in_readers_own_comments_come_off_their_index(busy_database: str) -> None:
+    _, own = article_page_queries("a-1", viewer_id=7, limit=20, cursor=None)
+
+    assert "ix_comment_author_id" in _plan(busy_database, own)
 
 
 def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
@@ -389,3 +428,62 @@ def test_the_labels_migration_labels_the_decisions_already_in_the_audit_log(
     ]
     command.downgrade(config, "0011")
     engine.dispose()
+
+
+def test_the_orders_migration_counts_replies_and_ranks_the_comments_already_there(
+    tmp_path: Path,
+) -> None:
+    """Migration 0019 backfills each comment's published replies and its rank."""
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    config = Config("alembic.ini")
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0018")
+    engine = make_engine(url)
+    comments = [  # (id, parent, status, ranked likes, ranked dislikes)
+        (1, None, "published", 5, 1),
+        (2, 1, "published", 0, 0),
+        (3, 1, "published", 0, 0),
+        (4, 1, "held", 0, 0),
+        (5, None, "deleted", 0, 0),
+        (6, 5, "published", 0, 2),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user (display_name, role, status, premoderated, created_at) "
+                "VALUES ('u', 'reader', 'active', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO article (id, premoderated, created_at) VALUES ('a-1', 0, :now)"),
+            {"now": utcnow()},
+        )
+        for id_, parent, status, up, down in comments:
+            connection.execute(
+                text(
+                    "INSERT INTO comment (id, article_id, author_id, parent_id, body, status, "
+                    "open_reports, ranked_likes, ranked_dislikes, created_at) "
+                    "VALUES (:id, 'a-1', 1, :p, 'x', :s, 0, :up, :down, :now)"
+                ),
+                {"id": id_, "p": parent, "s": status, "up": up, "down": down, "now": utcnow()},
+            )
+
+    command.upgrade(config, "0019")
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, published_replies, best_score FROM comment ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [(id_, replies) for id_, replies, _ in rows] == [
+        (1, 2),
+        (2, 0),
+        (3, 0),
+        (4, 0),
+        (5, 1),
+        (6, 0),
+    ]
+    scores = {id_: score for id_, _, score in rows}
+    assert scores[1] == pytest.approx(wilson_lower_bound(5, 1))
+    assert scores[6] == 0.0
+    assert scores[2] == 0.0

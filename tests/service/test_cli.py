@@ -60,6 +60,11 @@ def test_the_counters_command_finds_and_repairs_drift(
         session.execute(update(Article).values(published_count=7))
         session.execute(update(Comment).values(status="rejected"))
         session.execute(update(Comment).where(col(Comment.body) == "b").values(likes=3))
+        session.execute(
+            update(Comment)
+            .where(col(Comment.body) == "a")
+            .values(published_replies=2, best_score=0.5)
+        )
 
     with pytest.raises(SystemExit) as failed:
         main(["counters", "check"])
@@ -70,5 +75,7 @@ def test_the_counters_command_finds_and_repairs_drift(
     assert "published count of article a-1: stored 7, counted 0" in found
     assert "('a-1', <Queue.HELD: 'held'>, 0): stored 2, counted 0" in found
     assert "stored 3, counted 0" in found  # a comment's likes, recounted from its reactions
-    assert repaired.endswith("repaired 6 counter(s)")
+    assert "published replies of comment" in found
+    assert "best_score of comment" in found  # its rank, from its ranked counts
+    assert repaired.endswith("repaired 8 counter(s)")
     assert run(capsys, "counters", "check") == "counters agree with the comments"
