@@ -18,6 +18,13 @@ class Role(StrEnum):
 MODERATING_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
+class Badge(StrEnum):
+    """What readers see beside a name: the newsroom's own people, set by admins."""
+
+    STAFF = "staff"
+    JOURNALIST = "journalist"
+
+
 class UserStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -40,6 +47,7 @@ class User(SQLModel, table=True):
     status: UserStatus = Field(default=UserStatus.ACTIVE, sa_type=String(20))
     suspended_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     premoderated: bool = False
+    badge: Badge | None = Field(default=None, sa_type=String(20))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

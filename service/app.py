@@ -48,11 +48,13 @@ from service.core.middleware import (
 from service.core.ratelimit import Limits
 from service.core.settings import Settings, get_settings
 from service.idempotency.service import AlreadyAnswered, replay
+from service.mutes.router import router as mutes_router
 from service.notices.router import admin_router as notices_admin
 from service.notices.router import router as notices_router
 from service.notices.service import end_measures, measures_due
 from service.notifications.router import router as notifications_router
 from service.openapi import install_openapi
+from service.picks.router import admin_router as picks_admin
 from service.policy.router import admin_router as policy_admin
 from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
 from service.privacy.erasure import continue_erasure_of, unfinished_erasures
@@ -198,6 +200,7 @@ def admin_api() -> APIRouter:
         campaigns_admin,
         abuse_admin,
         privacy_admin,
+        picks_admin,
     )
     for feature in features:
         admin.include_router(feature)
@@ -333,6 +336,7 @@ def create_app(
         notifications_router,
         statements_router,
         privacy_router,
+        mutes_router,
         admin_api(),
     )
     for router in public:

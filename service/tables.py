@@ -13,11 +13,18 @@ from service.appeals.models import Appeal
 from service.articles.models import Article
 from service.audit.models import AuditEvent
 from service.comments.labels import CommentLabel
-from service.comments.models import ArticleQueueTally, Comment, CommentRevision, QueueTally
+from service.comments.models import (
+    ArticleQueueTally,
+    Comment,
+    CommentRevision,
+    QueueTally,
+    Reaction,
+)
 from service.core.db import metadata
 from service.core.ratelimit import RateLimitHit
 from service.idempotency.models import IdempotencyRecord
 from service.imports.models import ImportedAuthor, ImportedComment
+from service.mutes.models import Mute
 from service.notices.models import Notice
 from service.notifications.models import Notification
 from service.policy.models import SiteSettings, WordListEntry
@@ -48,10 +55,12 @@ __all__ = [
     "ImportedAuthor",
     "ImportedComment",
     "LoginAttempt",
+    "Mute",
     "Notice",
     "Notification",
     "QueueTally",
     "RateLimitHit",
+    "Reaction",
     "Report",
     "ShadowScore",
     "SiteSettings",

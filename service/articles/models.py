@@ -21,3 +21,6 @@ class Article(SQLModel, table=True):
     version: int = Field(default=0, sa_type=BigId)
     """Bumped in the transaction of every change anonymous readers could see, so every worker
     and replica knows when its cached pages of the article are stale."""
+    pinned_comment_id: int | None = Field(default=None, sa_type=BigId)
+    """The comment moderators pinned at the top of its pages (shown while published); no
+    foreign key, since a comment refers to its article."""

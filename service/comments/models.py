@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, ColumnElement, Index, String, Text, func, literal_column
 from sqlmodel import Field, SQLModel, col
 
+from auth.models import Badge
 from moderation.queues import Queue
 from moderation.statuses import CommentStatus
 from service.core.db import BigId, UTCDateTime, utcnow
@@ -25,6 +26,8 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_author_id_created_at", "author_id", "created_at"),
         # Moderator queues: oldest first, and worst first.
         Index("ix_comment_status_id", "status", "id"),
+        # The most-commented articles of a window (`comments/top.py`).
+        Index("ix_comment_status_created_at", "status", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
@@ -50,6 +53,8 @@ class Comment(SQLModel, table=True):
     """Only the reactions that count toward ranking: not from accounts younger than the
     site's `reactions.ranking_min_account_age_hours` when they reacted, nor from accounts
     banned since."""
+    featured: bool = False
+    """An editors' pick (`POST /v1/admin/comments/{id}/feature`)."""
     best_score: float = 0.0
     """The rank of "best first": `moderation.ranking.wilson_lower_bound` of the ranked counts,
     kept with them."""
@@ -90,6 +95,14 @@ Index(
     col(Comment.status),
     col(Comment.published_replies).desc(),
     col(Comment.id).desc(),
+)
+# An article's editors' picks (`?featured=true`): a few rows, indexed alone.
+Index(
+    "ix_comment_article_id_featured_id",
+    col(Comment.article_id),
+    col(Comment.id),
+    postgresql_where=col(Comment.featured),
+    sqlite_where=col(Comment.featured),
 )
 
 Index(
@@ -187,3 +200,6 @@ class CommentWithAuthor:
     parent_shown: bool = True
     my_reaction: ReactionKind | None = None
     """The viewer's own reaction to it (lists for a signed-in reader)."""
+    author_badge: Badge | None = None
+    pinned: bool = False
+    """Pinned at the top of its article (listed first on the first page)."""

@@ -23,8 +23,9 @@ from sqlmodel import Session, select
 from service.articles.models import Article
 from service.comments import service
 from service.comments.models import CommentSort
-from service.comments.schemas import CommentCount, CommentPage
-from service.core.db import Database, DatabaseUnavailable
+from service.comments.schemas import CommentCount, CommentPage, TopArticles
+from service.comments.top import TOP_FRESHNESS, TopWindow, most_commented
+from service.core.db import Database, DatabaseUnavailable, utcnow
 
 MAX_ENTRY_AGE = 30.0
 """Seconds after which a cached answer is rebuilt even if its article did not change: what an
@@ -58,13 +59,19 @@ def article_version(session: Session, article_id: str) -> int:
 
 
 def render_page(
-    session: Session, article_id: str, limit: int, sort: CommentSort
+    session: Session, article_id: str, limit: int, sort: CommentSort, featured_only: bool
 ) -> tuple[bytes, int]:
     """The anonymous first page and the version it shows, read in one unit of work (the version
     first: the page is at least that new)."""
     version = article_version(session, article_id)
     page = service.article_page(
-        session, article_id=article_id, viewer_id=None, limit=limit, cursor=None, sort=sort
+        session,
+        article_id=article_id,
+        viewer_id=None,
+        limit=limit,
+        cursor=None,
+        sort=sort,
+        featured_only=featured_only,
     )
     return CommentPage.of(page, None).model_dump_json().encode(), version
 
@@ -146,16 +153,40 @@ class PublicPages:
         for article_id in article_ids:
             self._versions.pop(article_id, None)
 
-    async def page(self, article_id: str, limit: int, sort: CommentSort) -> Rendered:
+    async def page(
+        self, article_id: str, limit: int, sort: CommentSort, *, featured_only: bool
+    ) -> Rendered:
         return await self._answer(
-            (f"page-{sort}", article_id, limit),
-            lambda session: render_page(session, article_id, limit, sort),
+            (f"page-{sort}-{'featured' if featured_only else 'all'}", article_id, limit),
+            lambda session: render_page(session, article_id, limit, sort, featured_only),
         )
 
     async def count(self, article_id: str) -> Rendered:
         return await self._answer(
             ("count", article_id, 0), lambda session: render_count(session, article_id)
         )
+
+    async def top(self, window: TopWindow, limit: int) -> Rendered:
+        """The most-commented articles: not versioned by any one article, so kept for
+        `TOP_FRESHNESS` seconds (a change shows within that)."""
+        key = ("top", str(window), limit)
+        cached = self._answers.get(key)
+        if self.enabled and cached and self.clock() - cached.built_at < TOP_FRESHNESS:
+            return cached.rendered
+        return (await self._builds.run(key, lambda: self._build_top(key, window, limit))).rendered
+
+    async def _build_top(self, key: tuple[str, str, int], window: TopWindow, limit: int) -> _Cached:
+        now = self.clock()
+
+        def render(session: Session) -> bytes:
+            since = utcnow() - window.length
+            rows = most_commented(session, since=since, limit=limit)
+            return TopArticles.of(window, rows).model_dump_json().encode()
+
+        cached = _Cached(Rendered.of(await self.database.run(render)), 0, now)
+        if self.enabled:
+            self._remember(self._answers, key, cached)
+        return cached
 
     async def _answer(
         self, key: tuple[str, str, int], render: Callable[[Session], tuple[bytes, int]]

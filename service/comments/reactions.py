@@ -23,11 +23,10 @@ from auth.users import can_moderate, ensure_can_post
 from moderation.ranking import wilson_lower_bound
 from moderation.statuses import CommentStatus
 from service.abuse.service import Cap, SiteDay, take_caps
-from service.articles.models import Article
 from service.comments.errors import CommentNotFound
 from service.comments.locks import locked_comment
 from service.comments.models import Comment, Reaction, ReactionKind
-from service.comments.tallies import CHANGED_ARTICLES
+from service.comments.tallies import show_changed
 from service.core.db import table_of, utcnow
 from service.core.errors import Forbidden
 from service.policy.schemas import ModerationSettings
@@ -93,7 +92,7 @@ def react(
     _count(comment, reaction, +1)
     session.add(reaction)
     session.add(comment)
-    _show_changed(session, comment.article_id)
+    show_changed(session, comment.article_id)
     return _state(comment, kind)
 
 
@@ -107,7 +106,7 @@ def take_back(session: Session, *, comment_id: int, reader: User) -> ReactionSta
         _count(comment, reaction, -1)
         session.delete(reaction)
         session.add(comment)
-        _show_changed(session, comment.article_id)
+        show_changed(session, comment.article_id)
     return _state(comment, None)
 
 
@@ -132,16 +131,6 @@ def _count(comment: Comment, reaction: Reaction, delta: int) -> None:
 def _state(comment: Comment, mine: ReactionKind | None) -> ReactionState:
     assert comment.id is not None
     return ReactionState(comment.id, comment.likes, comment.dislikes, mine)
-
-
-def _show_changed(session: Session, *article_ids: str) -> None:
-    """The counts are on the public pages: their cached copies are versioned anew."""
-    session.execute(
-        update(Article)
-        .where(col(Article.id).in_(sorted(set(article_ids))))
-        .values(version=Article.version + 1)
-    )
-    session.info.setdefault(CHANGED_ARTICLES, set()).update(article_ids)
 
 
 def my_reactions(
@@ -222,7 +211,7 @@ def stop_ranking(session: Session, user_id: int) -> None:
         .values(ranked=False)
     )
     if changed:
-        _show_changed(session, *changed)
+        show_changed(session, *changed)
 
 
 def forget_reactions(session: Session, user_id: int) -> None:
@@ -230,7 +219,7 @@ def forget_reactions(session: Session, user_id: int) -> None:
     changed = _remove_from_counts(session, user_id, only_ranked=False)
     session.execute(delete(Reaction).where(col(Reaction.user_id) == user_id))
     if changed:
-        _show_changed(session, *changed)
+        show_changed(session, *changed)
 
 
 def _recounted() -> list[tuple[str, Any]]:

@@ -4,7 +4,9 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import anyio.to_thread
+from annotated_types import Ge, Le
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BeforeValidator
 
 from auth.deps import (
     AUTHENTICATION_ERRORS,
@@ -39,12 +41,14 @@ from service.comments.schemas import (
     CommentPublic,
     ReactionPublic,
     ReactionPut,
+    TopArticles,
 )
+from service.comments.top import TOP_FRESHNESS, TopWindow
 from service.core.deps import DatabaseDep, LimitsDep, ScoringDep, SessionDep, SettingsDep
 from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, error_responses
 from service.core.pagination import Cursor, InvalidCursor, Limit
 from service.core.ratelimit import RateLimited
-from service.core.schemas import Id
+from service.core.schemas import Id, plain_digits
 from service.idempotency.service import IdempotencyKey, IdempotencyKeyReused, RetryRequest
 from service.policy.deps import PolicyDep
 from service.policy.service import CommentingDisabled
@@ -185,15 +189,17 @@ async def list_comments(
     limit: Limit = 20,
     cursor: Cursor = None,
     sort: Annotated[CommentSort, Query(description=SORT_HELP)] = CommentSort.NEWEST,
+    featured: Annotated[bool, Query(description="`true`: only the editors' picks.")] = False,
 ) -> Response:
     """Published comments in the order asked (newest first by default), with reply counts
     for threading; a signed-in author also sees their own held and rejected ones, with the
     reason. Anonymous first pages are served from memory and may be cached for a second
     (`Cache-Control`); send the `ETag` back in `If-None-Match` to get 304 when nothing
     changed. Keep `sort` the same from page to page: a cursor continues the order it came
-    from."""
+    from. The comment the moderators pinned leads the first page (besides `limit`), `pinned`
+    true, and is not repeated in its place."""
     if not presented.token and cursor is None:
-        rendered = await pages.page(article_id, limit, sort)
+        rendered = await pages.page(article_id, limit, sort, featured_only=featured)
         return _send(rendered, request, settings.public_cache_control)
     database = pages.database
     viewer = await anyio.to_thread.run_sync(optional_user, request, database, settings, presented)
@@ -206,10 +212,31 @@ async def list_comments(
             limit=limit,
             cursor=cursor,
             sort=sort,
+            featured_only=featured,
         )
     )
     body = CommentPage.of(page, viewer_id).model_dump_json().encode()
     return _send(Rendered.of(body), request, PRIVATE if viewer else settings.public_cache_control)
+
+
+@router.get(
+    "/articles/top",
+    response_model=TopArticles,
+    responses={**NOT_MODIFIED, **error_responses(Unprocessable)},
+)
+async def top_articles(
+    request: Request,
+    pages: PublicPagesDep,
+    window: Annotated[
+        TopWindow, Query(description="How far back comments count: `1h` … `7d`.")
+    ] = TopWindow.DAY,
+    limit: Annotated[int, Ge(1), Le(50), BeforeValidator(plain_digits)] = 10,
+) -> Response:
+    """The most-commented articles of the window, for the home page: published comments
+    written in the window per article, most first, with the article's URL, title and total.
+    The same for every reader; each worker keeps it for 30 seconds (`Cache-Control` too)."""
+    rendered = await pages.top(window, limit)
+    return _send(rendered, request, f"public, max-age={int(TOP_FRESHNESS)}")
 
 
 @router.get(

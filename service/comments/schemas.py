@@ -5,10 +5,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from auth.models import ERASED_NAME, User
+from auth.models import ERASED_NAME, Badge, User
 from moderation.statuses import CommentStatus
 from service.comments.models import Comment, CommentWithAuthor, ReactionKind
 from service.comments.reactions import ReactionState
+from service.comments.top import ArticleActivity, TopWindow
 from service.core.pagination import Page
 from service.core.schemas import JsonId, Schema
 
@@ -36,13 +37,22 @@ class AuthorPublic(Schema):
     """Empty for a deleted account (the box shows "Deleted account")."""
     deleted: bool = False
     """The account was deleted by its owner (`DELETE /v1/me`), or erased on their request."""
+    badge: Badge | None = None
+    """`staff` or `journalist`: one of the newsroom's own people, as its admins marked them."""
 
     @classmethod
-    def of(cls, author_id: int, display_name: str, *, to_moderators: bool) -> "AuthorPublic":
+    def of(
+        cls,
+        author_id: int,
+        display_name: str,
+        *,
+        to_moderators: bool,
+        badge: Badge | None = None,
+    ) -> "AuthorPublic":
         """Moderators keep a deleted account's id: the pseudonym its records use."""
         if display_name == ERASED_NAME:
             return cls(id=author_id if to_moderators else None, display_name="", deleted=True)
-        return cls(id=author_id, display_name=display_name)
+        return cls(id=author_id, display_name=display_name, badge=badge)
 
 
 class CommentPublic(Schema):
@@ -62,6 +72,10 @@ class CommentPublic(Schema):
     dislikes: int = 0
     my_reaction: ReactionKind | None = None
     """The signed-in reader's own reaction (null for an anonymous reader, or none)."""
+    featured: bool = False
+    """An editors' pick."""
+    pinned: bool = False
+    """Pinned by the moderators at the top of the article (it leads the first page)."""
     created_at: datetime
     edited_at: datetime | None = None
 
@@ -89,7 +103,12 @@ def _shown(
         "id": comment.id,
         "article_id": comment.article_id,
         "parent_id": comment.parent_id if row.parent_shown else None,
-        "author": AuthorPublic.of(comment.author_id, row.author_name, to_moderators=to_moderators),
+        "author": AuthorPublic.of(
+            comment.author_id,
+            row.author_name,
+            to_moderators=to_moderators,
+            badge=row.author_badge,
+        ),
         "body": comment.body,
         "status": comment.status,
         "status_reason": comment.status_reason if with_reason else None,
@@ -98,6 +117,8 @@ def _shown(
         "likes": comment.likes,
         "dislikes": comment.dislikes,
         "my_reaction": row.my_reaction,
+        "featured": comment.featured,
+        "pinned": row.pinned,
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
     }
@@ -154,6 +175,26 @@ class ReactionPublic(Schema):
             dislikes=state.dislikes,
             my_reaction=state.my_reaction,
         )
+
+
+class ArticleActivityPublic(Schema):
+    article_id: str
+    url: str | None
+    title: str | None
+    comments: int
+    """Published comments written in the window."""
+    total: int
+    """Published comments in all."""
+
+
+class TopArticles(Schema):
+    window: TopWindow
+    items: list[ArticleActivityPublic]
+
+    @classmethod
+    def of(cls, window: TopWindow, rows: list[ArticleActivity]) -> "TopArticles":
+        items = [ArticleActivityPublic.model_validate(row, from_attributes=True) for row in rows]
+        return cls(window=window, items=items)
 
 
 class CommentCount(Schema):

@@ -1,7 +1,7 @@
 """Reading comments, the one place where a comment's status changes, and the facts about an
 author and an article that the policy weighs."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -32,6 +32,7 @@ from service.comments.tallies import count_move, standing_of
 from service.core.db import in_written_order, table_of, utcnow
 from service.core.errors import Forbidden
 from service.core.pagination import Keyset, Page, SortKey
+from service.mutes.service import muted_ids
 from service.notifications.models import Notification, NotificationKind
 from service.notifications.service import notify
 from service.statements.service import state_comment_restriction
@@ -69,7 +70,9 @@ def get_visible_comment(session: Session, comment_id: int, *, viewer: User) -> C
 
 def with_author(session: Session, comment: Comment) -> CommentWithAuthor:
     author = session.get(User, comment.author_id)
-    return CommentWithAuthor(comment, author.display_name if author else "")
+    if author is None:
+        return CommentWithAuthor(comment, "")
+    return CommentWithAuthor(comment, author.display_name, author_badge=author.badge)
 
 
 def _visible_clause(comment: Any, viewer_id: int | None) -> ColumnElement[bool]:
@@ -115,33 +118,61 @@ is neither repeated nor skipped, whatever moved around it; one whose rank change
 may move past the cursor (shown again, or not until a reload, as a new comment would be)."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class PageQuery:
+    """What an article page lists besides its order and place: the viewer (their own held and
+    rejected comments too), only the editors' picks, and a pinned comment that leads the first
+    page instead of its place in the order; and whose comments the viewer muted."""
+
+    article_id: str
+    viewer_id: int | None = None
+    featured_only: bool = False
+    pinned_id: int | None = None
+    muted: Sequence[int] = ()
+    """Authors the viewer muted: their comments are left out."""
+
+
 def article_page_queries(
-    article_id: str,
+    wanted: PageQuery,
     *,
-    viewer_id: int | None,
     limit: int,
     cursor: str | None,
     sort: CommentSort = CommentSort.NEWEST,
-) -> list[Select[Comment, str, int, bool]]:
+) -> list[Select[Comment, User, int, bool]]:
     """The page's sources, each a range of one index in the page's order: the published
-    comments, and the viewer's own held or rejected ones (few) when signed in."""
+    comments (or the picks, a few), and the viewer's own held or rejected ones (few) when
+    signed in."""
     order = ARTICLE_ORDERS[sort]
-    shown = select(
-        Comment, User.display_name, col(Comment.published_replies), _parent_shown(viewer_id)
-    ).join(User, col(User.id) == Comment.author_id)
-    published = shown.where(
-        Comment.article_id == article_id, col(Comment.status) == CommentStatus.PUBLISHED
-    )
+    shown = _listed(wanted.viewer_id).where(Comment.article_id == wanted.article_id)
+    if wanted.pinned_id is not None:
+        shown = shown.where(col(Comment.id) != wanted.pinned_id)
+    if wanted.muted:
+        shown = shown.where(col(Comment.author_id).not_in(wanted.muted))
+    published = shown.where(col(Comment.status) == CommentStatus.PUBLISHED)
+    if wanted.featured_only:
+        return [order.apply(published.where(col(Comment.featured)), limit=limit, cursor=cursor)]
     queries = [published]
-    if viewer_id is not None:
+    if wanted.viewer_id is not None:
         queries.append(
             shown.where(
-                Comment.author_id == viewer_id,
-                Comment.article_id == article_id,
+                Comment.author_id == wanted.viewer_id,
                 col(Comment.status).in_(sorted(OWN_VISIBLE)),
             )
         )
     return [order.apply(query, limit=limit, cursor=cursor) for query in queries]
+
+
+def _listed(viewer_id: int | None) -> Select[Comment, User, int, bool]:
+    """A comment as lists show it, with its author."""
+    return select(Comment, User, col(Comment.published_replies), _parent_shown(viewer_id)).join(
+        User, col(User.id) == Comment.author_id
+    )
+
+
+def _row(comment: Comment, author: User, replies: int, shown: bool) -> CommentWithAuthor:
+    return CommentWithAuthor(
+        comment, author.display_name, replies, shown, author_badge=author.badge
+    )
 
 
 def article_page(
@@ -152,20 +183,32 @@ def article_page(
     limit: int,
     cursor: str | None,
     sort: CommentSort = CommentSort.NEWEST,
+    featured_only: bool = False,
 ) -> Page[CommentWithAuthor]:
     """The page in the order asked, with the placeholders of deleted comments that have
     replies in their place, so a conversation keeps its place when its first comment goes.
     Each source fetches a page and one more at most, they are merged, and `limit` holds for
-    all together (the next page starts after the last one kept, whichever it was)."""
+    all together (the next page starts after the last one kept, whichever it was). The
+    pinned comment, while published, leads the first page besides `limit` and is left out of
+    its place in every order. A signed-in viewer's muted authors are left out (such pages are
+    never the cached anonymous ones)."""
     order = ARTICLE_ORDERS[sort]
-    queries = article_page_queries(
-        article_id, viewer_id=viewer_id, limit=limit, cursor=cursor, sort=sort
+    wanted = PageQuery(
+        article_id=article_id,
+        viewer_id=viewer_id,
+        featured_only=featured_only,
+        pinned_id=None if featured_only else pinned_comment_of(session, article_id),
+        muted=muted_ids(session, viewer_id) if viewer_id is not None else (),
     )
-    rows = [CommentWithAuthor(*row) for query in queries for row in session.exec(query).all()]
-    rows += placeholders(
-        session, article_id, cursor=cursor, limit=limit, viewer_id=viewer_id, sort=sort
-    )
+    queries = article_page_queries(wanted, limit=limit, cursor=cursor, sort=sort)
+    rows = [_row(*row) for query in queries for row in session.exec(query).all()]
+    if not featured_only:
+        rows += placeholders(
+            session, article_id, cursor=cursor, limit=limit, viewer_id=viewer_id, sort=sort
+        )
     page = order.page(order.ordered(rows), limit)
+    if cursor is None and wanted.pinned_id is not None:
+        page = Page(_pinned(session, wanted) + page.items, page.next_cursor)
     if viewer_id is None:
         return page
     ids = [row.comment.id or 0 for row in page.items]
@@ -174,6 +217,22 @@ def article_page(
         return page
     items = [replace(row, my_reaction=mine.get(row.comment.id or 0)) for row in page.items]
     return Page(items, page.next_cursor)
+
+
+def pinned_comment_of(session: Session, article_id: str) -> int | None:
+    return session.exec(
+        select(Article.pinned_comment_id).where(Article.id == article_id)
+    ).one_or_none()
+
+
+def _pinned(session: Session, wanted: PageQuery) -> list[CommentWithAuthor]:
+    """The pinned comment as lists show it, while it is published (a primary-key read)."""
+    query = _listed(wanted.viewer_id).where(
+        col(Comment.id) == wanted.pinned_id, col(Comment.status) == CommentStatus.PUBLISHED
+    )
+    if wanted.muted:
+        query = query.where(col(Comment.author_id).not_in(wanted.muted))
+    return [replace(_row(*row), pinned=True) for row in session.exec(query).all()]
 
 
 def placeholders(

@@ -40,6 +40,17 @@ def count_move(
     session.info.setdefault(_MOVES, []).append((article_id, move, parent_id))
 
 
+def show_changed(session: Session, *article_ids: str) -> None:
+    """A change readers see that moves no counter (likes, a pick, a pin): the articles' cached
+    pages are versioned anew."""
+    session.execute(
+        update(Article)
+        .where(col(Article.id).in_(sorted(set(article_ids))))
+        .values(version=Article.version + 1)
+    )
+    session.info.setdefault(CHANGED_ARTICLES, set()).update(article_ids)
+
+
 def count_new(session: Session, comment: Comment) -> None:
     count_move(
         session, comment.article_id, Move(None, standing_of(comment)), parent_id=comment.parent_id

@@ -3,7 +3,7 @@ request received by other means).
 
 The account is erased in one unit of work: its name, picture, linked sign-in accounts (kept
 as provider and id only while a ban or suspension bars them), sessions, notifications,
-reactions, retry records and the spam checks' traces of it go; its id stays, the pseudonym by
+reactions, mutes, retry records and the spam checks' traces of it go; its id stays, the pseudonym by
 which reports, statements, appeals and the audit log still refer to it. Its comments either
 stay, shown under a deleted account, or are deleted (text, earlier versions, fingerprints and
 labels with them) through the one status writer, so counts and cached pages follow. A comment
@@ -36,6 +36,7 @@ from service.comments.tallies import CHANGED_ARTICLES
 from service.core.db import utcnow
 from service.idempotency.models import IdempotencyRecord
 from service.imports.models import ImportedAuthor
+from service.mutes.service import forget_mutes
 from service.notices.models import Notice
 from service.notifications.models import Notification
 from service.privacy.models import Erasure
@@ -143,6 +144,7 @@ def _scrub_account(session: Session, user: User, *, keep_sign_in: bool) -> None:
     assert user_id is not None
     user.display_name = ERASED_NAME
     user.avatar_url = None
+    user.badge = None
     user.role = Role.READER
     user.status = UserStatus.ERASED
     user.suspended_until = None
@@ -160,6 +162,7 @@ def _scrub_account(session: Session, user: User, *, keep_sign_in: bool) -> None:
     for table, column in owned:
         session.execute(delete(table).where(col(column) == user_id))
     forget_reactions(session, user_id)
+    forget_mutes(session, user_id)
     identities = col(Identity.user_id) == user_id
     if keep_sign_in:
         session.execute(

@@ -21,12 +21,14 @@ from service.appeals.models import Appeal
 from service.comments.models import Comment, CommentRevision, Reaction
 from service.core.db import Database, table_of
 from service.core.schemas import Schema
+from service.mutes.models import Mute
 from service.notices.models import Notice
 from service.notifications.models import Notification
 from service.privacy.schemas import (
     FORMAT,
     ExportedAppeal,
     ExportedComment,
+    ExportedMute,
     ExportedNotice,
     ExportedNotification,
     ExportedProfile,
@@ -69,6 +71,7 @@ SECTIONS = (
     _section("sessions", AuthSession, "user_id", ExportedSession),
     _section("comments", Comment, "author_id", ExportedComment),
     _section("reactions", Reaction, "user_id", ExportedReaction, key="comment_id"),
+    _section("muted", Mute, "user_id", ExportedMute, key="muted_user_id"),
     _section("reports", Report, "reporter_id", ExportedReport),
     _section("notices", Notice, "notifier_id", ExportedNotice),
     _section("statements", StatementOfReasons, "user_id", ExportedStatement),

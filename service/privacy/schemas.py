@@ -128,6 +128,13 @@ class ExportedReaction(Schema):
     created_at: datetime
 
 
+class ExportedMute(Schema):
+    """A reader the reader muted."""
+
+    muted_user_id: int
+    created_at: datetime
+
+
 class ExportedReport(Schema):
     """A report the reader made about a comment."""
 

@@ -17,8 +17,9 @@ from moderation.queues import Queue
 from moderation.ranking import wilson_lower_bound
 from service.articles.models import Article
 from service.comments.models import Comment, CommentSort, CommentWithAuthor
-from service.comments.service import ARTICLE_ORDERS, article_page_queries
+from service.comments.service import ARTICLE_ORDERS, PageQuery, article_page_queries
 from service.comments.tallies import drift, queue_counts, repair
+from service.comments.top import most_commented_query
 from service.core.db import make_engine, session_scope, utcnow
 from service.queue.schemas import QueueSort
 from service.queue.service import QueueFilter, queue_query
@@ -71,7 +72,7 @@ def busy_database(database_url: str) -> Iterator[str]:
                     "open_reports": (i % 4)
                     if i % 50 == 0 and statuses[i % 20] == "published"
                     else 0,
-                    "created_at": utcnow(),
+                    "created_at": utcnow() - timedelta(minutes=10 * (5000 - i)),  # 5 weeks
                 }
                 for i in range(5000)
             ],
@@ -140,7 +141,9 @@ def test_each_order_of_the_article_page_reads_its_index_in_order(
         last = Comment(id=4_000, article_id="a-1", author_id=1, body="x", best_score=0.75)
         row = CommentWithAuthor(last, "")
         cursor = ARTICLE_ORDERS[sort].page([row, row], 1).next_cursor
-    published, *_ = article_page_queries("a-1", viewer_id=None, limit=20, cursor=cursor, sort=sort)
+    published, *_ = article_page_queries(
+        PageQuery(article_id="a-1"), limit=20, cursor=cursor, sort=sort
+    )
 
     plan = _plan(busy_database, published)
 
@@ -151,8 +154,18 @@ def test_each_order_of_the_article_page_reads_its_index_in_order(
     assert "TEMP B-TREE" not in plan
 
 
+def test_the_most_commented_articles_read_only_the_windows_comments(
+    busy_database: str,
+) -> None:
+    query = most_commented_query(since=utcnow() - timedelta(hours=1), limit=10)
+
+    assert "ix_comment_status_created_at" in _plan(busy_database, query)
+
+
 def test_a_signed_in_readers_own_comments_come_off_their_index(busy_database: str) -> None:
-    _, own = article_page_queries("a-1", viewer_id=7, limit=20, cursor=None)
+    _, own = article_page_queries(
+        PageQuery(article_id="a-1", viewer_id=7, pinned_id=3), limit=20, cursor=None
+    )
 
     assert "ix_comment_author_id" in _plan(busy_database, own)
 

@@ -19,6 +19,7 @@ import {
 
 const SERVICE = new URL(".", import.meta.url).href.replace(/\/$/, "");
 const PAGE_SIZE = 20;
+const SORTS = ["newest", "best", "replies", "oldest"];
 const EDIT_WINDOW_MS = 5 * 60 * 1000; // the service's default COMMENTMOD_EDIT_WINDOW
 const REPORT_REASONS = ["spam", "abuse", "off_topic", "misinformation", "other"];
 
@@ -65,6 +66,20 @@ const TEXTS = {
     reason_misinformation: "Misinformation",
     reason_other: "Something else",
     load_more: "Load more",
+    sort_label: "Sort by",
+    sort_newest: "Newest",
+    sort_oldest: "Oldest",
+    sort_best: "Most liked",
+    sort_replies: "Most replies",
+    badge_staff: "Staff",
+    badge_journalist: "Journalist",
+    featured: "Editors' pick",
+    pinned: "Pinned",
+    mute: "Mute",
+    confirm_mute: "Hide every comment by {name}? They will not be told.",
+    muted: "You muted {name}: their comments are hidden from you.",
+    undo: "Undo",
+    unmuted: "{name}'s comments are shown again.",
     no_comments: "No comments yet. Be the first.",
     awaiting_review: "Awaiting review: only you can see this comment until a moderator approves it.",
     not_published: "Not published: {reason}",
@@ -157,6 +172,20 @@ const TEXTS = {
     reason_misinformation: "허위 정보",
     reason_other: "기타",
     load_more: "더 보기",
+    sort_label: "정렬",
+    sort_newest: "최신순",
+    sort_oldest: "과거순",
+    sort_best: "공감순",
+    sort_replies: "답글순",
+    badge_staff: "운영진",
+    badge_journalist: "기자",
+    featured: "에디터 추천",
+    pinned: "고정된 댓글",
+    mute: "차단",
+    confirm_mute: "{name} 님의 댓글을 모두 숨길까요? 상대방에게는 알리지 않습니다.",
+    muted: "{name} 님을 차단했습니다. 이제 이 독자의 댓글이 보이지 않습니다.",
+    undo: "되돌리기",
+    unmuted: "{name} 님의 댓글이 다시 보입니다.",
     no_comments: "아직 댓글이 없습니다. 첫 댓글을 남겨 보세요.",
     awaiting_review: "검토 대기 중: 운영자가 승인할 때까지 본인에게만 보입니다.",
     not_published: "게시되지 않음: {reason}",
@@ -257,6 +286,9 @@ li.comment { padding: .75em 0; border-top: 1px solid var(--border); }
 ol.replies li.comment { border-top: none; padding-bottom: .25em; }
 .meta { color: var(--muted); font-size: .9em; display: flex; gap: .75em; flex-wrap: wrap; }
 .author { font-weight: 600; color: var(--commentmod-text, #1d1d1f); }
+.tag { font-size: .85em; padding: 0 .45em; border-radius: var(--radius); border: 1px solid var(--border); }
+.tag.badge, .tag.featured { border-color: var(--accent); color: var(--accent); }
+li.comment.pinned, li.comment.featured { background: var(--commentmod-highlight, rgb(11 87 208 / .04)); }
 .body { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25em 0; }
 .notice { font-size: .9em; color: var(--muted); background: var(--commentmod-notice, #f1f3f4); padding: .25em .5em; border-radius: var(--radius); }
 .actions { display: flex; gap: .25em; flex-wrap: wrap; }
@@ -293,6 +325,7 @@ class CommentThread extends HTMLElement {
     this.comments = new Map();
     this.order = [];
     this.cursor = null;
+    this.sort = "newest";
     this.me = null;
     this.message = null;
     this.replyingTo = null;
@@ -353,7 +386,7 @@ class CommentThread extends HTMLElement {
   async loadMore(generation = this.generation) {
     try {
       const page = await this.api("GET", `/v1/articles/${encodeURIComponent(this.articleId)}/comments`, {
-        query: { limit: PAGE_SIZE, cursor: this.cursor },
+        query: { limit: PAGE_SIZE, cursor: this.cursor, sort: this.sort },
       });
       if (generation !== this.generation) return;
       for (const comment of page.items) this.remember(comment);
@@ -362,6 +395,18 @@ class CommentThread extends HTMLElement {
       this.message = { text: this.describe(error), error: true };
     }
     this.render();
+  }
+
+  /** Another order: the list starts again from its first page (a cursor continues only the
+   * order it came from). */
+  async changeSort(sort) {
+    this.sort = sort;
+    const generation = ++this.generation;
+    this.comments.clear();
+    this.order = [];
+    this.cursor = null;
+    await this.loadMore(generation);
+    this.shadowRoot.querySelector("select[name=sort]")?.focus();
   }
 
   remember(comment, { first = false } = {}) {
@@ -542,6 +587,35 @@ class CommentThread extends HTMLElement {
     }
   }
 
+  /** Hides the author's comments from this reader, here and on every page after. */
+  async mute(comment) {
+    const name = this.authorName(comment);
+    if (!confirm(this.t("confirm_mute", { name }))) return;
+    try {
+      await this.api("PUT", `/v1/me/muted/${comment.author.id}`);
+      const theirs = (id) => this.comments.get(id)?.author.id === comment.author.id;
+      this.order = this.order.filter((id) => !theirs(id));
+      this.message = { text: this.t("muted", { name }), action: { label: this.t("undo"), run: () => this.unmute(comment.author.id, name) } };
+      this.render();
+      this.shadowRoot.querySelector(".message button")?.focus();
+    } catch (error) {
+      this.say(this.describe(error), true);
+    }
+  }
+
+  async unmute(userId, name) {
+    try {
+      await this.api("DELETE", `/v1/me/muted/${userId}`);
+      this.comments.clear();
+      this.order = [];
+      this.cursor = null;
+      this.message = { text: this.t("unmuted", { name }) };
+      await this.loadMore();
+    } catch (error) {
+      this.say(this.describe(error), true);
+    }
+  }
+
   report(comment) {
     const t = this.t;
     const reason = h(
@@ -612,7 +686,12 @@ class CommentThread extends HTMLElement {
       );
     }
     if (this.message) {
-      parts.push(h("p", { class: `message${this.message.error ? " error" : ""}`, role: this.message.error ? "alert" : "status" }, this.message.text));
+      const action = this.message.action;
+      parts.push(h("p", { class: `message${this.message.error ? " error" : ""}`, role: this.message.error ? "alert" : "status" },
+        this.message.text,
+        action && " ",
+        action && h("button", { type: "button", class: "link", onclick: action.run }, action.label),
+      ));
     }
     const byParent = new Map();
     const top = [];
@@ -622,6 +701,17 @@ class CommentThread extends HTMLElement {
         if (!byParent.has(comment.parent_id)) byParent.set(comment.parent_id, []);
         byParent.get(comment.parent_id).unshift(comment); // a conversation reads oldest first
       } else top.push(comment);
+    }
+    if (top.length || this.sort !== "newest") {
+      parts.push(
+        h("p", { class: "sort" },
+          h("label", {}, t("sort_label"), " ",
+            h("select", { name: "sort", onchange: (event) => this.changeSort(event.target.value) },
+              SORTS.map((name) => h("option", { value: name, selected: name === this.sort }, t(`sort_${name}`))),
+            ),
+          ),
+        ),
+      );
     }
     parts.push(
       top.length
@@ -661,11 +751,15 @@ class CommentThread extends HTMLElement {
     } else {
       body = h("p", { class: "body" }, comment.body);
     }
+    const highlight = comment.pinned ? " pinned" : comment.featured ? " featured" : "";
     return h(
       "li",
-      { class: "comment", "data-id": comment.id },
+      { class: `comment${highlight}`, "data-id": comment.id },
       h("p", { class: "meta" },
         h("span", { class: "author" }, this.authorName(comment)),
+        ["staff", "journalist"].includes(comment.author.badge) && h("span", { class: "tag badge" }, t(`badge_${comment.author.badge}`)),
+        comment.pinned && h("span", { class: "tag pinned" }, t("pinned")),
+        comment.featured && h("span", { class: "tag featured" }, t("featured")),
         h("time", { datetime: comment.created_at }, formatTime(comment.created_at, this.language)),
         comment.edited_at && h("span", {}, t("edited")),
       ),
@@ -680,6 +774,7 @@ class CommentThread extends HTMLElement {
         editable && h("button", { type: "button", class: "link", onclick: () => { this.editing = comment.id; this.editDraft = null; this.render(); } }, t("edit")),
         own && h("button", { type: "button", class: "link", onclick: () => this.remove(comment) }, t("delete")),
         !own && h("button", { type: "button", class: "link", onclick: () => this.report(comment) }, t("report")),
+        !own && comment.author.id && h("button", { type: "button", class: "link", onclick: () => this.mute(comment) }, t("mute")),
       ),
       this.replyingTo === comment.id && this.writeForm({ parent: comment }),
       replyList(),

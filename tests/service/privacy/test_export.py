@@ -54,6 +54,8 @@ def test_an_export_holds_what_is_kept_about_the_reader_and_nothing_of_others(
         f"/v1/comments/{theirs}/reaction", json={"kind": "like"}, headers=reader.headers
     )
     assert liked.status_code == 200, liked.text
+    muted = client.put(f"/v1/me/muted/{other_reader.id}", headers=reader.headers)
+    assert muted.status_code == 200, muted.text
     noticed = client.post(f"/v1/comments/{theirs}/notices", json=NOTICE, headers=reader.headers)
     assert noticed.status_code == 201, noticed.text
     rejected = client.post(
@@ -84,6 +86,7 @@ def test_an_export_holds_what_is_kept_about_the_reader_and_nothing_of_others(
     assert document["comments"][1]["status"] == "rejected"
     assert [(r["comment_id"], r["reason"]) for r in document["reports"]] == [(theirs, "spam")]
     assert [(r["comment_id"], r["kind"]) for r in document["reactions"]] == [(theirs, "like")]
+    assert [m["muted_user_id"] for m in document["muted"]] == [other_reader.id]
     assert [n["notifier_email"] for n in document["notices"]] == ["minseo@example.kr"]
     assert [s["comment_id"] for s in document["statements"]] == [reply]
     assert [a["comment_id"] for a in document["appeals"]] == [reply]

@@ -1,0 +1,1 @@
+"""Editors' picks and pinned comments, and the badges of the newsroom's own people."""
