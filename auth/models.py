@@ -48,6 +48,8 @@ class User(SQLModel, table=True):
     suspended_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     premoderated: bool = False
     badge: Badge | None = Field(default=None, sa_type=String(20))
+    history_hidden: bool = False
+    """The reader hid their public page of comments (where the site lets readers choose)."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -25,6 +25,8 @@ class UserPublic(Schema):
     """A moderating role on an account in good standing: what the console and every moderator
     route check (a ban or a running suspension withdraws the powers)."""
     identities: list[IdentityPublic]
+    history_hidden: bool = False
+    """The reader hid their public page of comments (`PUT /v1/me/history`)."""
 
     @classmethod
     def of(cls, user: User, *, identities: list[Identity]) -> "UserPublic":
@@ -37,6 +39,7 @@ class UserPublic(Schema):
             status=user.status,
             can_moderate=can_moderate(user),
             identities=[IdentityPublic.model_validate(identity) for identity in identities],
+            history_hidden=user.history_hidden,
         )
 
 

@@ -60,6 +60,7 @@ from service.policy.service import POLICY_CHANGED, PolicyStore, default_settings
 from service.privacy.erasure import continue_erasure_of, unfinished_erasures
 from service.privacy.router import admin_router as privacy_admin
 from service.privacy.router import router as privacy_router
+from service.profiles.router import router as profiles_router
 from service.quality.router import admin_router as quality_admin
 from service.quality.shadow import ShadowScoring
 from service.queue.router import admin_router as queue_admin
@@ -337,6 +338,7 @@ def create_app(
         statements_router,
         privacy_router,
         mutes_router,
+        profiles_router,
         admin_api(),
     )
     for router in public:

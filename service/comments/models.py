@@ -26,6 +26,8 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_author_id_created_at", "author_id", "created_at"),
         # Moderator queues: oldest first, and worst first.
         Index("ix_comment_status_id", "status", "id"),
+        # A comment's replies, oldest first; its reply count's recount.
+        Index("ix_comment_parent_id_id", "parent_id", "id"),
         # The most-commented articles of a window (`comments/top.py`).
         Index("ix_comment_status_created_at", "status", "created_at"),
     )
@@ -33,7 +35,7 @@ class Comment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     article_id: str = Field(foreign_key="article.id", max_length=128)
     author_id: int = Field(foreign_key="user.id", sa_type=BigId)
-    parent_id: int | None = Field(default=None, foreign_key="comment.id", sa_type=BigId, index=True)
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", sa_type=BigId)
     body: str = Field(sa_type=Text)
     status: CommentStatus = Field(default=CommentStatus.PENDING, sa_type=String(20))
     status_reason: str | None = Field(default=None, max_length=50)

@@ -22,8 +22,8 @@ from sqlmodel import Session, select
 
 from service.articles.models import Article
 from service.comments import service
-from service.comments.models import CommentSort
 from service.comments.schemas import CommentCount, CommentPage, TopArticles
+from service.comments.service import Listing
 from service.comments.top import TOP_FRESHNESS, TopWindow, most_commented
 from service.core.db import Database, DatabaseUnavailable, utcnow
 
@@ -59,7 +59,7 @@ def article_version(session: Session, article_id: str) -> int:
 
 
 def render_page(
-    session: Session, article_id: str, limit: int, sort: CommentSort, featured_only: bool
+    session: Session, article_id: str, limit: int, listing: Listing
 ) -> tuple[bytes, int]:
     """The anonymous first page and the version it shows, read in one unit of work (the version
     first: the page is at least that new)."""
@@ -70,8 +70,7 @@ def render_page(
         viewer_id=None,
         limit=limit,
         cursor=None,
-        sort=sort,
-        featured_only=featured_only,
+        listing=listing,
     )
     return CommentPage.of(page, None).model_dump_json().encode(), version
 
@@ -153,12 +152,10 @@ class PublicPages:
         for article_id in article_ids:
             self._versions.pop(article_id, None)
 
-    async def page(
-        self, article_id: str, limit: int, sort: CommentSort, *, featured_only: bool
-    ) -> Rendered:
+    async def page(self, article_id: str, limit: int, listing: Listing) -> Rendered:
         return await self._answer(
-            (f"page-{sort}-{'featured' if featured_only else 'all'}", article_id, limit),
-            lambda session: render_page(session, article_id, limit, sort, featured_only),
+            (f"page-{listing.key}", article_id, limit),
+            lambda session: render_page(session, article_id, limit, listing),
         )
 
     async def count(self, article_id: str) -> Rendered:

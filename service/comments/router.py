@@ -43,6 +43,7 @@ from service.comments.schemas import (
     ReactionPut,
     TopArticles,
 )
+from service.comments.service import Listing
 from service.comments.top import TOP_FRESHNESS, TopWindow
 from service.core.deps import DatabaseDep, LimitsDep, ScoringDep, SessionDep, SettingsDep
 from service.core.errors import Forbidden, NotAuthenticated, Unprocessable, error_responses
@@ -190,6 +191,13 @@ async def list_comments(
     cursor: Cursor = None,
     sort: Annotated[CommentSort, Query(description=SORT_HELP)] = CommentSort.NEWEST,
     featured: Annotated[bool, Query(description="`true`: only the editors' picks.")] = False,
+    top_level: Annotated[
+        bool,
+        Query(
+            description="`true`: only comments that start a conversation (their replies: "
+            "`GET /v1/comments/{id}/replies`)."
+        ),
+    ] = False,
 ) -> Response:
     """Published comments in the order asked (newest first by default), with reply counts
     for threading; a signed-in author also sees their own held and rejected ones, with the
@@ -198,8 +206,9 @@ async def list_comments(
     changed. Keep `sort` the same from page to page: a cursor continues the order it came
     from. The comment the moderators pinned leads the first page (besides `limit`), `pinned`
     true, and is not repeated in its place."""
+    listing = Listing(sort=sort, featured_only=featured, top_level=top_level)
     if not presented.token and cursor is None:
-        rendered = await pages.page(article_id, limit, sort, featured_only=featured)
+        rendered = await pages.page(article_id, limit, listing)
         return _send(rendered, request, settings.public_cache_control)
     database = pages.database
     viewer = await anyio.to_thread.run_sync(optional_user, request, database, settings, presented)
@@ -211,8 +220,36 @@ async def list_comments(
             viewer_id=viewer_id,
             limit=limit,
             cursor=cursor,
-            sort=sort,
-            featured_only=featured,
+            listing=listing,
+        )
+    )
+    body = CommentPage.of(page, viewer_id).model_dump_json().encode()
+    return _send(Rendered.of(body), request, PRIVATE if viewer else settings.public_cache_control)
+
+
+@router.get(
+    "/comments/{comment_id}/replies",
+    response_model=CommentPage,
+    responses=error_responses(CommentNotFound, Unprocessable, InvalidCursor),
+)
+async def list_replies(
+    comment_id: Id,
+    request: Request,
+    presented: CredentialsDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response:
+    """A comment's replies, oldest first, as the article page shows comments (a signed-in
+    author also sees their own held and rejected replies; muted authors are left out). 404
+    for a comment the caller may not see (a deleted one with published replies still lists
+    them)."""
+    viewer = await anyio.to_thread.run_sync(optional_user, request, database, settings, presented)
+    viewer_id = viewer.id if viewer else None
+    page = await database.run(
+        lambda session: service.replies_page(
+            session, parent_id=comment_id, viewer_id=viewer_id, limit=limit, cursor=cursor
         )
     )
     body = CommentPage.of(page, viewer_id).model_dump_json().encode()

@@ -118,38 +118,53 @@ is neither repeated nor skipped, whatever moved around it; one whose rank change
 may move past the cursor (shown again, or not until a reload, as a new comment would be)."""
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What a reader asks an article page for, besides where it starts: the order, only the
+    editors' picks, only the comments that start a conversation (the box opens each one's
+    replies on its own, `replies_page`)."""
+
+    sort: CommentSort = CommentSort.NEWEST
+    featured_only: bool = False
+    top_level: bool = False
+
+    @property
+    def key(self) -> str:
+        """Tells apart the anonymous first pages of each listing in the page cache."""
+        return f"{self.sort}-{int(self.featured_only)}-{int(self.top_level)}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class PageQuery:
-    """What an article page lists besides its order and place: the viewer (their own held and
-    rejected comments too), only the editors' picks, and a pinned comment that leads the first
-    page instead of its place in the order; and whose comments the viewer muted."""
+    """An article page's listing and whom it is for: the viewer (their own held and rejected
+    comments too, and whose comments they muted), and a pinned comment that leads the first
+    page instead of its place in the order."""
 
     article_id: str
+    listing: Listing = Listing()
     viewer_id: int | None = None
-    featured_only: bool = False
     pinned_id: int | None = None
     muted: Sequence[int] = ()
     """Authors the viewer muted: their comments are left out."""
 
 
 def article_page_queries(
-    wanted: PageQuery,
-    *,
-    limit: int,
-    cursor: str | None,
-    sort: CommentSort = CommentSort.NEWEST,
+    wanted: PageQuery, *, limit: int, cursor: str | None
 ) -> list[Select[Comment, User, int, bool]]:
     """The page's sources, each a range of one index in the page's order: the published
     comments (or the picks, a few), and the viewer's own held or rejected ones (few) when
     signed in."""
-    order = ARTICLE_ORDERS[sort]
+    listing = wanted.listing
+    order = ARTICLE_ORDERS[listing.sort]
     shown = _listed(wanted.viewer_id).where(Comment.article_id == wanted.article_id)
     if wanted.pinned_id is not None:
         shown = shown.where(col(Comment.id) != wanted.pinned_id)
     if wanted.muted:
         shown = shown.where(col(Comment.author_id).not_in(wanted.muted))
+    if listing.top_level:
+        shown = shown.where(col(Comment.parent_id).is_(None))
     published = shown.where(col(Comment.status) == CommentStatus.PUBLISHED)
-    if wanted.featured_only:
+    if listing.featured_only:
         return [order.apply(published.where(col(Comment.featured)), limit=limit, cursor=cursor)]
     queries = [published]
     if wanted.viewer_id is not None:
@@ -182,8 +197,7 @@ def article_page(
     viewer_id: int | None,
     limit: int,
     cursor: str | None,
-    sort: CommentSort = CommentSort.NEWEST,
-    featured_only: bool = False,
+    listing: Listing = Listing(),
 ) -> Page[CommentWithAuthor]:
     """The page in the order asked, with the placeholders of deleted comments that have
     replies in their place, so a conversation keeps its place when its first comment goes.
@@ -192,23 +206,35 @@ def article_page(
     pinned comment, while published, leads the first page besides `limit` and is left out of
     its place in every order. A signed-in viewer's muted authors are left out (such pages are
     never the cached anonymous ones)."""
-    order = ARTICLE_ORDERS[sort]
+    order = ARTICLE_ORDERS[listing.sort]
     wanted = PageQuery(
         article_id=article_id,
+        listing=listing,
         viewer_id=viewer_id,
-        featured_only=featured_only,
-        pinned_id=None if featured_only else pinned_comment_of(session, article_id),
+        pinned_id=None if listing.featured_only else pinned_comment_of(session, article_id),
         muted=muted_ids(session, viewer_id) if viewer_id is not None else (),
     )
-    queries = article_page_queries(wanted, limit=limit, cursor=cursor, sort=sort)
+    queries = article_page_queries(wanted, limit=limit, cursor=cursor)
     rows = [_row(*row) for query in queries for row in session.exec(query).all()]
-    if not featured_only:
+    if not listing.featured_only:
         rows += placeholders(
-            session, article_id, cursor=cursor, limit=limit, viewer_id=viewer_id, sort=sort
+            session,
+            article_id,
+            cursor=cursor,
+            limit=limit,
+            viewer_id=viewer_id,
+            sort=listing.sort,
+            top_level=listing.top_level,
         )
     page = order.page(order.ordered(rows), limit)
     if cursor is None and wanted.pinned_id is not None:
         page = Page(_pinned(session, wanted) + page.items, page.next_cursor)
+    return _with_my_reactions(session, page, viewer_id)
+
+
+def _with_my_reactions(
+    session: Session, page: Page[CommentWithAuthor], viewer_id: int | None
+) -> Page[CommentWithAuthor]:
     if viewer_id is None:
         return page
     ids = [row.comment.id or 0 for row in page.items]
@@ -217,6 +243,43 @@ def article_page(
         return page
     items = [replace(row, my_reaction=mine.get(row.comment.id or 0)) for row in page.items]
     return Page(items, page.next_cursor)
+
+
+OLDEST_FIRST = ARTICLE_ORDERS[CommentSort.OLDEST]
+
+
+def replies_page(
+    session: Session, *, parent_id: int, viewer_id: int | None, limit: int, cursor: str | None
+) -> Page[CommentWithAuthor]:
+    """A comment's replies, oldest first (a conversation reads in order): the published ones
+    and the viewer's own held or rejected ones, muted authors left out; one range of
+    `ix_comment_parent_id_id` each. The comment must be one the viewer may see, or a deleted
+    one still shown for its replies."""
+    parent = get_comment(session, parent_id)
+    shown_as_placeholder = parent.status == CommentStatus.DELETED and parent.published_replies > 0
+    viewer = session.get(User, viewer_id) if viewer_id is not None else None
+    visible = parent.status == CommentStatus.PUBLISHED or (
+        viewer is not None and visible_to(parent, viewer)
+    )
+    if not (visible or shown_as_placeholder):
+        raise CommentNotFound(parent_id)
+    replies = _listed(viewer_id).where(col(Comment.parent_id) == parent_id)
+    if viewer_id is not None and (muted := muted_ids(session, viewer_id)):
+        replies = replies.where(col(Comment.author_id).not_in(muted))
+    queries = [replies.where(col(Comment.status) == CommentStatus.PUBLISHED)]
+    if viewer_id is not None:
+        queries.append(
+            replies.where(
+                Comment.author_id == viewer_id, col(Comment.status).in_(sorted(OWN_VISIBLE))
+            )
+        )
+    rows = [
+        _row(*row)
+        for query in queries
+        for row in session.exec(OLDEST_FIRST.apply(query, limit=limit, cursor=cursor)).all()
+    ]
+    page = OLDEST_FIRST.page(OLDEST_FIRST.ordered(rows), limit)
+    return _with_my_reactions(session, page, viewer_id)
 
 
 def pinned_comment_of(session: Session, article_id: str) -> int | None:
@@ -243,6 +306,7 @@ def placeholders(
     limit: int,
     viewer_id: int | None,
     sort: CommentSort = CommentSort.NEWEST,
+    top_level: bool = False,
 ) -> list[CommentWithAuthor]:
     """Deleted comments of the article with a published reply, after `cursor` in the page's
     order, a page and one more at most: one range of the order's index."""
@@ -251,6 +315,8 @@ def placeholders(
         col(Comment.status) == CommentStatus.DELETED,
         col(Comment.published_replies) > 0,
     )
+    if top_level:
+        query = query.where(col(Comment.parent_id).is_(None))
     query = ARTICLE_ORDERS[sort].apply(query, limit=limit, cursor=cursor)
     return [
         CommentWithAuthor(comment, "", replies, shown)

@@ -1,6 +1,7 @@
 """All configuration, read from `COMMENTMOD_*` environment variables (see the README's table)."""
 
 import os
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +23,11 @@ from service.core.origins import origin_of
 def available_cores() -> int:
     """The cores this process may run on (a container's CPU set, not the host's)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class PublicHistory(StrEnum):
+    OPTIONAL = "optional"
+    ALWAYS = "always"
 
 
 class Settings(BaseSettings):
@@ -73,6 +79,9 @@ class Settings(BaseSettings):
     like an update, e.g. {"daily_caps": {"per_article": null}}; an admin's change wins."""
     site_timezone: str = "Asia/Seoul"
     """Where the daily caps' days begin and end (an IANA zone name)."""
+    public_history: PublicHistory = PublicHistory.OPTIONAL
+    """A commenter's public page (`GET /v1/users/{id}/comments`): `optional` lets each reader
+    hide theirs (`PUT /v1/me/history`), `always` keeps every one public (Naver's policy)."""
     edit_window: float = Field(300.0, ge=0.0)
     """Seconds after posting during which the author may edit a comment."""
     report_threshold: int = Field(1, ge=1, le=1000)

@@ -60,6 +60,7 @@ def test_a_reader_leaves_from_the_box_and_the_thread_keeps_its_place(
     placeholder = box.locator("li.comment.deleted")
     expect(placeholder).to_contain_text("This comment was deleted.")
     expect(placeholder).not_to_contain_text("export controls")
+    placeholder.get_by_role("button", name="View 1 reply").click()
     expect(placeholder.get_by_role("list", name="Replies to Deleted account")).to_contain_text(
         "Agreed, and on the chips too."
     )

@@ -17,7 +17,7 @@ from moderation.queues import Queue
 from moderation.ranking import wilson_lower_bound
 from service.articles.models import Article
 from service.comments.models import Comment, CommentSort, CommentWithAuthor
-from service.comments.service import ARTICLE_ORDERS, PageQuery, article_page_queries
+from service.comments.service import ARTICLE_ORDERS, Listing, PageQuery, article_page_queries
 from service.comments.tallies import drift, queue_counts, repair
 from service.comments.top import most_commented_query
 from service.core.db import make_engine, session_scope, utcnow
@@ -142,7 +142,7 @@ def test_each_order_of_the_article_page_reads_its_index_in_order(
         row = CommentWithAuthor(last, "")
         cursor = ARTICLE_ORDERS[sort].page([row, row], 1).next_cursor
     published, *_ = article_page_queries(
-        PageQuery(article_id="a-1"), limit=20, cursor=cursor, sort=sort
+        PageQuery(article_id="a-1", listing=Listing(sort=sort)), limit=20, cursor=cursor
     )
 
     plan = _plan(busy_database, published)

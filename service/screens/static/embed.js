@@ -66,6 +66,10 @@ const TEXTS = {
     reason_misinformation: "Misinformation",
     reason_other: "Something else",
     load_more: "Load more",
+    view_replies_one: "View 1 reply",
+    view_replies: "View {count} replies",
+    hide_replies: "Hide replies",
+    more_replies: "More replies",
     sort_label: "Sort by",
     sort_newest: "Newest",
     sort_oldest: "Oldest",
@@ -80,6 +84,15 @@ const TEXTS = {
     muted: "You muted {name}: their comments are hidden from you.",
     undo: "Undo",
     unmuted: "{name}'s comments are shown again.",
+    profile_of: "Comments by {name}",
+    profile_totals: "{comments} comments · {likes} likes received",
+    profile_hidden: "This reader keeps their comment history private.",
+    profile_empty: "No published comments yet.",
+    close: "Close",
+    hide_history: "Hide my comment history",
+    show_history: "Show my comment history",
+    history_hidden: "Your comment history is hidden from other readers.",
+    history_shown: "Your comment history is public again.",
     no_comments: "No comments yet. Be the first.",
     awaiting_review: "Awaiting review: only you can see this comment until a moderator approves it.",
     not_published: "Not published: {reason}",
@@ -172,6 +185,10 @@ const TEXTS = {
     reason_misinformation: "허위 정보",
     reason_other: "기타",
     load_more: "더 보기",
+    view_replies_one: "답글 1개 보기",
+    view_replies: "답글 {count}개 보기",
+    hide_replies: "답글 숨기기",
+    more_replies: "답글 더 보기",
     sort_label: "정렬",
     sort_newest: "최신순",
     sort_oldest: "과거순",
@@ -186,6 +203,15 @@ const TEXTS = {
     muted: "{name} 님을 차단했습니다. 이제 이 독자의 댓글이 보이지 않습니다.",
     undo: "되돌리기",
     unmuted: "{name} 님의 댓글이 다시 보입니다.",
+    profile_of: "{name} 님의 댓글",
+    profile_totals: "댓글 {comments}개 · 받은 공감 {likes}개",
+    profile_hidden: "이 독자는 댓글 기록을 공개하지 않습니다.",
+    profile_empty: "아직 게시된 댓글이 없습니다.",
+    close: "닫기",
+    hide_history: "내 댓글 기록 숨기기",
+    show_history: "내 댓글 기록 공개하기",
+    history_hidden: "내 댓글 기록이 다른 독자에게 보이지 않습니다.",
+    history_shown: "내 댓글 기록이 다시 공개됩니다.",
     no_comments: "아직 댓글이 없습니다. 첫 댓글을 남겨 보세요.",
     awaiting_review: "검토 대기 중: 운영자가 승인할 때까지 본인에게만 보입니다.",
     not_published: "게시되지 않음: {reason}",
@@ -286,6 +312,8 @@ li.comment { padding: .75em 0; border-top: 1px solid var(--border); }
 ol.replies li.comment { border-top: none; padding-bottom: .25em; }
 .meta { color: var(--muted); font-size: .9em; display: flex; gap: .75em; flex-wrap: wrap; }
 .author { font-weight: 600; color: var(--commentmod-text, #1d1d1f); }
+button.author.link { padding: 0; color: var(--commentmod-text, #1d1d1f); font-weight: 600; }
+dialog.profile { max-width: 36em; max-height: 80vh; overflow: auto; }
 .tag { font-size: .85em; padding: 0 .45em; border-radius: var(--radius); border: 1px solid var(--border); }
 .tag.badge, .tag.featured { border-color: var(--accent); color: var(--accent); }
 li.comment.pinned, li.comment.featured { background: var(--commentmod-highlight, rgb(11 87 208 / .04)); }
@@ -323,7 +351,8 @@ class CommentThread extends HTMLElement {
     this.shadowRoot.append(this.content); // dialogs sit beside it and outlive a redraw
     this.generation = 0;
     this.comments = new Map();
-    this.order = [];
+    this.order = []; // the comments that start a conversation, in the page's order
+    this.threads = new Map(); // comment id -> { ids, cursor, open }: its replies as loaded
     this.cursor = null;
     this.sort = "newest";
     this.me = null;
@@ -362,6 +391,7 @@ class CommentThread extends HTMLElement {
     this.api = apiClient(this.base);
     this.comments.clear();
     this.order = [];
+    this.threads.clear();
     this.cursor = null;
     this.replyingTo = this.editing = this.draftKey = this.editDraft = null;
     this.draft = "";
@@ -386,7 +416,7 @@ class CommentThread extends HTMLElement {
   async loadMore(generation = this.generation) {
     try {
       const page = await this.api("GET", `/v1/articles/${encodeURIComponent(this.articleId)}/comments`, {
-        query: { limit: PAGE_SIZE, cursor: this.cursor, sort: this.sort },
+        query: { limit: PAGE_SIZE, cursor: this.cursor, sort: this.sort, top_level: true },
       });
       if (generation !== this.generation) return;
       for (const comment of page.items) this.remember(comment);
@@ -404,12 +434,57 @@ class CommentThread extends HTMLElement {
     const generation = ++this.generation;
     this.comments.clear();
     this.order = [];
+    this.threads.clear();
     this.cursor = null;
     await this.loadMore(generation);
     this.shadowRoot.querySelector("select[name=sort]")?.focus();
   }
 
+  /** Opens a comment's replies (their first page when none is loaded yet), or closes them. */
+  async toggleReplies(comment) {
+    const thread = this.threads.get(comment.id);
+    if (thread?.open) {
+      thread.open = false;
+      this.render();
+      return;
+    }
+    if (thread) {
+      thread.open = true;
+      this.render();
+      return;
+    }
+    await this.moreReplies(comment.id);
+  }
+
+  async moreReplies(parentId) {
+    const thread = this.threads.get(parentId) || { ids: [], cursor: null, open: true };
+    try {
+      const page = await this.api("GET", `/v1/comments/${parentId}/replies`, {
+        query: { limit: PAGE_SIZE, cursor: thread.cursor },
+      });
+      for (const reply of page.items) {
+        if (!this.comments.has(reply.id)) thread.ids.push(reply.id);
+        this.comments.set(reply.id, reply);
+      }
+      thread.cursor = page.next_cursor;
+      thread.open = true;
+      this.threads.set(parentId, thread);
+    } catch (error) {
+      this.message = { text: this.describe(error), error: true };
+    }
+    this.render();
+  }
+
   remember(comment, { first = false } = {}) {
+    if (comment.parent_id) {
+      // a reply just written: at the end of its open thread
+      const thread = this.threads.get(comment.parent_id) || { ids: [], cursor: null, open: true };
+      if (!this.comments.has(comment.id)) thread.ids.push(comment.id);
+      thread.open = true;
+      this.threads.set(comment.parent_id, thread);
+      this.comments.set(comment.id, comment);
+      return;
+    }
     if (!this.comments.has(comment.id)) {
       if (first) this.order.unshift(comment.id);
       else this.order.push(comment.id);
@@ -580,6 +655,7 @@ class CommentThread extends HTMLElement {
       await this.api("DELETE", `/v1/comments/${comment.id}`);
       this.comments.delete(comment.id);
       this.order = this.order.filter((id) => id !== comment.id);
+      for (const thread of this.threads.values()) thread.ids = thread.ids.filter((id) => id !== comment.id);
       if (comment.status === "published") this.count = Math.max(0, (this.count ?? 1) - 1);
       this.render();
     } catch (error) {
@@ -595,6 +671,7 @@ class CommentThread extends HTMLElement {
       await this.api("PUT", `/v1/me/muted/${comment.author.id}`);
       const theirs = (id) => this.comments.get(id)?.author.id === comment.author.id;
       this.order = this.order.filter((id) => !theirs(id));
+      for (const thread of this.threads.values()) thread.ids = thread.ids.filter((id) => !theirs(id));
       this.message = { text: this.t("muted", { name }), action: { label: this.t("undo"), run: () => this.unmute(comment.author.id, name) } };
       this.render();
       this.shadowRoot.querySelector(".message button")?.focus();
@@ -608,9 +685,55 @@ class CommentThread extends HTMLElement {
       await this.api("DELETE", `/v1/me/muted/${userId}`);
       this.comments.clear();
       this.order = [];
+      this.threads.clear();
       this.cursor = null;
       this.message = { text: this.t("unmuted", { name }) };
       await this.loadMore();
+    } catch (error) {
+      this.say(this.describe(error), true);
+    }
+  }
+
+  /** A commenter's public page in a dialog: their totals and latest comments. */
+  async showProfile(comment) {
+    const t = this.t;
+    const name = this.authorName(comment);
+    let found;
+    try {
+      found = await this.api("GET", `/v1/users/${comment.author.id}/comments`, { query: { limit: 10 } });
+    } catch (error) {
+      this.say(this.describe(error), true);
+      return;
+    }
+    const body = found.hidden
+      ? h("p", {}, t("profile_hidden"))
+      : [
+          h("p", { class: "meta" }, t("profile_totals", { comments: found.totals.comments, likes: found.totals.likes_received })),
+          found.items.length
+            ? h("ol", { class: "comments" }, found.items.map((item) => h("li", { class: "comment" },
+                h("p", { class: "meta" }, h("time", { datetime: item.created_at }, formatTime(item.created_at, this.language))),
+                h("p", { class: "body" }, item.body),
+              )))
+            : h("p", {}, t("profile_empty")),
+        ];
+    const dialog = h(
+      "dialog",
+      { "aria-labelledby": "profile-title", class: "profile" },
+      h("h2", { id: "profile-title" }, t("profile_of", { name })),
+      body,
+      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close() }, t("close"))),
+    );
+    dialog.addEventListener("close", () => dialog.remove());
+    this.shadowRoot.append(dialog);
+    dialog.showModal();
+  }
+
+  async toggleHistory() {
+    const hidden = !this.me.history_hidden;
+    try {
+      await this.api("PUT", "/v1/me/history", { body: { hidden } });
+      this.me = { ...this.me, history_hidden: hidden };
+      this.say(this.t(hidden ? "history_hidden" : "history_shown"));
     } catch (error) {
       this.say(this.describe(error), true);
     }
@@ -664,6 +787,7 @@ class CommentThread extends HTMLElement {
           t("signed_in_as", { name: this.me.display_name }),
           h("span", {},
             h("button", { type: "button", class: "link", onclick: () => this.signOut() }, t("sign_out")),
+            h("button", { type: "button", class: "link", onclick: () => this.toggleHistory() }, t(this.me.history_hidden ? "show_history" : "hide_history")),
             h("button", { type: "button", class: "link", onclick: () => this.leave() }, t("delete_account")),
           ),
         ),
@@ -693,15 +817,7 @@ class CommentThread extends HTMLElement {
         action && h("button", { type: "button", class: "link", onclick: action.run }, action.label),
       ));
     }
-    const byParent = new Map();
-    const top = [];
-    for (const id of this.order) {
-      const comment = this.comments.get(id);
-      if (comment.parent_id && this.comments.has(comment.parent_id)) {
-        if (!byParent.has(comment.parent_id)) byParent.set(comment.parent_id, []);
-        byParent.get(comment.parent_id).unshift(comment); // a conversation reads oldest first
-      } else top.push(comment);
-    }
+    const top = this.order.map((id) => this.comments.get(id));
     if (top.length || this.sort !== "newest") {
       parts.push(
         h("p", { class: "sort" },
@@ -715,7 +831,7 @@ class CommentThread extends HTMLElement {
     }
     parts.push(
       top.length
-        ? h("ol", { class: "comments" }, top.map((c) => this.renderComment(c, byParent)))
+        ? h("ol", { class: "comments" }, top.map((c) => this.renderComment(c)))
         : this.providers && h("p", { class: "empty" }, t("no_comments")),
     );
     if (this.cursor) parts.push(h("button", { type: "button", onclick: () => this.loadMore() }, t("load_more")));
@@ -723,11 +839,9 @@ class CommentThread extends HTMLElement {
     if (keepFocus) root.querySelector("textarea")?.focus();
   }
 
-  renderComment(comment, byParent) {
+  renderComment(comment) {
     const t = this.t;
-    const replies = byParent.get(comment.id) || [];
-    const replyList = () => replies.length > 0 && h("ol", { class: "replies", "aria-label": t("replies", { name: this.authorName(comment) }) },
-      replies.map((reply) => this.renderComment(reply, byParent)));
+    const replyList = () => this.renderThread(comment);
     if (comment.status === "deleted") {
       return h("li", { class: "comment deleted", "data-id": comment.id },
         h("p", { class: "body" }, t("deleted_comment")),
@@ -756,7 +870,9 @@ class CommentThread extends HTMLElement {
       "li",
       { class: `comment${highlight}`, "data-id": comment.id },
       h("p", { class: "meta" },
-        h("span", { class: "author" }, this.authorName(comment)),
+        comment.author.id
+          ? h("button", { type: "button", class: "author link", onclick: () => this.showProfile(comment) }, this.authorName(comment))
+          : h("span", { class: "author" }, this.authorName(comment)),
         ["staff", "journalist"].includes(comment.author.badge) && h("span", { class: "tag badge" }, t(`badge_${comment.author.badge}`)),
         comment.pinned && h("span", { class: "tag pinned" }, t("pinned")),
         comment.featured && h("span", { class: "tag featured" }, t("featured")),
@@ -779,6 +895,25 @@ class CommentThread extends HTMLElement {
       this.replyingTo === comment.id && this.writeForm({ parent: comment }),
       replyList(),
     );
+  }
+
+  /** A comment's replies: the button that opens or closes them ("View 4 replies"), and when
+   * open, the loaded ones oldest first with "More replies" while there are more. */
+  renderThread(comment) {
+    if (comment.parent_id) return null;
+    const t = this.t;
+    const thread = this.threads.get(comment.id);
+    const loaded = thread ? thread.ids.length : 0;
+    const count = Math.max(comment.reply_count || 0, loaded);
+    if (count === 0) return null;
+    const open = thread?.open;
+    const label = open ? t("hide_replies") : count === 1 ? t("view_replies_one") : t("view_replies", { count });
+    return [
+      h("button", { type: "button", class: "link thread", "aria-expanded": String(Boolean(open)), onclick: () => this.toggleReplies(comment) }, label),
+      open && h("ol", { class: "replies", "aria-label": t("replies", { name: this.authorName(comment) }) },
+        thread.ids.map((id) => this.renderComment(this.comments.get(id)))),
+      open && thread.cursor && h("button", { type: "button", class: "link", onclick: () => this.moreReplies(comment.id) }, t("more_replies")),
+    ];
   }
 
   /** Likes and dislikes (공감/비공감) with their counts: buttons for a signed-in reader on
