@@ -17,7 +17,7 @@ TORCH_INDEX ?=
 PIP = $(VENV)/bin/python -m pip --disable-pip-version-check --quiet
 export HF_HUB_DISABLE_TELEMETRY = 1
 
-.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-race bench-shadow bench-spam bench-export bench-import bench-scale evaluate train-korean train-english clean
+.PHONY: run test lint typecheck migrate install install-dev benchmark bench-read bench-write bench-race bench-shadow bench-spam bench-export bench-import bench-scale bench-events evaluate train-korean train-english clean
 
 # The console at /admin/ writes from the service's own origin, so the service must know it.
 run: export COMMENTMOD_PUBLIC_URL ?= http://$(HOST):$(PORT)
@@ -91,6 +91,12 @@ bench-import: $(VENV)/.installed
 # options: make bench-spam BENCH_ARGS="--rounds 1 --distinct 500 --backend postgresql".
 bench-spam: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/bench_spam.py $(BENCH_ARGS)
+
+# Live event streams on one worker (PostgreSQL): memory held by 1,000 and 5,000 idle streams and
+# the time one new comment takes to reach them all; options:
+# make bench-events BENCH_ARGS="--streams 1000 --rounds 3".
+bench-events: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_events.py $(BENCH_ARGS)
 
 # Endpoint latency at 10k and 1M seeded comments on PostgreSQL; options:
 # make bench-scale BENCH_ARGS="--sizes 10000,100000 --requests 50".

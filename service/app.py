@@ -48,6 +48,9 @@ from service.core.middleware import (
 from service.core.ratelimit import Limits
 from service.core.settings import Settings, get_settings
 from service.idempotency.service import AlreadyAnswered, replay
+from service.live.broker import Broker
+from service.live.events import COMMITTED_EVENTS
+from service.live.router import router as live_router
 from service.mutes.router import router as mutes_router
 from service.notices.router import admin_router as notices_admin
 from service.notices.router import router as notices_router
@@ -253,6 +256,10 @@ def create_app(
         )
         app.state.housekeeping = sweeper
         background = [sweeper]
+        app.state.live.bind(asyncio.get_running_loop())
+        listen_to = app.state.database.listen_url()
+        if listen_to is not None:
+            background.append(asyncio.create_task(app.state.live.listen(listen_to), name="live"))
         if settings.webhook_interval > 0:
             background.append(
                 asyncio.create_task(deliver_webhooks(app.state.database, settings), name="webhooks")
@@ -286,6 +293,9 @@ def create_app(
     app.state.public_pages = pages = PublicPages(
         database, enabled=settings.read_cache, freshness=settings.read_cache_freshness
     )
+    app.state.live = live = Broker(max_streams=settings.live_streams)
+    # Another worker's change, heard live, is fresh news for this worker's cached pages too.
+    live.watchers.append(lambda event: pages.forget([event.article_id]))
     app.state.policy = policy = PolicyStore(
         default_settings(settings), freshness=settings.read_cache_freshness
     )
@@ -296,6 +306,7 @@ def create_app(
         """What this worker's own writes changed shows at once on this worker; texts written
         go to the shadow model, if one is on trial."""
         pages.forget(info.get(CHANGED_ARTICLES, ()))
+        live.deliver_committed(info.get(COMMITTED_EVENTS, ()))
         if info.get(POLICY_CHANGED):
             policy.forget()
         if app.state.shadow is not None and WRITTEN_TEXTS in info:
@@ -339,6 +350,7 @@ def create_app(
         privacy_router,
         mutes_router,
         profiles_router,
+        live_router,
         admin_api(),
     )
     for router in public:

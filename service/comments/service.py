@@ -412,7 +412,9 @@ def change_status(
         # Tracked like any change, so a rolled-back savepoint (bulk decisions) expires it again.
         setattr(comment, name, value)
     move = Move(before, standing_of(comment), rewritten="body" in fields)
-    count_move(session, comment.article_id, move, parent_id=comment.parent_id)
+    count_move(
+        session, comment.article_id, move, parent_id=comment.parent_id, comment_id=comment.id
+    )
     if "body" in fields:
         forget_label(session, comment.id)
     elif actor_id is not None and actor_id != comment.author_id:

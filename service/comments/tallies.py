@@ -25,6 +25,7 @@ from moderation.statuses import CommentStatus
 from service.articles.models import Article
 from service.comments.models import TALLY_SHARDS, ArticleQueueTally, Comment, QueueTally
 from service.core.db import add_to_counters, table_of
+from service.live.events import COUNT, CREATED, UPDATED, LiveEvent, announce
 
 _MOVES = "comment_moves"
 _SAVEPOINTS = "comment_move_savepoints"
@@ -33,11 +34,17 @@ CHANGED_ARTICLES = "changed_articles"
 
 
 def count_move(
-    session: Session, article_id: str, move: Move, *, parent_id: int | None = None
+    session: Session,
+    article_id: str,
+    move: Move,
+    *,
+    parent_id: int | None = None,
+    comment_id: int | None = None,
 ) -> None:
     """Counts a comment's move in the transaction that makes it (written at commit); a reply
-    names its parent, whose count of published replies moves with it."""
-    session.info.setdefault(_MOVES, []).append((article_id, move, parent_id))
+    names its parent, whose count of published replies moves with it; a move that names its
+    comment is announced to the article's live streams when readers see it."""
+    session.info.setdefault(_MOVES, []).append((article_id, move, parent_id, comment_id))
 
 
 def show_changed(session: Session, *article_ids: str) -> None:
@@ -53,7 +60,11 @@ def show_changed(session: Session, *article_ids: str) -> None:
 
 def count_new(session: Session, comment: Comment) -> None:
     count_move(
-        session, comment.article_id, Move(None, standing_of(comment)), parent_id=comment.parent_id
+        session,
+        comment.article_id,
+        Move(None, standing_of(comment)),
+        parent_id=comment.parent_id,
+        comment_id=comment.id,
     )
 
 
@@ -115,15 +126,22 @@ class _ArticleChange:
     queues: Counter[tuple[Queue, int]] = field(default_factory=Counter)
 
 
-def write_moves(session: Session, moves: Iterable[tuple[str, Move, int | None]]) -> set[str]:
+def write_moves(
+    session: Session, moves: Iterable[tuple[str, Move, int | None, int | None]]
+) -> set[str]:
     """Applies the moves to the counters; returns the articles whose public view changed.
-    The parents' rows first (comment rows before counter rows, as every writer takes them)."""
+    The parents' rows first (comment rows before counter rows, as every writer takes them).
+    What readers see change is announced to the live streams, with the new counts."""
     articles: dict[str, _ArticleChange] = defaultdict(_ArticleChange)
     site: Counter[tuple[Queue, int]] = Counter()
     replies: Counter[int] = Counter()
-    for article_id, move, parent_id in moves:
+    events: list[LiveEvent] = []
+    for article_id, move, parent_id, comment_id in moves:
         if parent_id is not None:
             replies[parent_id] += move.published_delta
+        if comment_id is not None and move.public_change:
+            name = CREATED if move.published_delta > 0 else UPDATED
+            events.append(LiveEvent(article_id, name, {"id": comment_id, "parent_id": parent_id}))
         change = articles[article_id]
         change.published += move.published_delta
         change.bumped = change.bumped or move.public_change
@@ -159,6 +177,13 @@ def write_moves(session: Session, moves: Iterable[tuple[str, Move, int | None]])
             if delta
         ],
     )
+    counted = sorted(a for a, c in articles.items() if c.published)
+    if counted:
+        rows = session.exec(
+            select(Article.id, Article.published_count).where(col(Article.id).in_(counted))
+        ).all()
+        events += [LiveEvent(a, COUNT, {"count": n}) for a, n in rows]
+    announce(session, events)
     return {a for a, c in articles.items() if c.bumped}
 
 

@@ -797,6 +797,14 @@ class Database:
 
         return await anyio.to_thread.run_sync(unit_of_work)
 
+    def listen_url(self) -> str | None:
+        """Where a worker listens for notifications (PostgreSQL's `LISTEN`, by psycopg
+        directly), or None on SQLite."""
+        url = self.engine.url
+        if url.get_backend_name() != "postgresql":
+            return None
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
     def ping(self) -> None:
         """Raises `DatabaseUnavailable` unless the database answers a trivial query."""
         with self.session() as session:

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     like an update, e.g. {"daily_caps": {"per_article": null}}; an admin's change wins."""
     site_timezone: str = "Asia/Seoul"
     """Where the daily caps' days begin and end (an IANA zone name)."""
+    live_streams: int = Field(10_000, ge=1, le=1_000_000)
+    """Live event streams (`GET /v1/articles/{id}/events`) one worker holds at most; past it,
+    503 `streams_full`."""
+    live_heartbeat: float = Field(15.0, gt=0.0, le=300.0)
+    """Seconds between keep-alive lines on an idle event stream (proxies close silent ones)."""
     public_history: PublicHistory = PublicHistory.OPTIONAL
     """A commenter's public page (`GET /v1/users/{id}/comments`): `optional` lets each reader
     hide theirs (`PUT /v1/me/history`), `always` keeps every one public (Naver's policy)."""

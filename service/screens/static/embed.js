@@ -66,6 +66,8 @@ const TEXTS = {
     reason_misinformation: "Misinformation",
     reason_other: "Something else",
     load_more: "Load more",
+    new_comments_one: "1 new comment — show",
+    new_comments: "{count} new comments — show",
     view_replies_one: "View 1 reply",
     view_replies: "View {count} replies",
     hide_replies: "Hide replies",
@@ -185,6 +187,8 @@ const TEXTS = {
     reason_misinformation: "허위 정보",
     reason_other: "기타",
     load_more: "더 보기",
+    new_comments_one: "새 댓글 1개 — 보기",
+    new_comments: "새 댓글 {count}개 — 보기",
     view_replies_one: "답글 1개 보기",
     view_replies: "답글 {count}개 보기",
     hide_replies: "답글 숨기기",
@@ -365,6 +369,46 @@ class CommentThread extends HTMLElement {
     this.scheduleLoad();
   }
 
+  disconnectedCallback() {
+    this.live?.close();
+    this.live = null;
+  }
+
+  /** The article's live events: the count as it changes, and comments published since the
+   * list was loaded, announced ("3 new comments — show") rather than pushed into the list
+   * under the reader's eyes. EventSource reconnects by itself after a drop. */
+  listen() {
+    this.live?.close();
+    this.pending = new Set();
+    if (typeof EventSource === "undefined") return;
+    const live = new EventSource(`${this.base}/v1/articles/${encodeURIComponent(this.articleId)}/events`);
+    live.addEventListener("count", (event) => {
+      this.count = JSON.parse(event.data).count;
+      this.render();
+    });
+    live.addEventListener("comment.created", (event) => {
+      const { id, parent_id: parentId } = JSON.parse(event.data);
+      if (this.comments.has(id)) return;
+      if (parentId) {
+        const parent = this.comments.get(parentId);
+        const thread = this.threads.get(parentId);
+        if (parent && !thread?.ids.includes(id)) parent.reply_count = (parent.reply_count || 0) + 1;
+      } else {
+        this.pending.add(id);
+      }
+      this.render();
+    });
+    this.live = live;
+  }
+
+  /** Shows the comments announced live: the list starts again from its first page. */
+  async showNew() {
+    this.pending.clear();
+    await this.changeSort(this.sort, { fresh: true });
+    this.shadowRoot.querySelector("ol.comments li.comment")?.setAttribute("tabindex", "-1");
+    this.shadowRoot.querySelector("ol.comments li.comment")?.focus();
+  }
+
   attributeChangedCallback(_, before, after) {
     if (this.isConnected && before !== after) this.scheduleLoad();
   }
@@ -410,13 +454,15 @@ class CommentThread extends HTMLElement {
     this.me = me;
     this.providers = providers.providers;
     this.count = count?.count ?? null;
+    this.listen();
     await this.loadMore(generation);
   }
 
-  async loadMore(generation = this.generation) {
+  async loadMore(generation = this.generation, { fresh = false } = {}) {
     try {
       const page = await this.api("GET", `/v1/articles/${encodeURIComponent(this.articleId)}/comments`, {
         query: { limit: PAGE_SIZE, cursor: this.cursor, sort: this.sort, top_level: true },
+        fresh,
       });
       if (generation !== this.generation) return;
       for (const comment of page.items) this.remember(comment);
@@ -429,14 +475,14 @@ class CommentThread extends HTMLElement {
 
   /** Another order: the list starts again from its first page (a cursor continues only the
    * order it came from). */
-  async changeSort(sort) {
+  async changeSort(sort, { fresh = false } = {}) {
     this.sort = sort;
     const generation = ++this.generation;
     this.comments.clear();
     this.order = [];
     this.threads.clear();
     this.cursor = null;
-    await this.loadMore(generation);
+    await this.loadMore(generation, { fresh });
     this.shadowRoot.querySelector("select[name=sort]")?.focus();
   }
 
@@ -540,6 +586,7 @@ class CommentThread extends HTMLElement {
         idempotencyKey: key,
       });
       this.remember(comment, { first: true });
+      this.pending?.delete(comment.id); // announced live before the answer came
       this.replyingTo = null;
       this.draft = "";
       this.draftKey = null;
@@ -818,6 +865,11 @@ class CommentThread extends HTMLElement {
       ));
     }
     const top = this.order.map((id) => this.comments.get(id));
+    const waiting = this.pending?.size || 0;
+    parts.push(h("p", { class: "live", role: "status" },
+      waiting > 0 && h("button", { type: "button", onclick: () => this.showNew() },
+        waiting === 1 ? t("new_comments_one") : t("new_comments", { count: waiting })),
+    ));
     if (top.length || this.sort !== "newest") {
       parts.push(
         h("p", { class: "sort" },

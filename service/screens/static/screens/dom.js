@@ -65,7 +65,8 @@ export class ApiError extends Error {
 /** JSON over fetch with the session cookie; writes carry `X-Requested-With` (the service's
  * CSRF check) and may carry an `Idempotency-Key`. */
 export function apiClient(base) {
-  return async function call(method, path, { body, query, idempotencyKey } = {}) {
+  /** `fresh`: past the browser's cache (revalidated), for what the reader was told changed. */
+  return async function call(method, path, { body, query, idempotencyKey, fresh = false } = {}) {
     const url = new URL(base + path);
     for (const [name, value] of Object.entries(query || {})) {
       if (value !== null && value !== undefined && value !== "") url.searchParams.set(name, value);
@@ -80,6 +81,7 @@ export function apiClient(base) {
         method,
         headers,
         credentials: "include",
+        cache: fresh ? "no-cache" : "default",
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
