@@ -27,6 +27,7 @@ def test_a_civil_comment_is_published(client: TestClient, reader: SignedIn) -> N
         "id": reader.id,
         "display_name": "Min-jun Reader",
         "deleted": False,
+        "badge": None,
     }
     assert set(comment) == {
         "id",
@@ -41,6 +42,8 @@ def test_a_civil_comment_is_published(client: TestClient, reader: SignedIn) -> N
         "likes",
         "dislikes",
         "my_reaction",
+        "featured",
+        "pinned",
         "created_at",
         "edited_at",
     }
