@@ -14,6 +14,7 @@ from typing import Any
 import anyio.to_thread
 import httpx2
 from fastapi import APIRouter, FastAPI
+from sqlmodel import Session
 
 from auth.deps import AUTHENTICATION_ERRORS
 from auth.router import router as auth_router
@@ -67,6 +68,7 @@ from service.profiles.router import router as profiles_router
 from service.quality.router import admin_router as quality_admin
 from service.quality.shadow import ShadowScoring
 from service.queue.router import admin_router as queue_admin
+from service.reports.bursts import flag_reaction_bursts
 from service.reports.router import router as reports_router
 from service.retention.service import Terms, prune
 from service.screens.router import PUBLIC_ASSET_PATHS, install_screens
@@ -134,7 +136,8 @@ async def housekeeping(
     """At start-up, then every `interval` seconds (0: only at start-up): decide the comments
     held while the model was unavailable, prune what has had its time (`service.retention`,
     at most every `PRUNE_EVERY` seconds), end the temporary measures whose period is over, and
-    finish erased accounts' comments (those held back by a notice or appeal now settled)."""
+    finish erased accounts' comments (those held back by a notice or appeal now settled), and
+    report the comments a burst of reactions from new accounts hit (`reports.bursts`)."""
     pruned_at = -math.inf
 
     async def prune_if_due() -> None:
@@ -157,6 +160,14 @@ async def housekeeping(
             ended = await database.run(end_measures, writes=True)
             logger.info("ended %d temporary measure(s)", ended)
 
+    async def flag_bursts() -> None:
+        def flag(session: Session) -> list[int]:
+            return flag_reaction_bursts(session, policy.current(session).settings.reactions)
+
+        flagged = await database.run(flag, writes=True)
+        if flagged:
+            logger.info("reaction bursts on comment(s) %s: reported", flagged)
+
     steps: dict[str, Callable[[], Awaitable[object]]] = {
         "re-scoring": partial(
             rescore_unscored,
@@ -168,6 +179,7 @@ async def housekeeping(
         "retention": prune_if_due,
         "temporary measures": end_measures_due,
         "erasures": finish_erasures,
+        "reaction bursts": flag_bursts,
     }
     while True:
         for name, step in steps.items():  # one failing step does not hold up the others

@@ -138,6 +138,8 @@ class Reaction(SQLModel, table=True):
         Index("ix_reaction_user_id_created_at", "user_id", "created_at"),
         # A comment's reaction timeline in the console.
         Index("ix_reaction_comment_id_created_at", "comment_id", "created_at"),
+        # The reactions that do not rank, of the last minutes: the burst sweep.
+        Index("ix_reaction_ranked_created_at", "ranked", "created_at"),
     )
 
     comment_id: int = Field(primary_key=True, foreign_key="comment.id", sa_type=BigId)

@@ -12,7 +12,7 @@ in "best first", moves with them."""
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, update
@@ -275,3 +275,80 @@ def repair_reaction_counts(session: Session) -> list[str]:
         )
     _rerank(session, _ranked_or_scored())
     return found
+
+
+TIMELINE_REACTIONS = 5000
+"""The newest reactions a timeline counts: a burst shows within them."""
+RECENT_REACTIONS = 50
+
+
+@dataclass(frozen=True)
+class TimelineBucket:
+    start: datetime
+    likes: int
+    dislikes: int
+    unranked: int
+    """Of them, reactions that do not rank (new accounts, or banned since)."""
+
+
+@dataclass(frozen=True)
+class RecentReaction:
+    user_id: int
+    display_name: str
+    kind: ReactionKind
+    ranked: bool
+    account_created_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Timeline:
+    comment: Comment
+    bucket_minutes: int
+    buckets: list[TimelineBucket]
+    recent: list[RecentReaction]
+
+
+def reaction_timeline(session: Session, comment_id: int) -> Timeline:
+    """A comment's reactions over time for the console: counted per minute, hour or day (by
+    their span), with the newest reactions and their accounts' ages, so a burst from new
+    accounts shows. One range of `ix_reaction_comment_id_created_at`."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise CommentNotFound(comment_id)
+    rows = session.exec(
+        select(Reaction.created_at, Reaction.kind, Reaction.ranked)
+        .where(col(Reaction.comment_id) == comment_id)
+        .order_by(col(Reaction.created_at).desc())
+        .limit(TIMELINE_REACTIONS)
+    ).all()
+    span = rows[0][0] - rows[-1][0] if rows else timedelta(0)
+    minutes = 1 if span <= timedelta(hours=3) else 60 if span <= timedelta(days=7) else 1440
+    counts: dict[datetime, list[int]] = {}
+    for created_at, kind, ranked in rows:
+        start = _floor(created_at, minutes)
+        bucket = counts.setdefault(start, [0, 0, 0])
+        bucket[0 if kind == ReactionKind.LIKE else 1] += 1
+        bucket[2] += 0 if ranked else 1
+    recent = session.exec(
+        select(Reaction, User.display_name, User.created_at)
+        .join(User, col(User.id) == Reaction.user_id)
+        .where(col(Reaction.comment_id) == comment_id)
+        .order_by(col(Reaction.created_at).desc())
+        .limit(RECENT_REACTIONS)
+    ).all()
+    return Timeline(
+        comment,
+        minutes,
+        [TimelineBucket(start, *counted) for start, counted in sorted(counts.items())],
+        [
+            RecentReaction(r.user_id, name, ReactionKind(r.kind), r.ranked, joined, r.created_at)
+            for r, name, joined in recent
+        ],
+    )
+
+
+def _floor(moment: datetime, minutes: int) -> datetime:
+    since_midnight = moment.hour * 60 + moment.minute
+    floored = since_midnight - since_midnight % minutes if minutes < 1440 else 0
+    return moment.replace(hour=floored // 60, minute=floored % 60, second=0, microsecond=0)

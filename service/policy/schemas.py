@@ -40,6 +40,7 @@ Accounts = Annotated[StrictInt, Field(ge=0, le=1000), BeforeValidator(whole_numb
 Minutes = Annotated[StrictInt, Field(ge=1, le=7 * 24 * 60), BeforeValidator(whole_number)]
 CooldownMinutes = Annotated[StrictInt, Field(ge=0, le=30 * 24 * 60), BeforeValidator(whole_number)]
 Days = Annotated[StrictInt, Field(ge=1, le=365), BeforeValidator(whole_number)]
+BurstReactions = Annotated[StrictInt, Field(ge=2, le=10_000), BeforeValidator(whole_number)]
 Decided = Annotated[StrictInt, Field(ge=1, le=1000), BeforeValidator(whole_number)]
 Similarity = Annotated[StrictFloat, Field(ge=0.5, le=1.0)]
 RejectedRate = Annotated[StrictFloat, Field(gt=0.0, le=1.0)]
@@ -97,6 +98,10 @@ class ReactionSettings(Schema):
     """Reactions from accounts younger than this when they reacted do not count toward the
     `best` order (nor do those of accounts banned since); 0: every account counts. Readers
     see every reaction in the counts."""
+    burst_reactions: BurstReactions | None = 10
+    """This many reactions that do not rank (new or banned accounts) on one comment within
+    `burst_minutes` put it in the reported queue as `reaction_burst`; null: off."""
+    burst_minutes: Minutes = 10
 
 
 class HistoryHold(Schema):
@@ -178,6 +183,8 @@ class DailyCapsUpdate(Patch):
 
 class ReactionSettingsUpdate(Patch):
     ranking_min_account_age_hours: Hours | None = None
+    burst_reactions: BurstReactions | None = None
+    burst_minutes: Minutes | None = None
 
 
 class HistoryHoldUpdate(Patch):

@@ -12,7 +12,7 @@ from moderation.queues import APPROVED_REASON, Queue
 from moderation.statuses import ModeratorAction
 from service.articles.schemas import ArticleFilter
 from service.audit.service import comment_history
-from service.comments import tallies
+from service.comments import reactions, tallies
 from service.comments.errors import CommentNotFound, InvalidTransition
 from service.comments.models import Comment
 from service.comments.schemas import CommentAdmin, CommentAdminPage
@@ -36,6 +36,7 @@ from service.queue.schemas import (
     QueueCounts,
     QueueCountsPage,
     QueueSort,
+    ReactionTimelinePublic,
     RejectAll,
     RejectRequest,
     TakedownResults,
@@ -138,6 +139,16 @@ async def comment_detail(
     return detail.model_copy(
         update={"explanation": [ModelExplanation.model_validate(e) for e in explained]}
     )
+
+
+@admin_router.get(
+    "/comments/{comment_id}/reactions",
+    responses=error_responses(CommentNotFound, Unprocessable),
+)
+def reaction_timeline(comment_id: Id, session: SessionDep) -> ReactionTimelinePublic:
+    """A comment's likes and dislikes over time, and the newest with their accounts' ages: how
+    a moderator sees a burst from new accounts (`reaction_burst` in the reported queue)."""
+    return ReactionTimelinePublic.of(reactions.reaction_timeline(session, comment_id))
 
 
 @admin_router.post("/comments/{comment_id}/approve", responses=error_responses(*DECISION_ERRORS))

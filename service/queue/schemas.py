@@ -1,5 +1,6 @@
 """The queues as moderators read them, and the decisions they send."""
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -12,7 +13,8 @@ from moderation.scoring.scorers import TOXICITY_ATTRIBUTES, ToxicityAttribute
 from moderation.statuses import CommentStatus, ModeratorAction, RejectReason
 from service.audit.models import AuditEvent
 from service.audit.schemas import AuditEventPublic
-from service.comments.models import CommentRevision, CommentWithAuthor
+from service.comments.models import CommentRevision, CommentWithAuthor, ReactionKind
+from service.comments.reactions import RecentReaction, Timeline
 from service.comments.schemas import CommentAdmin, RevisionPublic
 from service.core.schemas import JsonId, Note, Schema
 from service.reports.models import Report
@@ -223,5 +225,79 @@ class HoldPreview(Schema):
                     held_proposed=then,
                 )
                 for name, (now, then) in effect.by_attribute.items()
+            ],
+        )
+
+
+class TimelineBucketPublic(Schema):
+    start: datetime
+    likes: int
+    dislikes: int
+    unranked: int
+    """Of them, reactions that do not count toward ranking (new accounts, or banned since)."""
+
+
+class RecentReactionPublic(Schema):
+    user_id: int
+    display_name: str
+    kind: ReactionKind
+    ranked: bool
+    account_age_hours: float
+    """How old the account was when it reacted."""
+    created_at: datetime
+
+    @classmethod
+    def of(cls, reaction: RecentReaction) -> "RecentReactionPublic":
+        age = reaction.created_at - reaction.account_created_at
+        return cls(
+            user_id=reaction.user_id,
+            display_name=reaction.display_name,
+            kind=reaction.kind,
+            ranked=reaction.ranked,
+            account_age_hours=round(age.total_seconds() / 3600, 1),
+            created_at=reaction.created_at,
+        )
+
+
+class ReactionTimelinePublic(Schema):
+    """A comment's reactions over time: per `bucket_minutes` (1, 60 or 1,440 by their span,
+    over the newest 5,000), and the newest 50 with their accounts' ages."""
+
+    comment_id: int
+    likes: int
+    dislikes: int
+    ranked_likes: int
+    ranked_dislikes: int
+    bucket_minutes: int
+    buckets: list[TimelineBucketPublic]
+    recent: list[RecentReactionPublic]
+
+    @classmethod
+    def of(cls, timeline: Timeline) -> "ReactionTimelinePublic":
+        comment = timeline.comment
+        assert comment.id is not None
+        return cls(
+            comment_id=comment.id,
+            likes=comment.likes,
+            dislikes=comment.dislikes,
+            ranked_likes=comment.ranked_likes,
+            ranked_dislikes=comment.ranked_dislikes,
+            bucket_minutes=timeline.bucket_minutes,
+            buckets=[
+                TimelineBucketPublic.model_validate(b, from_attributes=True)
+                for b in timeline.buckets
+            ],
+            recent=[
+                RecentReactionPublic(
+                    user_id=r.user_id,
+                    display_name=r.display_name,
+                    kind=r.kind,
+                    ranked=r.ranked,
+                    account_age_hours=round(
+                        (r.created_at - r.account_created_at).total_seconds() / 3600, 1
+                    ),
+                    created_at=r.created_at,
+                )
+                for r in timeline.recent
             ],
         )

@@ -13,7 +13,8 @@ class Report(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     comment_id: int = Field(foreign_key="comment.id", sa_type=BigId)
-    reporter_id: int = Field(foreign_key="user.id", sa_type=BigId, index=True)
+    reporter_id: int | None = Field(default=None, foreign_key="user.id", sa_type=BigId, index=True)
+    """None for the service's own report (`reaction_burst`)."""
     reason: str = Field(max_length=30)
     note: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -16,6 +17,10 @@ class ReportReason(StrEnum):
     OTHER = "other"
 
 
+ReactionBurst = Literal["reaction_burst"]
+"""The service's own report: a burst of reactions from accounts that do not rank."""
+
+
 class ReportCreate(BaseModel):
     reason: ReportReason
     note: ReportNote | None = None
@@ -24,6 +29,6 @@ class ReportCreate(BaseModel):
 class ReportPublic(Schema):
     id: int
     comment_id: int
-    reason: ReportReason
+    reason: ReportReason | ReactionBurst
     note: str | None
     created_at: datetime

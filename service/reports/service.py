@@ -64,26 +64,35 @@ def report_comment(
     ).first()
     if report is None:
         raise AlreadyReported("You have already reported this comment.")
+    count_report(session, comment, reason=reason, note=note, reporter_id=reporter.id)
+    answer = ReportPublic.model_validate(report)
+    retry.remember(session, status_code=201, body=answer)
+    return answer
+
+
+def count_report(
+    session: Session, comment: Comment, *, reason: str, note: str | None, reporter_id: int | None
+) -> None:
+    """The report's place in the comment's open reports (and so in the reported queue), and
+    its audit row; 404 when the comment was taken down since it was read."""
+    assert comment.id is not None
     counted = session.execute(
         update(Comment)
-        .where(col(Comment.id) == comment_id, col(Comment.status) == CommentStatus.PUBLISHED)
+        .where(col(Comment.id) == comment.id, col(Comment.status) == CommentStatus.PUBLISHED)
         .values(open_reports=Comment.open_reports + 1)
         .returning(col(Comment.status_reason), col(Comment.open_reports))
         .execution_options(synchronize_session=False)
     ).one_or_none()
-    if counted is None:  # taken down since it was read
-        raise CommentNotFound(comment_id)
+    if counted is None:
+        raise CommentNotFound(comment.id)
     status_reason, open_reports = counted
     before = Standing(CommentStatus.PUBLISHED, status_reason, open_reports - 1)
     count_move(
         session, comment.article_id, Move(before, replace(before, open_reports=open_reports))
     )
     record(
-        session, action="reported", reason=reason, actor_id=reporter.id, comment=comment, note=note
+        session, action="reported", reason=reason, actor_id=reporter_id, comment=comment, note=note
     )
-    answer = ReportPublic.model_validate(report)
-    retry.remember(session, status_code=201, body=answer)
-    return answer
 
 
 def settle_reports(session: Session, comment_id: int) -> None:

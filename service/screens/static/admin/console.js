@@ -518,6 +518,9 @@ function renderItem(item, index) {
       h("span", {}, `${t("article")}: `, h("button", { type: "button", class: "link", onclick: () => openArticle(item.article_id) }, item.article_id)),
       h("span", {}, `${t("posted")}: `, h("time", { datetime: item.created_at }, formatTime(item.created_at, state.language))),
       authorLine(item),
+      item.likes + item.dislikes > 0 &&
+        h("span", {}, h("button", { type: "button", class: "link", onclick: () => openReactions(item.id) },
+          t("reaction_counts", { likes: item.likes, dislikes: item.dislikes }))),
     ),
     outcome && h("p", { class: outcome.error ? "outcome error" : "outcome", role: "status" }, outcome.text),
     !decided &&
@@ -935,6 +938,34 @@ async function openComment(commentId) {
   );
 }
 
+/** A comment's reactions over time: per minute, hour or day, with how many came from accounts
+ * that do not rank (new, or banned since), and the newest with their accounts' ages. */
+async function openReactions(commentId) {
+  let timeline;
+  try {
+    timeline = await api("GET", `/v1/admin/comments/${commentId}/reactions`);
+  } catch (error) {
+    return openDrawer(t("reactions_of", { id: commentId }), h("p", { role: "alert", class: "error" }, describe(error)));
+  }
+  const when = (moment) => formatTime(moment, state.language);
+  openDrawer(
+    t("reactions_of", { id: commentId }),
+    h("p", {}, t("reaction_totals", timeline)),
+    h("table", { class: "timeline" },
+      h("caption", {}, t(`reactions_per_${timeline.bucket_minutes}`)),
+      h("thead", {}, h("tr", {}, ["reaction_time", "reaction_likes", "reaction_dislikes", "reaction_unranked"].map((k) => h("th", { scope: "col" }, t(k))))),
+      h("tbody", {}, timeline.buckets.map((b) =>
+        h("tr", { class: b.unranked > (b.likes + b.dislikes) / 2 ? "suspicious" : "" },
+          h("td", {}, when(b.start)), h("td", {}, b.likes), h("td", {}, b.dislikes), h("td", {}, b.unranked)),
+      )),
+    ),
+    h("h3", {}, t("reactions_newest")),
+    h("ul", { class: "history" }, timeline.recent.map((r) =>
+      h("li", {}, `${when(r.created_at)} · ${t(`reaction_${r.kind}`)} · ${r.display_name} · ${t("account_age", { hours: r.account_age_hours })}${r.ranked ? "" : ` · ${t("not_ranked")}`}`),
+    )),
+  );
+}
+
 // Admin pages --------------------------------------------------------------------------------
 
 function renderSettings(main) {
@@ -1167,11 +1198,22 @@ function historyGroup(settings) {
 function cooldownGroup(settings) {
   const minutes = numberInput("new_account_cooldown_minutes", settings.new_account_cooldown_minutes ?? 0, { min: 0, max: 43200 });
   const hours = numberInput("ranking_min_account_age_hours", settings.reactions?.ranking_min_account_age_hours ?? 24, { min: 0, max: 720 });
+  const burst = numberInput("burst_reactions", settings.reactions?.burst_reactions ?? 0, { min: 0, max: 10000 });
+  const within = numberInput("burst_minutes", settings.reactions?.burst_minutes ?? 10, { min: 1, max: 10080 });
   return {
-    controls: [field(t("cooldown_minutes"), minutes), field(t("ranking_age_hours"), hours)],
+    controls: [
+      field(t("cooldown_minutes"), minutes),
+      field(t("ranking_age_hours"), hours),
+      field(t("burst_reactions"), burst),
+      field(t("burst_minutes"), within),
+    ],
     body: () => ({
       new_account_cooldown_minutes: Number(minutes.value),
-      reactions: { ranking_min_account_age_hours: Number(hours.value) },
+      reactions: {
+        ranking_min_account_age_hours: Number(hours.value),
+        burst_reactions: Number(burst.value) >= 2 ? Number(burst.value) : null,
+        burst_minutes: Number(within.value),
+      },
     }),
   };
 }
