@@ -83,7 +83,7 @@ def test_leaving_keeps_the_comments_under_a_deleted_account_by_default(
     assert client.get("/v1/me", headers=reader.headers).status_code == 401
     shown = {item["id"]: item for item in listed(client)}
     assert shown[mine]["body"] == "A fair summary of the budget debate."
-    assert shown[mine]["author"] == {"id": None, "display_name": "", "deleted": True}
+    assert shown[mine]["author"] == {"id": None, "display_name": "", "deleted": True, "badge": None}
     assert count(client) == 2
     with Session(engine) as session:
         user = session.get(User, reader.id)
@@ -124,7 +124,7 @@ def test_deleting_the_comments_keeps_a_placeholder_where_replies_hang(
     assert set(shown) == {answered, reply}
     placeholder = shown[answered]
     assert (placeholder["status"], placeholder["body"]) == ("deleted", "")
-    assert placeholder["author"] == {"id": None, "display_name": "", "deleted": True}
+    assert placeholder["author"] == {"id": None, "display_name": "", "deleted": True, "badge": None}
     assert placeholder["reply_count"] == 1
     assert shown[reply]["parent_id"] == answered
     assert count(client) == 1  # the reply; a placeholder is not a comment
@@ -265,7 +265,12 @@ def test_a_moderator_still_sees_whose_comments_they_were_by_pseudonym(
     shown = client.get(f"/v1/admin/comments/{mine}", headers=moderator.headers)
 
     assert shown.status_code == 200, shown.text
-    assert shown.json()["author"] == {"id": reader.id, "display_name": "", "deleted": True}
+    assert shown.json()["author"] == {
+        "id": reader.id,
+        "display_name": "",
+        "deleted": True,
+        "badge": None,
+    }
 
 
 def test_a_misspelt_choice_is_refused_not_taken_for_the_default(
