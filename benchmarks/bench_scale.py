@@ -4,7 +4,9 @@ Run with `make bench-scale` (or `.venv/bin/python benchmarks/bench_scale.py --si
 An endpoint whose ratio (1M/10k) stays near 1 reads a bounded number of rows whatever the size
 (an index range, a counter row); one that grows with the ratio scans. Each size gets a fresh
 PostgreSQL scratch database, migrated by `commentmod migrate`, seeded in SQL (`seed_scale.sql`)
-and its counters rebuilt by `commentmod counters repair`. Then sequential keep-alive requests
+and its counters rebuilt by `commentmod counters repair` (then a rank for a third of the
+published comments, for the `best` order, and a reader's mutes of the 100 most prolific
+authors, for the signed-in page). Then sequential keep-alive requests
 per endpoint, against one server (`--workers 1`) with the read cache on for every endpoint, and
 against a second with `COMMENTMOD_READ_CACHE=false` for the public ones again ("[read cache
 off]" rows). The counts the API reports are checked against the comments themselves.
@@ -93,6 +95,32 @@ def seed(database_url: str, *, comments: int, users: int, articles: int) -> dict
     return {"timings_s": timings, "rows": counts}
 
 
+MUTED = 100
+"""Authors the signed-in reader mutes: the most prolific (the seed favours low user ids)."""
+
+
+def rank_and_mute(database_url: str, reader_id: int) -> float:
+    """A rank for a third of the published comments (as if readers had reacted: the seed writes
+    no reactions, and `counters repair` would set ranks from them), and the reader's mutes of
+    the `MUTED` most prolific authors. Returns the seconds it took."""
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "UPDATE comment SET best_score = "
+            "('x' || substr(md5(id::text), 17, 8))::bit(32)::bigint / 4294967296.0 "
+            "WHERE status = 'published' AND id % 3 = 0"
+        )
+        connection.execute(
+            "INSERT INTO mute (user_id, muted_user_id, created_at) "
+            "SELECT %s, g, now() FROM generate_series(1, %s) AS g",
+            (reader_id, MUTED),
+        )
+        connection.execute("ANALYZE comment")
+    return round(time.perf_counter() - started, 2)
+
+
 def repair_counters(env: dict[str, str]) -> float:
     """`commentmod counters repair`: the seed wrote the comments behind the service's back, so
     the counters kept with them (articles' published counts, queue tallies) miss them until
@@ -109,6 +137,8 @@ class Endpoint:
     moderator: bool = False
     public: bool = False
     """A reader-facing route: measured with the read cache on and again with it off."""
+    reader: bool = False
+    """Asked by a signed-in reader who muted the `MUTED` most prolific authors."""
 
 
 ENDPOINTS = [
@@ -117,7 +147,25 @@ ENDPOINTS = [
     Endpoint(
         "article page, typical", f"/v1/articles/{TYPICAL_ARTICLE}/comments?limit=20", public=True
     ),
+    Endpoint(
+        "article page best, hot",
+        f"/v1/articles/{HOT_ARTICLE}/comments?sort=best&limit=20",
+        public=True,
+    ),
+    Endpoint("article page 2 best, hot (cursor)", "", public=True),
+    Endpoint(
+        "article page replies, hot",
+        f"/v1/articles/{HOT_ARTICLE}/comments?sort=replies&limit=20",
+        public=True,
+    ),
+    Endpoint(
+        "article page, hot, signed in with mutes",
+        f"/v1/articles/{HOT_ARTICLE}/comments?limit=20",
+        reader=True,
+    ),
     Endpoint("article count, hot", f"/v1/articles/{HOT_ARTICLE}/comments/count", public=True),
+    Endpoint("most-commented (24h)", "/v1/articles/top?window=24h&limit=10", public=True),
+    Endpoint("commenter's page, most prolific", "/v1/users/1/comments?limit=20", public=True),
     Endpoint("queue counts", "/v1/admin/queues/counts", moderator=True),
     Endpoint("held queue (oldest)", "/v1/admin/queue?status=held&limit=20", moderator=True),
     Endpoint(
@@ -187,28 +235,42 @@ def measure(client: Client, path: str, *, warmup: int, requests: int) -> dict[st
 
 
 def measure_endpoints(
-    server: Server, token: str, *, warmup: int, requests: int, only_public: bool, suffix: str
+    server: Server,
+    tokens: tuple[str, str],
+    *,
+    warmup: int,
+    requests: int,
+    only_public: bool,
+    suffix: str,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Every endpoint in turn; also what the first answers say (for the sanity checks)."""
-    anonymous, moderator = Client(server), Client(server, token)
+    anonymous, moderator, reader = (
+        Client(server),
+        Client(server, tokens[0]),
+        Client(server, tokens[1]),
+    )
     results: dict[str, dict[str, Any]] = {}
     seen: dict[str, Any] = {}
     try:
         for endpoint in ENDPOINTS:
             if only_public and not endpoint.public:
                 continue
-            client = moderator if endpoint.moderator else anonymous
+            client = moderator if endpoint.moderator else reader if endpoint.reader else anonymous
             path = endpoint.path
-            if not path:  # page 2 of the hot article
-                cursor = seen.get("next_cursor")
+            if not path:  # page 2 of the hot article, in the order of the page before
+                best = "best" in endpoint.name
+                cursor = seen.get("best_cursor" if best else "next_cursor")
                 if not cursor:
                     continue
-                path = f"/v1/articles/{HOT_ARTICLE}/comments?limit=20&cursor={cursor}"
+                order = "sort=best&" if best else ""
+                path = f"/v1/articles/{HOT_ARTICLE}/comments?{order}limit=20&cursor={cursor}"
             status, body, _ = client.get(path)
             if status != 200:
                 raise RuntimeError(f"GET {path} answered {status}: {body}")
             if endpoint.name == "article page, hot":
                 seen["next_cursor"] = body.get("next_cursor")
+            elif endpoint.name == "article page best, hot":
+                seen["best_cursor"] = body.get("next_cursor")
             elif endpoint.name == "article count, hot":
                 seen["hot_count"] = body.get("count")
             elif endpoint.name == "queue counts":
@@ -226,6 +288,7 @@ def measure_endpoints(
     finally:
         anonymous.close()
         moderator.close()
+        reader.close()
     return results, seen
 
 
@@ -257,6 +320,8 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     seeded["total_s"] = round(time.perf_counter() - started, 2)
     print(f"    seeded in {seeded['total_s']:.1f} s: {seeded['rows']}", flush=True)
     [(_, token)] = create_users(["Bench Moderator"], env, role="moderator")
+    [(reader_id, reader_token)] = create_users(["Bench Reader"], env)
+    seeded["ranks_s"] = rank_and_mute(database_url, reader_id)
 
     results: dict[str, dict[str, Any]] = {}
     seen: dict[str, Any] = {}  # the first arm's answers: every endpoint, read cache on
@@ -265,7 +330,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         with serving(Server(arm_env, WORK_DIR / log.format(size=size))) as server:
             measured, answers = measure_endpoints(
                 server,
-                token,
+                (token, reader_token),
                 warmup=args.warmup,
                 requests=args.requests,
                 only_public=only_public,

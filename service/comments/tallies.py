@@ -25,7 +25,15 @@ from moderation.statuses import CommentStatus
 from service.articles.models import Article
 from service.comments.models import TALLY_SHARDS, ArticleQueueTally, Comment, QueueTally
 from service.core.db import add_to_counters, table_of
-from service.live.events import COUNT, CREATED, UPDATED, LiveEvent, announce
+from service.live.events import (
+    COUNT,
+    CREATED,
+    MODERATION,
+    QUEUES,
+    UPDATED,
+    LiveEvent,
+    announce,
+)
 
 _MOVES = "comment_moves"
 _SAVEPOINTS = "comment_move_savepoints"
@@ -183,6 +191,8 @@ def write_moves(
             select(Article.id, Article.published_count).where(col(Article.id).in_(counted))
         ).all()
         events += [LiveEvent(a, COUNT, {"count": n}) for a, n in rows]
+    if any(site.values()):
+        events.append(LiveEvent(MODERATION, QUEUES, {}))
     announce(session, events)
     return {a for a, c in articles.items() if c.bumped}
 

@@ -20,16 +20,21 @@ COMMITTED_EVENTS = "live_events"
 CREATED = "comment.created"
 UPDATED = "comment.updated"
 COUNT = "count"
-NAMES = frozenset({CREATED, UPDATED, COUNT})
+QUEUES = "queues"
+NAMES = frozenset({CREATED, UPDATED, COUNT, QUEUES})
+MODERATION = ""
+"""The topic of the moderators' events (`queues`): no article id is empty."""
 
 
 @dataclass(frozen=True)
 class LiveEvent:
     article_id: str
+    """The article, or `MODERATION` for the moderators' stream."""
     name: str
-    """`comment.created`, `comment.updated` or `count` (the SSE `event:` name)."""
+    """`comment.created`, `comment.updated`, `count`, or `queues` (the SSE `event:` name)."""
     data: dict[str, Any]
-    """`{"id", "parent_id"}` of a comment, or `{"count"}` of published comments."""
+    """`{"id", "parent_id"}` of a comment, `{"count"}` of published comments, or `{}`: the
+    queues moved (the console reads their counts again)."""
 
     def payload(self) -> str:
         return json.dumps({"a": self.article_id, "e": self.name, "d": self.data})

@@ -8,10 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from auth.deps import AUTHENTICATION_ERRORS, MODERATORS_ONLY
 from service.articles.schemas import ArticleId
 from service.core.deps import SettingsDep
-from service.core.errors import ServiceUnavailable, Unprocessable, error_responses
+from service.core.errors import Forbidden, ServiceUnavailable, Unprocessable, error_responses
 from service.live.broker import Broker, StreamClosed
+from service.live.events import MODERATION
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
@@ -47,12 +49,40 @@ async def article_events(
     approved by a moderator), one edited or taken down, and the published count after each,
     on every worker and replica alike. The stream carries ids and counts, never text: the box
     fetches the comments it wants to show. Anyone may listen (what it tells is public)."""
+    return _stream(request, article_id, settings.live_heartbeat)
+
+
+MODERATION_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An endless `text/event-stream`: `queues` (`{}`) whenever a comment "
+        "enters or leaves a moderation queue anywhere, and a keep-alive comment line.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(
+    "/admin/events",
+    response_class=StreamingResponse,
+    dependencies=MODERATORS_ONLY,
+    tags=["admin"],
+    responses={
+        **MODERATION_STREAM,
+        **error_responses(*AUTHENTICATION_ERRORS, Forbidden, StreamsFull),
+    },
+)
+async def moderation_events(request: Request, settings: SettingsDep) -> StreamingResponse:
+    """For the console: a `queues` event whenever the queues move (a comment held, reported
+    or decided, on any worker), so it reads the counts again instead of polling them."""
+    return _stream(request, MODERATION, settings.live_heartbeat)
+
+
+def _stream(request: Request, topic: str, heartbeat: float) -> StreamingResponse:
     broker: Broker = request.app.state.live
     if broker.open_streams >= broker.max_streams:
         raise StreamsFull("This server holds as many live streams as it may; try again shortly.")
-    heartbeat = settings.live_heartbeat
     return StreamingResponse(
-        _events(broker, article_id, heartbeat),
+        _events(broker, topic, heartbeat),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -29,6 +29,7 @@ def test_me_describes_the_signed_in_user(client: TestClient, reader: SignedIn) -
         "status": "active",
         "can_moderate": False,
         "identities": [],
+        "history_hidden": False,
     }
 
 

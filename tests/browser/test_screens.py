@@ -190,7 +190,7 @@ def test_a_comment_goes_from_the_box_through_the_console_and_back(
     )
     assert arriving.json()["status"] == "held"
     arrivals = desk.get_by_role("status").filter(has_text="New comments have arrived")
-    expect(arrivals).to_be_visible(timeout=15_000)  # the 5-second count poll noticed
+    expect(arrivals).to_be_visible(timeout=15_000)  # pushed: the fallback poll is once a minute
     arrivals.get_by_role("button", name="Show them").click()
     expect(desk.locator("li.item")).to_have_count(1)
     expect(desk.locator("li.item")).to_contain_text("Another pathetic idiot remark")

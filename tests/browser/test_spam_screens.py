@@ -301,7 +301,11 @@ def test_an_admin_saves_a_deny_list_and_a_daily_cap_on_the_settings_page(
     }
     assert settings["repeats"]["coordinated_accounts"] == 3  # the refused change left nothing
     assert settings["history_hold"] is None
-    assert settings["reactions"] == {"ranking_min_account_age_hours": 48}
+    assert settings["reactions"] == {
+        "ranking_min_account_age_hours": 48,
+        "burst_reactions": 10,
+        "burst_minutes": 10,
+    }
     expect(deny).to_have_value("spam.example.com\nbad.example.org")  # as the service keeps them
     assert errors.seen == []
 

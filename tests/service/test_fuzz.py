@@ -58,7 +58,7 @@ PEER = {"reader": "other_reader", "moderator": "reader", "admin": "reader"}
 replays those reads as the peer)."""
 SIGNING_OUT = ("DELETE /v1/me/sessions", "POST /v1/auth/logout", "DELETE /v1/me")
 """What ends the identity's session (leaving erases the account too): fuzzed last, apart."""
-ENDLESS = ("GET /v1/articles/{article_id}/events",)
+ENDLESS = ("GET /v1/articles/{article_id}/events", "GET /v1/admin/events")
 """Not fuzzed: an endless event stream, whose whole body the fuzzer would wait for. Its own
 tests (`tests/service/live`) check its answers, the 422 and the 503 included."""
 NOT_OWN = {"validation_error", "internal_error", "database_unavailable", "database_busy"}

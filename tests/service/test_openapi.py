@@ -123,7 +123,7 @@ def test_every_admin_route_refuses_strangers_and_readers(
         for method in operations
     ]
     # Every moderator operation in the README; lifting a sanction is one per sanction.
-    assert len(admin_routes) == 46
+    assert len(admin_routes) == 47
 
     for path, method in admin_routes:
         url = sample_path(spec, path, method)

@@ -401,6 +401,12 @@ class CommentThread extends HTMLElement {
     this.live = live;
   }
 
+  /** Whether the live stream carries the count: then it alone sets it (its event may come
+   * before or after the answer to the reader's own post). */
+  hearsCounts() {
+    return this.live?.readyState === EventSource.OPEN;
+  }
+
   /** Shows the comments announced live: the list starts again from its first page. */
   async showNew() {
     this.pending.clear();
@@ -590,7 +596,7 @@ class CommentThread extends HTMLElement {
       this.replyingTo = null;
       this.draft = "";
       this.draftKey = null;
-      if (comment.status === "published") this.count = (this.count ?? 0) + 1;
+      if (comment.status === "published" && !this.hearsCounts()) this.count = (this.count ?? 0) + 1;
       this.say(this.t(comment.status === "published" ? "published" : comment.status === "held" ? "held" : "rejected"));
     } catch (error) {
       if (error.code === "toxic_comment") {
@@ -703,7 +709,9 @@ class CommentThread extends HTMLElement {
       this.comments.delete(comment.id);
       this.order = this.order.filter((id) => id !== comment.id);
       for (const thread of this.threads.values()) thread.ids = thread.ids.filter((id) => id !== comment.id);
-      if (comment.status === "published") this.count = Math.max(0, (this.count ?? 1) - 1);
+      const parent = comment.parent_id && this.comments.get(comment.parent_id);
+      if (parent && comment.status === "published") parent.reply_count = Math.max(0, (parent.reply_count || 0) - 1);
+      if (comment.status === "published" && !this.hearsCounts()) this.count = Math.max(0, (this.count ?? 1) - 1);
       this.render();
     } catch (error) {
       this.say(this.describe(error), true);
@@ -958,7 +966,7 @@ class CommentThread extends HTMLElement {
     const loaded = thread ? thread.ids.length : 0;
     const count = Math.max(comment.reply_count || 0, loaded);
     if (count === 0) return null;
-    const open = thread?.open;
+    const open = thread?.open && (loaded > 0 || thread.cursor);
     const label = open ? t("hide_replies") : count === 1 ? t("view_replies_one") : t("view_replies", { count });
     return [
       h("button", { type: "button", class: "link thread", "aria-expanded": String(Boolean(open)), onclick: () => this.toggleReplies(comment) }, label),

@@ -101,7 +101,11 @@ def test_defaults_are_the_products(client: TestClient, moderator: SignedIn) -> N
         "per_article": 3,
         "reactions": 50,
     }
-    assert shown["reactions"] == {"ranking_min_account_age_hours": 24}
+    assert shown["reactions"] == {
+        "ranking_min_account_age_hours": 24,
+        "burst_reactions": 10,
+        "burst_minutes": 10,
+    }
     assert shown["history_hold"] == {"days": 30, "min_decided": 5, "rejected_rate": 0.3}
     assert shown["new_account_cooldown_minutes"] == 0
     assert shown["external_moderation"] is None

@@ -18,9 +18,9 @@ from sqlalchemy.engine import make_url
 from auth.models import Role
 from service.core.db import make_engine
 from service.live.broker import STREAM_BACKLOG, Broker, StreamClosed
-from service.live.events import COUNT, CREATED, LiveEvent
+from service.live.events import COUNT, CREATED, QUEUES, UPDATED, LiveEvent
 from tests.support.app import SPAM_CHECKS_OFF
-from tests.support.factories import ARTICLE, TOXIC, sign_in
+from tests.support.factories import ARTICLE, TOXIC, SignedIn, sign_in
 from tests.support.serving import start_serving, wait_until_serving
 from tests.support.stalled import unused_port
 
@@ -30,17 +30,17 @@ STREAMS = 6
 class Listener:
     """One open event stream, read on its own thread: the events it got, in order."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.open = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, args=(url,), daemon=True)
+        self._thread = threading.Thread(target=self._read, args=(url, headers or {}), daemon=True)
         self._thread.start()
 
-    def _read(self, url: str) -> None:
+    def _read(self, url: str, headers: dict[str, str]) -> None:
         with (
             httpx2.Client(timeout=httpx2.Timeout(30, read=60)) as client,
-            client.stream("GET", url) as response,
+            client.stream("GET", url, headers=headers) as response,
         ):
             assert response.headers["content-type"].startswith("text/event-stream")
             name = None
@@ -105,7 +105,8 @@ def test_every_stream_on_every_worker_hears_what_readers_see_change(database_url
     with serving(database_url) as base:
         listeners = [Listener(f"{base}/v1/articles/{ARTICLE}/events") for _ in range(STREAMS)]
         quiet = Listener(f"{base}/v1/articles/another-article/events")
-        for listener in [*listeners, quiet]:
+        desk = Listener(f"{base}/v1/admin/events", moderator.headers)
+        for listener in [*listeners, quiet, desk]:
             assert listener.open.wait(30)
         api = httpx2.Client(base_url=base, timeout=30)
 
@@ -134,8 +135,10 @@ def test_every_stream_on_every_worker_hears_what_readers_see_change(database_url
 
         wait_for(all_heard, 60)
         first = post("The council's vote, explained.")
+        desk.events.clear()
         held = post(TOXIC, acknowledge_toxicity=True)
         assert held["status"] == "held"
+        wait_for(lambda: desk.got((QUEUES, {})))  # the console reads its counts again
         count = len(warm) + 1
 
         for listener in listeners:
@@ -154,17 +157,21 @@ def test_every_stream_on_every_worker_hears_what_readers_see_change(database_url
         for listener in listeners:
             wait_for(lambda x=listener: x.got((CREATED, {"id": held["id"], "parent_id": None})))
             wait_for(lambda x=listener: x.got((COUNT, {"count": count + 1})))
-            wait_for(
-                lambda x=listener: x.got(
-                    ("comment.updated", {"id": first["id"], "parent_id": None})
-                )
-            )
+            wait_for(lambda x=listener: x.got((UPDATED, {"id": first["id"], "parent_id": None})))
             names = [name for name, data in listener.events if data.get("id") == held["id"]]
             assert names == [CREATED]  # nothing while it was held
         assert quiet.events == []
-        for listener in [*listeners, quiet]:
+        for listener in [*listeners, quiet, desk]:
             listener.close()
         api.close()
+
+
+def test_only_moderators_hear_the_queues(client: TestClient, reader: SignedIn) -> None:
+    anonymous = client.get("/v1/admin/events")
+    as_reader = client.get("/v1/admin/events", headers=reader.headers)
+
+    assert (anonymous.status_code, anonymous.json()["error"]) == (401, "not_authenticated")
+    assert (as_reader.status_code, as_reader.json()["error"]) == (403, "forbidden")
 
 
 def test_a_full_worker_answers_503_and_a_bad_article_id_422(client: TestClient) -> None:

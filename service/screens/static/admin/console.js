@@ -9,7 +9,9 @@ const api = apiClient(location.origin);
 const QUEUES = ["held", "reported", "rejected", "approved"];
 const QUEUE_STATUS = { held: "held", reported: "published", rejected: "rejected", approved: "published" };
 const REJECT_REASONS = ["offensive", "spam", "hate_speech", "off_topic", "banned_word", "other"];
-const COUNTS_EVERY_MS = 5000;
+const COUNTS_FALLBACK_MS = 60_000;
+/** The counts follow the queues' events (`GET /v1/admin/events`); this poll only covers a
+ * stream that is down. */
 const LANGUAGE_KEY = "commentmod-console-language";
 
 const state = {
@@ -183,8 +185,23 @@ async function start() {
   state.settings = await api("GET", "/v1/admin/settings").catch(() => null);
   render();
   clearInterval(state.poller);
-  state.poller = setInterval(() => document.visibilityState === "visible" && refreshCounts(), COUNTS_EVERY_MS);
+  state.poller = setInterval(() => document.visibilityState === "visible" && refreshCounts(), COUNTS_FALLBACK_MS);
+  listenToQueues();
   await Promise.all([loadQueue(), refreshCounts()]);
+}
+
+/** A queue moved somewhere (a comment held, reported, decided): the counts are read again,
+ * once for a flurry of events. The browser reconnects a dropped stream by itself. */
+function listenToQueues() {
+  state.live?.close();
+  if (typeof EventSource === "undefined") return;
+  const live = new EventSource(`${location.origin}/v1/admin/events`, { withCredentials: true });
+  let timer = null;
+  live.addEventListener("queues", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => document.visibilityState === "visible" && refreshCounts(), 300);
+  });
+  state.live = live;
 }
 
 async function showSignIn() {
@@ -330,7 +347,7 @@ async function refreshCounts() {
     }
     if (before !== undefined && counts[state.view] > before) showArrivals();
   } catch {
-    // the next poll tries again
+    // the next event, or the fallback poll, tries again
   }
 }
 
