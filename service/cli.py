@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
 from auth.models import Role, User
@@ -145,6 +146,10 @@ def check_counters(*, repair: bool) -> None:
     dislikes, of the reactions); `repair` rewrites them (in one transaction, comments locked
     against writes meanwhile on PostgreSQL)."""
     with _unit_of_work() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # A recount reads every comment (seconds at a million): the statement time-out
+            # guards the API's requests, not this maintenance command.
+            session.execute(sql_text("SET LOCAL statement_timeout = 0"))
         if repair:
             found = tallies.repair(session) + reactions.repair_reaction_counts(session)
         else:
