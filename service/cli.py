@@ -7,11 +7,11 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
 from auth.models import Role, User
@@ -97,12 +97,20 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+MAINTENANCE_STATEMENT_TIMEOUT = 3600.0
+"""Seconds a maintenance command's statement may run (a recount reads every comment: seconds
+at a million); the configured time-out guards the API's requests."""
+
+
 @contextmanager
-def _unit_of_work() -> Iterator[Session]:
+def _unit_of_work(*, maintenance: bool = False) -> Iterator[Session]:
     """Each CLI command is one unit of work on the configured database."""
     settings = get_settings()
+    timeouts = settings.database_timeouts
+    if maintenance:
+        timeouts = replace(timeouts, statement=MAINTENANCE_STATEMENT_TIMEOUT)
     database = Database.connect(
-        settings.database_url, settings.database_timeouts, pool_size=settings.database_pool_size
+        settings.database_url, timeouts, pool_size=settings.database_pool_size
     )
     try:
         with database.session(writes=True) as session:
@@ -145,11 +153,7 @@ def check_counters(*, repair: bool) -> None:
     """Prints each counter that disagrees with a recount of the comments (or, for likes and
     dislikes, of the reactions); `repair` rewrites them (in one transaction, comments locked
     against writes meanwhile on PostgreSQL)."""
-    with _unit_of_work() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # A recount reads every comment (seconds at a million): the statement time-out
-            # guards the API's requests, not this maintenance command.
-            session.execute(sql_text("SET LOCAL statement_timeout = 0"))
+    with _unit_of_work(maintenance=True) as session:
         if repair:
             found = tallies.repair(session) + reactions.repair_reaction_counts(session)
         else:
