@@ -17,7 +17,7 @@ from service.comments.tallies import drift
 from service.core.db import make_engine
 from tests.support.app import SPAM_CHECKS_OFF
 from tests.support.factories import ARTICLE, SignedIn, sign_in
-from tests.support.serving import start_serving, wait_until_serving
+from tests.support.serving import quiet_settings, start_serving, wait_until_serving
 from tests.support.stalled import unused_port
 
 WRITERS = 8
@@ -29,16 +29,7 @@ def test_sigterm_during_a_burst_loses_no_answered_comment(database_url: str) -> 
     port = unused_port()
     server = start_serving(
         port,
-        {
-            "COMMENTMOD_DATABASE_URL": database_url,
-            "COMMENTMOD_SCORER": "embedded",
-            "COMMENTMOD_NUDGE": "false",
-            "COMMENTMOD_COMMENT_RATE_LIMITS": "",
-            "COMMENTMOD_MODERATION_DEFAULTS": json.dumps(SPAM_CHECKS_OFF),
-            "COMMENTMOD_RESCORE_INTERVAL": "0",
-            "COMMENTMOD_SHUTDOWN_TIMEOUT": "10",
-            "COMMENTMOD_ACCESS_LOG": "false",
-        },
+        {**quiet_settings(database_url), "COMMENTMOD_SHUTDOWN_TIMEOUT": "10"},
         "--workers",
         "2",
     )

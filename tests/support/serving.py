@@ -1,5 +1,6 @@
 """`commentmod serve` as deployed, in a child process: for the tests of signals and workers."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,7 +9,23 @@ from pathlib import Path
 
 import httpx2
 
+from tests.support.app import SPAM_CHECKS_OFF
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def quiet_settings(database_url: str) -> dict[str, str]:
+    """A server that takes every comment a test throws at it: the embedded scorer, no nudge,
+    no rate limit or spam check, no sweep after start-up, no access log."""
+    return {
+        "COMMENTMOD_DATABASE_URL": database_url,
+        "COMMENTMOD_SCORER": "embedded",
+        "COMMENTMOD_NUDGE": "false",
+        "COMMENTMOD_COMMENT_RATE_LIMITS": "",
+        "COMMENTMOD_MODERATION_DEFAULTS": json.dumps(SPAM_CHECKS_OFF),
+        "COMMENTMOD_RESCORE_INTERVAL": "0",
+        "COMMENTMOD_ACCESS_LOG": "false",
+    }
 
 
 def start_serving(port: int, settings: dict[str, str], *options: str) -> subprocess.Popen[bytes]:

@@ -19,9 +19,8 @@ from auth.models import Role
 from service.core.db import make_engine
 from service.live.broker import STREAM_BACKLOG, Broker, StreamClosed
 from service.live.events import COUNT, CREATED, QUEUES, UPDATED, LiveEvent
-from tests.support.app import SPAM_CHECKS_OFF
 from tests.support.factories import ARTICLE, TOXIC, SignedIn, sign_in
-from tests.support.serving import start_serving, wait_until_serving
+from tests.support.serving import quiet_settings, start_serving, wait_until_serving
 from tests.support.stalled import unused_port
 
 STREAMS = 6
@@ -76,16 +75,7 @@ def serving(database_url: str) -> Iterator[str]:
     port = unused_port()
     server = start_serving(
         port,
-        {
-            "COMMENTMOD_DATABASE_URL": database_url,
-            "COMMENTMOD_SCORER": "embedded",
-            "COMMENTMOD_NUDGE": "false",
-            "COMMENTMOD_COMMENT_RATE_LIMITS": "",
-            "COMMENTMOD_MODERATION_DEFAULTS": json.dumps(SPAM_CHECKS_OFF),
-            "COMMENTMOD_RESCORE_INTERVAL": "0",
-            "COMMENTMOD_ACCESS_LOG": "false",
-            "COMMENTMOD_LIVE_HEARTBEAT": "1",
-        },
+        {**quiet_settings(database_url), "COMMENTMOD_LIVE_HEARTBEAT": "1"},
         "--workers",
         "2" if postgres else "1",
     )
